@@ -1,0 +1,41 @@
+# `make run`: set up and render this repository's Argo CD manifests.
+# `make test`: set up (with test extras and helm) and run ruff and pytest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+HELM_DIR := $(CURDIR)/.tools/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH):$(HELM_DIR)
+
+.PHONY: run test lint helm clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP)
+
+helm:
+	@$(PYTHON) scripts/ensure_helm.py >/dev/null
+
+run: $(STAMP)
+	$(BIN)/gitops-tool render
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check gitops_tool tests bench scripts
+
+test: $(TEST_STAMP) helm lint
+	$(BIN)/python -m pytest
+
+bench: $(TEST_STAMP) helm
+	$(BIN)/python bench/render.py
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache

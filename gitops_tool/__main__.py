@@ -1,0 +1,3 @@
+from gitops_tool.cli import main
+
+main()

@@ -1,0 +1,134 @@
+"""Filesystem adapter: reads the repository tree into the core's model.
+
+Reading only; the core decides what the text means. Writing lives in
+`gitops_tool.adapters.writer`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gitops_tool.core import loading
+from gitops_tool.core.model import Environment, Service, Settings, Tree
+from gitops_tool.core.yamldoc import parse_yaml
+from gitops_tool.errors import InputError
+
+
+def read_text(path: Path, root: Path) -> str:
+    """Read a UTF-8 file, turning OS errors into InputError naming the path."""
+    shown = display_path(path, root)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{shown}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read: {exc.strerror}") from None
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def inside(path: Path, root: Path, shown: str) -> Path:
+    """`path` resolved, refusing anything (a symlink, `..`) that leaves `root`."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise InputError(
+            f"{shown}: resolves to {resolved}, outside the repository",
+            hint="keep charts, environments and output inside the repository",
+        )
+    return resolved
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding gitops-tool.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / loading.SETTINGS_FILE).is_file():
+            return folder
+    raise InputError(
+        f"no {loading.SETTINGS_FILE} found in {start} or any parent folder",
+        hint="run gitops-tool inside the GitOps repository, or pass --repo PATH",
+    )
+
+
+def load_settings(root: Path) -> Settings:
+    path = root / loading.SETTINGS_FILE
+    return loading.settings_from(read_text(path, root), loading.SETTINGS_FILE)
+
+
+def environment_names(root: Path) -> list[str]:
+    folder = root / loading.ENVIRONMENTS_DIR
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def load_environment(root: Path, name: str) -> Environment:
+    rel = f"{loading.ENVIRONMENTS_DIR}/{name}.yaml"
+    path = inside(root / rel, root, rel)
+    return loading.environment_from(name, read_text(path, root), rel)
+
+
+def chart_folders(root: Path, settings: Settings) -> list[Path]:
+    """Service chart folders (every folder with a Chart.yaml but the library)."""
+    charts = inside(root / settings.charts_dir, root, settings.charts_dir)
+    if not charts.is_dir():
+        raise InputError(f"{settings.charts_dir}: no such folder")
+    return sorted(
+        p
+        for p in charts.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name != settings.library
+    )
+
+
+def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service, list[str]]:
+    """One service chart and the names of the files in its folder.
+
+    Its values files are parsed too, so malformed YAML is caught here with its line.
+    """
+    rel = f"{settings.charts_dir}/{folder.name}"
+    inside(folder, root, rel)
+    files = sorted(p.name for p in folder.iterdir() if p.is_file())
+    if "Chart.yaml" not in files:
+        raise InputError(f"{rel}/Chart.yaml: missing", hint="every chart folder needs Chart.yaml")
+    service = loading.service_from(
+        folder.name, read_text(folder / "Chart.yaml", root), f"{rel}/Chart.yaml", settings
+    )
+    for name in files:
+        if name.startswith("values") and name.endswith(".yaml"):
+            parse_yaml(read_text(folder / name, root), f"{rel}/{name}")
+    return service, files
+
+
+def load_tree(root: Path, only: list[str] | None = None) -> Tree:
+    """Read gitops-tool.yaml, environments/ and the charts into a checked Tree.
+
+    `only` limits the environments (unknown names are an InputError listing the known).
+    """
+    settings = load_settings(root)
+    known = environment_names(root)
+    wanted = known if not only else only
+    for name in wanted:
+        if name not in known:
+            raise InputError(
+                f"unknown environment {name!r}",
+                hint=f"known environments: {', '.join(known) or 'none'} "
+                f"(files under {loading.ENVIRONMENTS_DIR}/)",
+            )
+    # Every environment of the chain is loaded so that cross-checks see the whole tree.
+    names = sorted(set(wanted) | set(settings.promotion) & set(known))
+    environments = [load_environment(root, n) for n in names]
+    services, chart_files = [], {}
+    for folder in chart_folders(root, settings):
+        service, files = load_service(root, folder, settings)
+        services.append(service)
+        chart_files[service.name] = files
+    tree = loading.tree_from(settings, environments, services, chart_files)
+    if only:
+        keep = tuple(e for e in tree.environments if e.name in set(only))
+        tree = type(tree)(settings=tree.settings, services=tree.services, environments=keep)
+    return tree

@@ -1,0 +1,109 @@
+"""The Typer app: parse arguments, call a command, present its result, exit.
+
+Each verb lives in its own module beside this one and registers itself on
+`app`; the command implementations (`gitops_tool.commands.*`) are imported
+inside the verbs so that `--help` stays fast. Only this package catches
+GitopsError, and only `guarded` maps errors to exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import typer
+
+from gitops_tool import __version__
+from gitops_tool.errors import EXIT_INTERRUPTED, GitopsError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="gitops-tool",
+    help="Render, validate, promote and sync the Ananta Platform's Argo CD GitOps repository.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@dataclass
+class GlobalOptions:
+    """Options given before the verb."""
+
+    repo: Path | None = None
+    debug: bool = False
+
+    def root(self) -> Path:
+        from gitops_tool.adapters.files import find_root
+
+        return self.repo.resolve() if self.repo else find_root(Path.cwd())
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gitops-tool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    repo: Path | None = typer.Option(
+        None,
+        "--repo",
+        help="The GitOps repository (default: the nearest folder with gitops-tool.yaml).",
+        file_okay=False,
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    ctx.obj = GlobalOptions(repo=repo, debug=debug)
+
+
+def err(message: str) -> None:
+    """One line on stderr."""
+    typer.echo(message, err=True)
+
+
+def guarded(ctx: typer.Context, call: Callable[[], T]) -> T:
+    """Run `call`; turn GitopsError and Ctrl-C into a message and an exit code."""
+    options: GlobalOptions = ctx.obj or GlobalOptions()
+    try:
+        return call()
+    except GitopsError as exc:
+        if options.debug:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        err(f"error: {exc.message}")
+        if exc.hint:
+            err(f"hint: {exc.hint}")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err("interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+def _register_verbs() -> None:
+    """Import every verb module beside this one; each adds its command to `app`."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_verbs()

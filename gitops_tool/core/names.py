@@ -1,0 +1,53 @@
+"""Names, label keys and annotation keys: defined once, used everywhere."""
+
+from __future__ import annotations
+
+import re
+
+# Labels and annotations gitops-tool puts on what it renders.
+LABEL_PLANE = "gitops-tool/plane"
+LABEL_ENVIRONMENT = "gitops-tool/environment"
+LABEL_CHART = "gitops-tool/chart"
+LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGED_BY = "gitops-tool"
+
+# The Chart.yaml annotation in which a service chart names its plane.
+CHART_PLANE_ANNOTATION = "gitops-tool/plane"
+# Chart.yaml annotations `gitops-tool/waive.<RULE-ID>: <reason>` waive a policy rule.
+CHART_WAIVER_PREFIX = "gitops-tool/waive."
+
+ANNOTATION_SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+ANNOTATION_GENERATE_PATHS = "argocd.argoproj.io/manifest-generate-paths"
+RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
+
+# Kubernetes object names (RFC 1123 subdomain) and Helm release names.
+_DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_RFC1123_SUBDOMAIN = re.compile(rf"^{_DNS_LABEL}(\.{_DNS_LABEL})*$")
+_RFC1123_LABEL = re.compile(rf"^{_DNS_LABEL}$")
+RELEASE_NAME_MAX = 53  # Helm's limit on release names
+LABEL_VALUE_MAX = 63
+OBJECT_NAME_MAX = 253
+
+
+def name_problem(name: str, limit: int = RELEASE_NAME_MAX) -> str | None:
+    """Why `name` is not a valid Helm release / Argo CD Application name, or None."""
+    if not name:
+        return "is empty"
+    if len(name) > limit:
+        return f"is {len(name)} characters long; the limit is {limit}"
+    if not _RFC1123_SUBDOMAIN.match(name):
+        return (
+            "must be lowercase letters, digits, '-' and '.', starting and ending "
+            "with a letter or digit (RFC 1123)"
+        )
+    return None
+
+
+def label_problem(value: str) -> str | None:
+    """Why `value` cannot be a DNS label (service, environment or plane name), or None."""
+    if not value or len(value) > LABEL_VALUE_MAX or not _RFC1123_LABEL.match(value):
+        return (
+            f"must be 1-{LABEL_VALUE_MAX} lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return None

@@ -1,0 +1,51 @@
+"""The one error family of gitops-tool, and the exit codes it maps to.
+
+Only `cli.py` catches these. Each carries a message naming the thing that went
+wrong and a hint saying what to do next.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FOUND = 1  # the check found something: drift, findings, unhealthy apps
+EXIT_INPUT = 2  # bad usage or bad input, decided locally
+EXIT_EXTERNAL = 3  # an external system failed: Argo CD, git remote, helm
+EXIT_INTERRUPTED = 130
+
+
+class GitopsError(Exception):
+    """Base error: a message and an optional hint; `exit_code` says how the CLI exits."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(GitopsError):
+    """Bad input found locally: a file, a key, a name or an argument."""
+
+    exit_code = EXIT_INPUT
+
+
+class ExternalError(GitopsError):
+    """An external system failed."""
+
+    exit_code = EXIT_EXTERNAL
+
+
+class HelmError(ExternalError):
+    """helm is missing or failed."""
+
+
+class GitError(ExternalError):
+    """A git operation or remote failed."""
+
+
+class ArgoCDError(ExternalError):
+    """The Argo CD API failed or refused."""
