@@ -111,7 +111,7 @@ def load_tree(root: Path, only: list[str] | None = None) -> Tree:
     """
     settings = load_settings(root)
     known = environment_names(root)
-    wanted = known if not only else only
+    wanted = only or known
     for name in wanted:
         if name not in known:
             raise InputError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 
 from gitops_tool.core import names
 from gitops_tool.core.model import (
@@ -112,7 +113,7 @@ def settings_from(text: str, source: str = SETTINGS_FILE) -> Settings:
     planes = tuple(Plane(p["name"], p["wave"]) for p in data["planes"])
     if not planes:
         raise InputError(f"{source}: planes: declare at least one plane")
-    for earlier, later in zip(planes, planes[1:], strict=False):
+    for earlier, later in pairwise(planes):
         if later.wave <= earlier.wave:
             raise InputError(
                 f"{source}:{line_of(data, 'planes')}: planes: wave of {later.name!r} "
@@ -302,7 +303,19 @@ def tree_from(
                     hint="remove the pin or fix the service name",
                 )
         for svc in svcs:
+            if svc.name not in env.releases:
+                raise InputError(
+                    f"{env.source}: releases.{svc.name}: missing: every service needs a "
+                    "release pin in every environment",
+                    hint=f"add `releases: {{{svc.name}: {{image: <tag>}}}}` to {env.source}",
+                )
             app = application_name(env.name, svc.name)
+            if app == root_application_name(env.name):
+                raise InputError(
+                    f"{svc.path}: Application name {app!r} is taken by the environment's root "
+                    "Application",
+                    hint="rename the chart",
+                )
             if problem := names.name_problem(app, names.RELEASE_NAME_MAX):
                 raise InputError(
                     f"{svc.path}: Application name {app!r} {problem}",
@@ -320,3 +333,12 @@ def tree_from(
 def application_name(environment: str, service: str) -> str:
     """The stable Argo CD Application name of a service in an environment."""
     return f"{environment}-{service}"
+
+
+def root_application_name(environment: str) -> str:
+    """The environment's root (app-of-apps) Application."""
+    return f"{environment}-root"
+
+
+# The AppProject of the root Applications (they deploy Applications into Argo CD's namespace).
+ROOT_PROJECT = "gitops-root"
