@@ -1,0 +1,155 @@
+{{/* Names, labels and the component loop shared by every resource of the library. */}}
+
+{{/* common.name: expects the chart context; the chart name (or nameOverride), <= 63 chars. */}}
+{{- define "common.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* common.fullname: expects the chart context; the resource-name prefix, <= 63 chars. */}}
+{{- define "common.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* common.suffixed: expects (list base suffix); "<base>-<suffix>" in 63 chars, cutting the base
+     so that the suffix survives and names of different suffixes never collide. */}}
+{{- define "common.suffixed" -}}
+{{- $base := index . 0 -}}
+{{- $suffix := index . 1 -}}
+{{- if $suffix -}}
+{{- $keep := int (sub 62 (len $suffix)) -}}
+{{- printf "%s-%s" ($base | trunc $keep | trimSuffix "-") $suffix -}}
+{{- else -}}
+{{- $base -}}
+{{- end -}}
+{{- end -}}
+
+{{/* common.chart: expects the chart context; the helm.sh/chart label value. */}}
+{{- define "common.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* common.labelValue: expects any value; it as a valid label value (<= 63 chars). */}}
+{{- define "common.labelValue" -}}
+{{- toString . | replace "+" "_" | trunc 63 | trimSuffix "-" | trimSuffix "." | trimSuffix "_" -}}
+{{- end -}}
+
+{{/* common.imageTag: expects an image tag; it as text. A number (a digits-only tag from
+     `--set` or a values file) is printed whole, never as 2.0240101e+07. */}}
+{{- define "common.imageTag" -}}
+{{- if or (kindIs "float64" .) (kindIs "float32" .) -}}
+{{- int64 . -}}
+{{- else -}}
+{{- toString . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* common.selectorLabels: expects a component context; the stable labels selectors use. */}}
+{{- define "common.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "common.name" .root }}
+app.kubernetes.io/instance: {{ include "common.labelValue" .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* common.labels: expects a component context; every label of a resource. */}}
+{{- define "common.labels" -}}
+{{ include "common.selectorLabels" . }}
+app.kubernetes.io/version: {{ include "common.labelValue" (include "common.imageTag" (.v.image.tag | default .root.Chart.AppVersion)) | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: {{ .v.partOf }}
+helm.sh/chart: {{ include "common.chart" .root }}
+{{- end -}}
+
+{{/* common.once: expects (dict "root" <chart context> "template" <define name>); includes the
+     define once with the context of chart-wide resources (ServiceAccount, Secret placeholder):
+     chart-level values, name <fullname>, component label = the role in a chart without
+     components, "shared" in a multi-component chart. */}}
+{{- define "common.once" -}}
+{{- $root := .root -}}
+{{- $v := omit $root.Values "components" "common" "global" -}}
+{{- $ctx := dict "root" $root "key" "" "v" $v "name" (include "common.fullname" $root) -}}
+{{- $_ := set $ctx "component" (ternary "shared" $v.role (not (empty $root.Values.components))) -}}
+{{- include .template $ctx -}}
+{{- end -}}
+
+{{/* common.each: expects (dict "root" <chart context> "template" <define name>); includes the
+     define once per component, sorted by name, with a component context:
+       root (the chart context), key (component name, "" in a chart without components),
+       name (resource name: <fullname> or <fullname>-<key>), component (the component label),
+       v (the component's values: chart-level values with components.<key> merged over them). */}}
+{{- define "common.each" -}}
+{{- $root := .root -}}
+{{- $base := omit $root.Values "components" "common" "global" -}}
+{{- $components := $root.Values.components | default dict -}}
+{{- $keys := keys $components | sortAlpha -}}
+{{- if not $keys -}}{{- $keys = list "" -}}{{- end -}}
+{{- $full := include "common.fullname" $root -}}
+{{- range $key := $keys -}}
+{{- $override := get $components $key | default dict -}}
+{{- $v := mergeOverwrite (deepCopy $base) (deepCopy $override) -}}
+{{- $ctx := dict "root" $root "key" $key "v" $v -}}
+{{- $_ := set $ctx "name" (include "common.suffixed" (list $full $key)) -}}
+{{- $_ = set $ctx "component" (default $v.role $key) -}}
+{{- include $.template $ctx -}}
+{{- end -}}
+{{- end -}}
+
+{{/* common.serviceAccountName: expects the chart context; the pods' ServiceAccount. */}}
+{{- define "common.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "common.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* common.secretName: expects a component context; the Secret its containers read. */}}
+{{- define "common.secretName" -}}
+{{- .v.secrets.existingSecret | default (include "common.suffixed" (list (include "common.fullname" .root) "secrets")) -}}
+{{- end -}}
+
+{{/* common.volumeName: expects an absolute path; a volume name derived from it. */}}
+{{- define "common.volumeName" -}}
+{{- regexReplaceAll "[^a-z0-9]+" (. | trimPrefix "/" | lower) "-" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* common.writableDirs: expects a component context; the emptyDir paths as a YAML list. */}}
+{{- define "common.writableDirs" -}}
+{{- $dirs := .v.writableDirs | default list -}}
+{{- if .v.nginx.enabled -}}
+{{- $dirs = concat $dirs (list "/tmp" "/var/cache/nginx" "/var/run") -}}
+{{- end -}}
+{{- toYaml (dict "dirs" ($dirs | uniq | sortAlpha)) -}}
+{{- end -}}
+
+{{/* common.validate: expects a component context; fails on combinations the schema cannot
+     see once components are merged. Renders nothing. */}}
+{{- define "common.validate" -}}
+{{- if and .v.ingress.enabled (eq .v.role "worker") -}}
+{{- fail (printf "%s: a worker has no Ingress: set ingress.enabled: false" .name) -}}
+{{- end -}}
+{{- if and .v.ingress.enabled (not .v.ingress.host) -}}
+{{- fail (printf "%s: ingress.enabled needs ingress.host" .name) -}}
+{{- end -}}
+{{- if not .v.image.repository -}}
+{{- fail (printf "%s: image.repository is required" .name) -}}
+{{- end -}}
+{{- $tag := include "common.imageTag" .v.image.tag -}}
+{{- if or (not $tag) (eq $tag "latest") -}}
+{{- fail (printf "%s: image.tag must be a pinned version (not empty, not latest)" .name) -}}
+{{- end -}}
+{{- if and .v.service.primaryOnly (ne .v.kind "StatefulSet") -}}
+{{- fail (printf "%s: service.primaryOnly needs kind: StatefulSet" .name) -}}
+{{- end -}}
+{{- if and .v.autoscaling.enabled (gt (int .v.autoscaling.minReplicas) (int .v.autoscaling.maxReplicas)) -}}
+{{- fail (printf "%s: autoscaling.minReplicas > maxReplicas" .name) -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,197 @@
+"""The one place where helm runs: find it, build chart dependencies, lint, template.
+
+`lint`/`template` report helm's failures in their `HelmRun` and raise `HelmError` only when helm
+cannot start. No shell; helm is killed when the parent is interrupted. Chart directories are
+flock-ed (exclusive to rebuild dependencies, shared to lint or template) for concurrent use.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import tarfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gitops_tool.errors import HelmError, InputError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_NOT_FOUND_HINT = "run `python3 scripts/ensure_helm.py` (or `make helm`) or put helm on PATH"
+
+
+@dataclass(frozen=True)
+class HelmRun:
+    """One finished helm invocation."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def find_helm(repo_root: Path | None = None) -> str:
+    """$GITOPS_TOOL_HELM, else `helm` on PATH, else <repo_root>/.tools/bin/helm."""
+    if override := os.environ.get("GITOPS_TOOL_HELM"):
+        if found := shutil.which(override):
+            return found
+        raise HelmError(f"GITOPS_TOOL_HELM={override}: not an executable", _NOT_FOUND_HINT)
+    if on_path := shutil.which("helm"):
+        return on_path
+    local = (repo_root or REPO_ROOT) / ".tools" / "bin" / "helm"
+    if local.is_file() and os.access(local, os.X_OK):
+        return str(local)
+    raise HelmError("helm not found", hint=_NOT_FOUND_HINT)
+
+
+def _run(args: Sequence[str], timeout: float = 300.0) -> HelmRun:
+    """Run helm to completion; kill it on timeout or interruption."""
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as e:
+        raise HelmError(f"cannot start {args[0]}: {e}", hint=_NOT_FOUND_HINT) from e
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except BaseException as e:  # KeyboardInterrupt, TimeoutExpired: never leave helm behind
+        proc.kill()  # helm has nothing to flush: no need for a SIGTERM grace period
+        proc.wait()
+        if isinstance(e, subprocess.TimeoutExpired):
+            raise HelmError(f"{' '.join(args[:3])}: no answer after {timeout:.0f} s") from e
+        raise
+    return HelmRun(tuple(args), proc.returncode, stdout, stderr, time.monotonic() - started)
+
+
+def helm_version(helm: str) -> str:
+    """The helm version, e.g. "v4.1.4"."""
+    run = _run([helm, "version", "--template", "{{ .Version }}"])
+    if not run.ok:
+        raise HelmError(f"`{helm} version` failed: {run.stderr.strip()}")
+    return run.stdout.strip()
+
+
+@contextmanager
+def _locked(chart_dir: Path, exclusive: bool) -> Iterator[None]:
+    """flock the chart directory itself: no lock file to clean up or to ignore."""
+    fd = os.open(chart_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _chart_yaml(chart_dir: Path) -> dict[str, Any]:
+    try:
+        return yaml.safe_load((chart_dir / "Chart.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise InputError(f"{chart_dir / 'Chart.yaml'}: {e}", hint="is this a chart?") from e
+
+
+def _packaged(source: Path) -> dict[str, bytes]:
+    """The files helm packages from a local chart (honouring simple .helmignore patterns)."""
+    ignore = source / ".helmignore"
+    lines = ignore.read_text().splitlines() if ignore.is_file() else []
+    patterns = [x.strip().rstrip("/") for x in lines if x.strip() and not x.startswith("#")]
+    files = (p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
+    return {
+        rel: (source / rel).read_bytes()
+        for rel in files
+        if not any(fnmatch(n, pattern) for n in [rel, *rel.split("/")] for pattern in patterns)
+    }
+
+
+def _archived(archive: Path, name: str) -> dict[str, bytes]:
+    """The files of a vendored chart archive ({} when it is missing or broken)."""
+    try:
+        with tarfile.open(archive) as tar:
+            members = [(m.name.removeprefix(f"{name}/"), tar.extractfile(m)) for m in tar]
+            return {path: file.read() for path, file in members if file is not None}
+    except (OSError, tarfile.TarError):
+        return {}
+
+
+def _dependencies_up_to_date(chart_dir: Path) -> bool:
+    """Whether charts/ holds exactly one archive per dependency, equal to its local source."""
+    archives = {p.name for p in (chart_dir / "charts").glob("*.tgz")}
+    expected: set[str] = set()
+    for dep in _chart_yaml(chart_dir).get("dependencies") or []:
+        repository = str(dep.get("repository", ""))
+        if not repository.startswith("file://"):  # remote: trust any vendored version
+            expected |= {a for a in archives if a.startswith(f"{dep['name']}-")} or {"?"}
+            continue
+        source = (chart_dir / repository.removeprefix("file://")).resolve()
+        meta = _chart_yaml(source)
+        expected.add(archive := f"{meta['name']}-{meta['version']}.tgz")
+        found, wanted = _archived(chart_dir / "charts" / archive, meta["name"]), _packaged(source)
+        # helm rewrites Chart.yaml when it packages: compare that one as data
+        charts = [yaml.safe_load(files.pop("Chart.yaml", b"")) for files in (found, wanted)]
+        if charts[0] != charts[1] or found != wanted:
+            return False
+    return archives == expected
+
+
+def dependency_build(helm: str, chart_dir: Path) -> None:
+    """Vendor dependencies into charts/ unless up to date; rebuilds lock the chart and re-check."""
+    chart_dir = chart_dir.resolve()
+    if _dependencies_up_to_date(chart_dir):
+        return
+    with _locked(chart_dir, exclusive=True):
+        if _dependencies_up_to_date(chart_dir):
+            return
+        (chart_dir / "Chart.lock").unlink(missing_ok=True)  # build output; stale ones block
+        run = _run([helm, "dependency", "build", str(chart_dir), "--skip-refresh"])
+    if not run.ok:
+        hint = "check the chart's Chart.yaml dependencies and the library chart"
+        raise HelmError(f"helm dependency build {chart_dir}: {run.stderr.strip()}", hint)
+
+
+def _run_on(
+    chart_dir: Path, args: list[str], files: Sequence[Path], set_values: Mapping[str, str] | None
+) -> HelmRun:
+    """helm with --values per file and --set-string per parameter (strings, like Argo CD's),
+    holding a shared lock on the chart so that no dependency rebuild happens underneath."""
+    args += [a for path in files for a in ("--values", str(path))]
+    args += [a for k, v in (set_values or {}).items() for a in ("--set-string", f"{k}={v}")]
+    if not chart_dir.is_dir():  # nothing to protect: helm reports the missing chart
+        return _run(args)
+    with _locked(chart_dir, exclusive=False):
+        return _run(args)
+
+
+def lint(
+    helm: str,
+    chart_dir: Path,
+    values_files: list[Path],
+    strict: bool = True,
+    set_values: dict[str, str] | None = None,
+) -> HelmRun:
+    """`helm lint [--strict]` of the chart with these values files and parameters."""
+    args = [helm, "lint", str(chart_dir), *(["--strict"] if strict else [])]
+    return _run_on(chart_dir, args, values_files, set_values)
+
+
+def template(
+    helm: str,
+    chart_dir: Path,
+    release: str,
+    namespace: str,
+    values_files: list[Path],
+    set_values: dict[str, str] | None = None,
+) -> HelmRun:
+    """`helm template <release> <chart> --namespace <namespace>`, as Argo CD renders it."""
+    args = [helm, "template", release, str(chart_dir), "--namespace", namespace]
+    return _run_on(chart_dir, args, values_files, set_values)

@@ -1,0 +1,289 @@
+"""The other resources of every chart x environment, and the environment rules (issue 2)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from gitops_tool.adapters import helm
+
+from .conftest import CHARTS_DIR, Render, containers, parse, pod_spec, selector_matches
+from .spec import (
+    CASE_IDS,
+    CASES,
+    CHARTS,
+    CLUSTER_ISSUER,
+    HOST_PATTERN,
+    LOG_LEVEL,
+    NAMESPACE,
+    REQUIRED_LABELS,
+    SELECTOR_KEYS,
+    resource_name,
+)
+
+pytestmark = pytest.mark.helm
+Rendered = Callable[[str, str], Render]
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+CREDENTIAL_KEY = re.compile(r"PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_KEY|PRIVATE", re.IGNORECASE)
+UNITS = {
+    "m": 1e-3,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+}
+
+
+def quantity(value: str | int | float) -> float:
+    """A Kubernetes quantity as a number (100m -> 0.1, 1Gi -> 2**30)."""
+    match = re.fullmatch(r"([0-9.]+)([a-zA-Z]*)", str(value))
+    assert match, value
+    return float(match[1]) * UNITS.get(match[2], 1)
+
+
+def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
+    return workload["spec"]["template"]["metadata"]["labels"]
+
+
+def hpa_by_target(r: Render) -> dict[str, dict[str, Any]]:
+    return {h["spec"]["scaleTargetRef"]["name"]: h for h in r.of_kind("HorizontalPodAutoscaler")}
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_hpa_when_autoscaling_and_then_no_replicas(
+    rendered: Rendered, chart: str, env: str
+) -> None:
+    r = rendered(chart, env)
+    hpas = hpa_by_target(r)
+    deployments = {d["metadata"]["name"]: d for d in r.of_kind("Deployment")}
+    assert set(hpas) <= set(deployments), "an HPA targets a missing Deployment"
+    for name, deployment in deployments.items():
+        if name not in hpas:
+            assert deployment["spec"]["replicas"] >= 1
+            continue
+        hpa = hpas[name]
+        assert hpa["apiVersion"] == "autoscaling/v2"
+        assert hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment"
+        assert "replicas" not in deployment["spec"], "Argo CD and the HPA would fight"
+        assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+        targets = {
+            m["resource"]["name"]: m["resource"]["target"]
+            for m in hpa["spec"]["metrics"]
+            if m["type"] == "Resource"
+        }
+        assert set(targets) == {"cpu", "memory"}
+        assert all(t["type"] == "Utilization" and t["averageUtilization"] for t in targets.values())
+    for statefulset in r.of_kind("StatefulSet"):
+        assert statefulset["metadata"]["name"] not in hpas
+        assert statefulset["spec"]["replicas"] >= 1
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_replicas_and_autoscaling_per_environment(rendered: Rendered, chart: str, env: str) -> None:
+    r = rendered(chart, env)
+    hpas = hpa_by_target(r)
+    for deployment in r.of_kind("Deployment"):
+        name = deployment["metadata"]["name"]
+        if env == "dev":
+            assert name not in hpas and deployment["spec"]["replicas"] == 1
+        elif env == "staging":
+            assert hpas[name]["spec"]["minReplicas"] == 2
+        else:
+            staging_max = hpa_by_target(rendered(chart, "staging"))[name]["spec"]["maxReplicas"]
+            assert hpas[name]["spec"]["minReplicas"] >= 3
+            assert hpas[name]["spec"]["maxReplicas"] > staging_max, "higher limits in prod"
+    for statefulset in r.of_kind("StatefulSet"):  # never autoscaled: replicas per environment
+        replicas = statefulset["spec"]["replicas"]
+        assert replicas >= 3 if env == "prod" else replicas == {"dev": 1, "staging": 2}[env]
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_pod_anti_affinity_per_environment(rendered: Rendered, chart: str, env: str) -> None:
+    for workload in rendered(chart, env).workloads:
+        anti = pod_spec(workload)["affinity"]["podAntiAffinity"]
+        if env == "prod":
+            assert set(anti) == {"requiredDuringSchedulingIgnoredDuringExecution"}
+            terms = anti["requiredDuringSchedulingIgnoredDuringExecution"]
+        else:
+            assert set(anti) == {"preferredDuringSchedulingIgnoredDuringExecution"}
+            terms = [
+                t["podAffinityTerm"]
+                for t in anti["preferredDuringSchedulingIgnoredDuringExecution"]
+            ]
+        for term in terms:
+            assert term["topologyKey"] == "kubernetes.io/hostname"
+            assert selector_matches(term["labelSelector"]["matchLabels"], pod_labels(workload))
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_pod_disruption_budgets(rendered: Rendered, chart: str, env: str) -> None:
+    r = rendered(chart, env)
+    budgets = r.of_kind("PodDisruptionBudget")
+    assert len(budgets) == len(r.workloads)
+    for workload in r.workloads:
+        [pdb] = [
+            b
+            for b in budgets
+            if selector_matches(b["spec"]["selector"]["matchLabels"], pod_labels(workload))
+        ]
+        assert pdb["apiVersion"] == "policy/v1"
+        bounds = {k: v for k, v in pdb["spec"].items() if k in ("minAvailable", "maxUnavailable")}
+        expected = {
+            "dev": {"maxUnavailable": 1},
+            "staging": {"minAvailable": 1},
+            "prod": {"minAvailable": 2},
+        }[env]
+        assert bounds == expected
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_resources_per_environment(rendered: Rendered, chart: str, env: str) -> None:
+    if env == "staging":
+        return  # staging carries the summary's defaults (test_workloads)
+    r, staging = rendered(chart, env), rendered(chart, "staging")
+    for workload in r.workloads:
+        other = staging.get(workload["kind"], workload["metadata"]["name"])
+        for mine, theirs in zip(containers(workload), containers(other), strict=True):
+            for bound in ("requests", "limits"):
+                for resource in ("cpu", "memory"):
+                    a = quantity(mine["resources"][bound][resource])
+                    b = quantity(theirs["resources"][bound][resource])
+                    assert a < b if env == "dev" else a > b, (bound, resource, env)
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_service_monitors_for_the_monitoring_table(
+    rendered: Rendered, chart: str, env: str
+) -> None:
+    r, spec = rendered(chart, env), CHARTS[chart]
+    monitors = r.of_kind("ServiceMonitor")
+    if spec.metrics_port is None:
+        assert monitors == []
+        return
+    [monitor] = monitors
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    [endpoint] = monitor["spec"]["endpoints"]
+    assert endpoint["path"] == "/metrics"
+    selected = [
+        s
+        for s in r.of_kind("Service")
+        if selector_matches(monitor["spec"]["selector"]["matchLabels"], s["metadata"]["labels"])
+    ]
+    [service] = selected
+    [port] = [p for p in service["spec"]["ports"] if p["name"] == endpoint["port"]]
+    assert port["port"] == spec.metrics_port
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_service_account_without_token(rendered: Rendered, chart: str, env: str) -> None:
+    r = rendered(chart, env)
+    [account] = r.of_kind("ServiceAccount")
+    assert account["automountServiceAccountToken"] is False
+    for workload in r.workloads:
+        assert pod_spec(workload)["serviceAccountName"] == account["metadata"]["name"]
+        assert pod_spec(workload)["automountServiceAccountToken"] is False
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_ingress_on_the_environments_domain(rendered: Rendered, chart: str, env: str) -> None:
+    r, spec = rendered(chart, env), CHARTS[chart]
+    expected = {
+        HOST_PATTERN[env].format(comp.host): resource_name(chart, component)
+        for component, comp in spec.components.items()
+        if comp.host
+    }
+    ingresses = r.of_kind("Ingress")
+    hosts = {}
+    for ingress in ingresses:
+        assert ingress["spec"]["ingressClassName"] == "nginx"
+        annotations = ingress["metadata"]["annotations"]
+        assert annotations["cert-manager.io/cluster-issuer"] == CLUSTER_ISSUER[env]
+        [rule] = ingress["spec"]["rules"]
+        [tls] = ingress["spec"]["tls"]
+        assert tls["hosts"] == [rule["host"]] and tls["secretName"]
+        [path] = rule["http"]["paths"]
+        backend = path["backend"]["service"]
+        service = r.get("Service", backend["name"])
+        assert backend["port"]["name"] in {p["name"] for p in service["spec"]["ports"]}
+        hosts[rule["host"]] = backend["name"]
+    assert hosts == expected
+    if spec.kind == "worker":
+        assert ingresses == []
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_config_maps_and_secret_references(rendered: Rendered, chart: str, env: str) -> None:
+    r, spec = rendered(chart, env), CHARTS[chart]
+    read: set[tuple[str, str]] = set()
+    for workload in r.workloads:
+        for container in containers(workload):
+            [source] = container["envFrom"]
+            config = r.get("ConfigMap", source["configMapRef"]["name"])
+            assert config["data"]["LOG_LEVEL"] == LOG_LEVEL[env]
+            assert not [k for k in config["data"] if CREDENTIAL_KEY.search(k)], "a credential?"
+            for variable in container.get("env", []):
+                assert "value" not in variable, f"literal env var {variable['name']}"
+                ref = variable["valueFrom"]["secretKeyRef"]
+                read.add((ref["name"], ref["key"]))
+    assert read == {(spec.secret, key) for key in spec.secret_keys}
+    assert r.of_kind("Secret") == [], "existingSecret is set: no placeholder"
+
+
+@pytest.mark.parametrize("chart", ["tenant-management-service", "supabase", "admin-app"])
+def test_placeholder_secret_only_without_existing_secret(built: str, chart: str) -> None:
+    chart_dir = CHARTS_DIR / chart
+    files = [chart_dir / "values.yaml", chart_dir / "values-dev.yaml"]
+    r = parse(
+        helm.template(
+            built, chart_dir, chart, NAMESPACE["dev"], files, {"secrets.existingSecret": ""}
+        )
+    )
+    keys = CHARTS[chart].secret_keys
+    if not keys:
+        assert r.of_kind("Secret") == [], "nothing to hold"
+        return
+    [secret] = r.of_kind("Secret")
+    assert not {"data", "stringData"} & secret.keys(), "a placeholder carries no values"
+    assert set(secret["metadata"]["annotations"]["ananta.io/required-keys"].split(",")) == keys
+    for workload in r.workloads:
+        for container in containers(workload):
+            for variable in container.get("env", []):
+                assert variable["valueFrom"]["secretKeyRef"]["name"] == secret["metadata"]["name"]
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_labels_selectors_and_names(rendered: Rendered, chart: str, env: str) -> None:
+    r = rendered(chart, env)
+    for doc in r.docs:
+        name, labels = doc["metadata"]["name"], doc["metadata"]["labels"]
+        assert labels.keys() >= REQUIRED_LABELS, (doc["kind"], name)
+        assert labels["app.kubernetes.io/name"] == chart
+        assert labels["app.kubernetes.io/instance"] == chart
+        assert labels["app.kubernetes.io/managed-by"] == "Helm"
+        assert labels["app.kubernetes.io/part-of"] == "ananta-platform"
+        assert DNS_LABEL.match(name) and len(name) <= 63
+        assert "namespace" not in doc["metadata"] or doc["metadata"]["namespace"] == NAMESPACE[env]
+    for workload in r.workloads:
+        selector = workload["spec"]["selector"]["matchLabels"]
+        assert set(selector) == SELECTOR_KEYS
+        assert pod_labels(workload).keys() >= REQUIRED_LABELS
+        assert selector_matches(selector, pod_labels(workload))
+    for service in r.of_kind("Service"):
+        extra = set(service["spec"]["selector"]) - SELECTOR_KEYS
+        assert extra <= {"statefulset.kubernetes.io/pod-name"}
+        assert any(
+            selector_matches(
+                {k: v for k, v in service["spec"]["selector"].items() if k in SELECTOR_KEYS},
+                pod_labels(w),
+            )
+            for w in r.workloads
+        )
+    for kind in ("PodDisruptionBudget", "ServiceMonitor"):
+        for doc in r.of_kind(kind):
+            assert set(doc["spec"]["selector"]["matchLabels"]) == SELECTOR_KEYS
