@@ -36,6 +36,8 @@ test: $(TEST_STAMP) helm lint
 
 bench: $(TEST_STAMP) helm
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/status.py
+	$(BIN)/python bench/validate.py
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache

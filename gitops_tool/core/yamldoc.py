@@ -35,8 +35,11 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
     data = LineDict()
     data.line = node.start_mark.line + 1
     yield data
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
+    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+    loader.flatten_mapping(node)  # merged (`<<: *anchor`) pairs first, then the node's own
+    merged = len(node.value) - own
+    own_keys: set[Any] = set()
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         try:
@@ -45,7 +48,8 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
             raise yaml.constructor.ConstructorError(
                 None, None, "a mapping key must be a scalar", key_node.start_mark
             ) from None
-        if key in data:
+        # A key written in the mapping itself may override a merged one; never its own twin.
+        if index >= merged and key in own_keys:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
@@ -54,6 +58,8 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
             )
         data[key] = loader.construct_object(value_node, deep=True)
         data.lines[key] = line
+        if index >= merged:
+            own_keys.add(key)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)

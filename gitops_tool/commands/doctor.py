@@ -1,0 +1,196 @@
+"""`doctor [ENV]`: is everything `status` and `sync` need in place? Each check says how to fix it.
+
+A failed check is a finding (exit 1), including an Argo CD that cannot be reached or a
+token that is missing or refused: doctor exists to diagnose those. Only bad input (an
+unknown environment, a broken repository) stops it with exit 2.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitops_tool.adapters.argocd_config import ConnectionFlags
+from gitops_tool.adapters.argocd_runtime import Runtime
+from gitops_tool.core import names
+from gitops_tool.core.loading import ROOT_PROJECT
+from gitops_tool.core.model import Environment, Tree
+from gitops_tool.core.rollout import expected_apps, root_app_of
+from gitops_tool.errors import GitopsError
+
+if TYPE_CHECKING:
+    from gitops_tool.adapters.argocd import ArgoCDClient
+
+HEALTH_OVERRIDE = "argoproj.io/Application"  # the resourceOverrides key in /api/v1/settings
+HEALTH_CM_KEY = "resource.customizations.health.argoproj.io_Application"
+SUPPORTED_MAJORS = (2, 3)  # the client is written against the 3.6 API
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class DoctorOptions:
+    root: Path
+    environment: str | None = None
+    flags: ConnectionFlags = field(default_factory=ConnectionFlags)
+
+
+@dataclass(frozen=True)
+class DoctorResult:
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def _major(version: str) -> int | None:
+    match = re.match(r"^v?(\d+)\.", version.strip())
+    return int(match.group(1)) if match else None
+
+
+def local_checks() -> tuple[list[Check], str]:
+    """helm and git on this machine; also returns the helm version ("" when none)."""
+    from gitops_tool.adapters.helm import find_helm, helm_version
+
+    checks, version = [], ""
+    try:
+        helm = find_helm()
+        version = helm_version(helm)
+        checks.append(Check("helm", True, f"{helm} {version}"))
+    except GitopsError as exc:
+        checks.append(Check("helm", False, exc.message, exc.hint or ""))
+    git = shutil.which("git")
+    checks.append(
+        Check("git", True, git) if git
+        else Check("git", False, "git not found on PATH", "install git (2.30 or later)")
+    )
+    return checks, version
+
+
+def server_checks(
+    client: ArgoCDClient, helm: str, output: str = "argocd"
+) -> tuple[list[Check], bool]:
+    """Version, token, Helm parity and the Application health check; False if unreachable."""
+    checks: list[Check] = []
+    try:
+        version = client.version()
+    except GitopsError as exc:
+        return [Check("Argo CD server", False, exc.message, exc.hint or "")], False
+    server_version = str(version.get("Version", "?"))
+    major = _major(server_version)
+    checks.append(Check(
+        "Argo CD server", major in SUPPORTED_MAJORS, f"{client.host}: {server_version}",
+        "" if major in SUPPORTED_MAJORS else "gitops-tool is tested with Argo CD 2.x-3.x",
+    ))
+    try:
+        user = client.userinfo()
+        logged_in = bool(user.get("loggedIn"))
+        checks.append(Check(
+            "token", logged_in,
+            f"accepted ({client.conn.token_source}), user {user.get('username') or '?'}"
+            if logged_in else f"not logged in ({client.conn.token_source})",
+            "" if logged_in else "get a fresh token: `argocd login` or ARGOCD_AUTH_TOKEN",
+        ))
+    except GitopsError as exc:
+        checks.append(Check("token", False, exc.message, exc.hint or ""))
+    argo_helm = str(version.get("HelmVersion", ""))
+    if helm and argo_helm:
+        same = _major(helm) == _major(argo_helm)
+        checks.append(Check(
+            "helm major version", same, f"local {helm}, Argo CD {argo_helm}",
+            "" if same else "use the Helm major version Argo CD uses, so local renders match "
+            "(ARGOCD-NOTES pitfall 31)",
+        ))
+    try:
+        overrides = client.settings().get("resourceOverrides") or {}
+        lua = (overrides.get(HEALTH_OVERRIDE) or {}).get("healthLua", "")
+        checks.append(Check(
+            "Application health check", bool(lua.strip()),
+            f"{HEALTH_CM_KEY} is set" if lua.strip() else f"{HEALTH_CM_KEY} is not set: "
+            "sync waves over Applications do not wait for health",
+            "" if lua.strip() else "apply the bootstrap settings: "
+            f"`kubectl apply --server-side -k {output}/bootstrap` ({output}/bootstrap/README.md)",
+        ))
+    except GitopsError as exc:
+        checks.append(Check("Application health check", False, exc.message, exc.hint or ""))
+    return checks, True
+
+
+def _project_check(client: ArgoCDClient, project: str, fix: str) -> Check:
+    from gitops_tool.adapters.argocd import ArgoCDNotFound
+
+    try:
+        client.project(project)
+        return Check(f"AppProject {project}", True, "exists")
+    except ArgoCDNotFound:
+        return Check(f"AppProject {project}", False, "not found", fix)
+    except GitopsError as exc:
+        return Check(f"AppProject {project}", False, exc.message, exc.hint or "")
+
+
+def environment_checks(client: ArgoCDClient, tree: Tree, env: Environment) -> list[Check]:
+    from gitops_tool.adapters.argocd import ArgoCDNotFound
+
+    output = tree.settings.output_dir
+    bootstrap = f"bootstrap the environment: `kubectl apply -k {output}/{env.name}`"
+    checks = [_project_check(client, env.project, bootstrap)]
+    root = root_app_of(env)
+    name = f"{env.name}: root Application {root.name}"
+    try:
+        client.get_app(root.name, project=root.project, app_namespace=root.namespace)
+        checks.append(Check(name, True, "exists"))
+    except ArgoCDNotFound:
+        checks.append(Check(name, False, f"not found in project {root.project}", bootstrap))
+    except GitopsError as exc:
+        checks.append(Check(name, False, exc.message, exc.hint or ""))
+    expected = expected_apps(tree, env)
+    name = f"{env.name}: list applications"
+    try:
+        items = client.list_apps(selector={names.LABEL_ENVIRONMENT: env.name},
+                                 project=env.project, app_namespace=env.argocd_namespace,
+                                 fields=("metadata.name",))
+    except GitopsError as exc:
+        checks.append(Check(name, False, exc.message, exc.hint or ""))
+        return checks
+    seen = len(items)
+    ok = seen > 0 or not expected
+    checks.append(Check(
+        name, ok, f"the token lists {seen} of {len(expected)} applications",
+        "" if ok else f"grant the token's role `applications, get, {env.project}/*` "
+        f"(argocd-rbac-cm), or sync the root Application {root.name}",
+    ))
+    return checks
+
+
+def run(options: DoctorOptions, runtime: Runtime) -> DoctorResult:
+    from gitops_tool.adapters.files import load_tree
+
+    tree = load_tree(options.root, only=[options.environment] if options.environment else None)
+    checks, helm = local_checks()
+    try:
+        client = runtime.connect(options.flags)
+    except GitopsError as exc:
+        checks.append(Check("Argo CD connection", False, exc.message, exc.hint or ""))
+        return DoctorResult(tuple(checks))
+    with client:
+        output = tree.settings.output_dir
+        found, reachable = server_checks(client, helm, output)
+        checks += found
+        if reachable:
+            checks.append(_project_check(
+                client, ROOT_PROJECT,
+                f"apply the bootstrap: `kubectl apply --server-side -k {output}/bootstrap`",
+            ))
+            for env in tree.environments:
+                checks += environment_checks(client, tree, env)
+    return DoctorResult(tuple(checks))

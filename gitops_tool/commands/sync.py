@@ -1,0 +1,285 @@
+"""`sync ENV`: the root Application first, then the children wave by wave.
+
+Every app of a wave is POSTed, then polled until each is done for the expected revision
+(core.wait), and only then does the next wave start. A sync never carries syncOptions
+(they would replace the app's own) nor a revision (auto-synced apps refuse one, and the
+repository's targetRevision is what should deploy). Our requests carry an info tag
+`gitops-tool/sync-id`, so that a POST whose answer was lost is recognised before it is
+repeated, and so that our own operation is told apart from someone else's.
+No printing: progress goes to `runtime.progress`, the result to the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitops_tool.adapters.argocd_config import ConnectionFlags
+from gitops_tool.adapters.argocd_runtime import Runtime
+from gitops_tool.core.appstatus import SYNC_ID_INFO, AppState, ResourceHealth, app_state
+from gitops_tool.core.rollout import AppTarget, RolloutPlan, plan_rollout
+from gitops_tool.core.wait import FAILING, WAITING, Expectation, Verdict, foreign_operation, verdict
+
+if TYPE_CHECKING:
+    from gitops_tool.adapters.argocd import ArgoCDClient
+
+PLANNED, DONE, FAILED, TIMEOUT, INTERRUPTED = "planned", "done", "failed", "timeout", "interrupted"
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    root: Path
+    environment: str
+    apps: tuple[str, ...] = ()
+    prune: bool = False
+    dry_run: bool = False
+    timeout: float = 600.0  # seconds, for the whole rollout
+    interval: float = 2.0  # seconds between polls
+    flags: ConnectionFlags = field(default_factory=ConnectionFlags)
+
+
+@dataclass
+class Tracked:
+    """One app during the rollout: what we did and what we last saw."""
+
+    target: AppTarget
+    started: bool = False  # our sync operation exists
+    foreign: str = ""  # someone else's operation we wait for (its initiator), then sync
+    verdict: Verdict | None = None
+    state: AppState | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.verdict is not None and self.verdict.done
+
+    @property
+    def summary(self) -> str:
+        if self.foreign:
+            return f"waiting for the operation started by {self.foreign}"
+        if self.verdict is None:
+            return "synced, not yet polled" if self.started else "not started"
+        return self.verdict.reason
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Sent after each round of polls."""
+
+    stage: str  # "root" or "wave 20 (control-plane)"
+    apps: tuple[tuple[str, str, str], ...]  # (name, done|waiting|failed, reason)
+
+
+@dataclass(frozen=True)
+class Failure:
+    app: str
+    reason: str
+    operation_message: str
+    resources: tuple[ResourceHealth, ...]
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    plan: RolloutPlan
+    outcome: str  # planned, done, failed, timeout, interrupted
+    apps: tuple[tuple[str, int, str], ...] = ()  # (name, wave, last known state)
+    failure: Failure | None = None
+    running: tuple[str, ...] = ()  # apps whose sync we started and whose operation still runs
+    sync_id: str = ""
+
+
+class Rollout:
+    """The wave loop over one client."""
+
+    def __init__(self, client: ArgoCDClient, plan: RolloutPlan, options: SyncOptions,
+                 runtime: Runtime) -> None:
+        self.client, self.plan, self.options, self.runtime = client, plan, options, runtime
+        self.clock = runtime.clock
+        self.sync_id = runtime.new_id()
+        self.deadline = self.clock.now() + timedelta(seconds=options.timeout)
+        self.tracked = {a.name: Tracked(a) for a in (plan.root, *plan.apps)}
+
+    # -- the rollout ------------------------------------------------------------------
+
+    def run(self) -> SyncResult:
+        try:
+            self._check_windows()
+            root = self.plan.root
+            self.client.get_app(root.name, project=root.project,
+                                app_namespace=root.namespace, refresh="normal")
+            stages = [("root", (root,))] + [
+                (f"wave {w.number} ({w.plane})", w.apps) for w in self.plan.waves
+            ]
+            for stage, apps in stages:
+                outcome = self._roll(stage, apps)
+                if outcome is not None:
+                    return outcome
+            return self._result(DONE)
+        except KeyboardInterrupt:
+            return self._result(INTERRUPTED)
+
+    def _check_windows(self) -> None:
+        """Before any sync: a sync window that blocks a manual app stops the rollout."""
+        from gitops_tool.adapters.argocd import SyncWindowClosed
+
+        for app in (self.plan.root, *self.plan.apps):
+            if app.automated:
+                continue
+            windows = self.client.sync_windows(app.name, project=app.project,
+                                               app_namespace=app.namespace)
+            if windows.get("canSync") is False:
+                raise SyncWindowClosed(
+                    f"a sync window blocks {self.plan.environment} app {app.name} now; "
+                    "nothing was synced",
+                    hint="re-run inside the window, or ask for a window with manualSync",
+                )
+
+    def _roll(self, stage: str, apps: Sequence[AppTarget]) -> SyncResult | None:
+        for app in apps:
+            self._start(app)
+        while True:
+            for app in apps:
+                tracked = self.tracked[app.name]
+                if tracked.done:
+                    continue
+                state = self._poll(app)
+                if state is None:
+                    continue
+                if tracked.foreign:
+                    if not foreign_operation(state, self.sync_id):
+                        tracked.foreign = ""
+                        self._start(app)
+                    continue
+                tracked.verdict = verdict(state, self._expect(app), self.clock.now())
+                if tracked.verdict.failed:
+                    self._report(stage, apps)
+                    return self._failed(tracked)
+            self._report(stage, apps)
+            if all(self.tracked[a.name].done for a in apps):
+                return None
+            if self.clock.now() >= self.deadline:
+                return self._result(TIMEOUT)
+            self.clock.sleep(self.options.interval)
+
+    def _expect(self, app: AppTarget) -> Expectation:
+        return Expectation(revision=app.revision, sync_id=self.sync_id)
+
+    # -- one app ----------------------------------------------------------------------
+
+    def _poll(self, app: AppTarget) -> AppState | None:
+        """GET the app (retried by the client); a failed poll is tried again next round."""
+        from gitops_tool.adapters.argocd import ArgoCDUnavailable
+
+        tracked = self.tracked[app.name]
+        try:
+            state = app_state(self._get(app))
+        except ArgoCDUnavailable as exc:
+            self.runtime.warn(f"warning: {exc.message}; polling again")
+            return None
+        tracked.state = state
+        return state
+
+    def _get(self, app: AppTarget) -> dict:
+        return self.client.get_app(app.name, project=app.project, app_namespace=app.namespace)
+
+    def _post(self, app: AppTarget) -> None:
+        self.client.sync_app(
+            app.name, project=app.project, app_namespace=app.namespace,
+            prune=self.options.prune, infos={SYNC_ID_INFO: self.sync_id},
+        )
+
+    def _start(self, app: AppTarget) -> None:
+        """POST a sync; on a lost answer, POST again only if no operation of ours exists."""
+        from gitops_tool.adapters.argocd import (
+            ArgoCDNotFound,
+            OperationInProgress,
+            SyncWindowClosed,
+        )
+
+        tracked = self.tracked[app.name]
+        try:
+            self._post_again_if_lost(app)
+            tracked.started = True
+        except OperationInProgress:
+            state = app_state(self._get(app))
+            tracked.state = state
+            if state.carries(self.sync_id):
+                tracked.started = True
+            else:
+                tracked.foreign = state.initiated_by or "someone else"
+        except SyncWindowClosed as exc:
+            raise SyncWindowClosed(
+                f"a sync window blocks {self.plan.environment} app {app.name}: {exc.message}",
+                hint=exc.hint,
+            ) from None
+        except ArgoCDNotFound as exc:
+            raise ArgoCDNotFound(
+                f"{self.plan.environment} app {app.name} does not exist in Argo CD "
+                f"(project {app.project})",
+                hint="render and push argocd/, then check that the root Application "
+                f"{self.plan.root.name} created it",
+            ) from exc
+
+    def _post_again_if_lost(self, app: AppTarget) -> None:
+        """Row 3 of the matrix: after a 503 or a dropped connection, look before re-POSTing."""
+        from gitops_tool.adapters.argocd import ArgoCDUnavailable
+
+        try:
+            self._post(app)
+        except ArgoCDUnavailable as exc:
+            self.runtime.warn(f"warning: {exc.message}; checking whether the sync started")
+            if not self._ours(app):
+                self._post(app)
+
+    def _ours(self, app: AppTarget) -> bool:
+        state = app_state(self._get(app))
+        self.tracked[app.name].state = state
+        return state.carries(self.sync_id)
+
+    # -- results ----------------------------------------------------------------------
+
+    def _report(self, stage: str, apps: Sequence[AppTarget]) -> None:
+        if self.runtime.progress is None:
+            return
+        rows = []
+        for app in apps:
+            t = self.tracked[app.name]
+            kind = t.verdict.kind if t.verdict else WAITING
+            rows.append((app.name, kind, t.summary))
+        self.runtime.progress(Progress(stage, tuple(rows)))
+
+    def _failed(self, tracked: Tracked) -> SyncResult:
+        assert tracked.verdict is not None and tracked.verdict.kind == FAILING
+        state = tracked.state
+        failure = Failure(
+            app=tracked.target.name,
+            reason=tracked.verdict.reason,
+            operation_message=state.operation_message if state else "",
+            resources=tracked.verdict.resources,
+        )
+        return self._result(FAILED, failure)
+
+    def _result(self, outcome: str, failure: Failure | None = None) -> SyncResult:
+        apps = tuple(
+            (t.target.name, t.target.wave, "done" if t.done else t.summary)
+            for t in self.tracked.values()
+        )
+        running = tuple(
+            t.target.name for t in self.tracked.values()
+            if t.started and not t.done and (t.state is None or t.state.operation_running)
+        )
+        return SyncResult(self.plan, outcome, apps, failure, running, self.sync_id)
+
+
+def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
+    """Plan (always), then sync unless --dry-run."""
+    from gitops_tool.adapters.files import load_tree
+
+    tree = load_tree(options.root, only=[options.environment])
+    plan = plan_rollout(tree, options.environment, options.apps)
+    if options.dry_run:
+        return SyncResult(plan, PLANNED)
+    with runtime.connect(options.flags) as client:
+        return Rollout(client, plan, options, runtime).run()

@@ -1,0 +1,128 @@
+"""Rollout planning: which Argo CD Applications an environment has, and in which waves.
+
+Pure: from the Tree to a plan. The sync command walks the plan; status compares
+Argo CD's answer with `expected_apps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gitops_tool.core.loading import ROOT_PROJECT, application_name, root_application_name
+from gitops_tool.core.model import Environment, Tree
+from gitops_tool.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class AppTarget:
+    """One Application as the repository says it should be."""
+
+    name: str
+    service: str  # the chart; "" for the root Application
+    plane: str
+    wave: int
+    project: str
+    namespace: str  # where the Application object lives (Argo CD's namespace)
+    revision: str  # the targetRevision the repository gives it: a branch or a commit
+    automated: bool
+    image_tag: str = ""  # the release pin; "" for the root Application
+
+
+@dataclass(frozen=True, slots=True)
+class Wave:
+    """Applications synced together; the next wave starts only when all are done."""
+
+    number: int
+    plane: str
+    apps: tuple[AppTarget, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RolloutPlan:
+    """Everything `sync ENV` will do, in order: the root Application, then each wave."""
+
+    environment: str
+    root: AppTarget
+    waves: tuple[Wave, ...]
+
+    @property
+    def apps(self) -> tuple[AppTarget, ...]:
+        return tuple(app for wave in self.waves for app in wave.apps)
+
+
+def environment_of(tree: Tree, name: str) -> Environment:
+    env = tree.environment(name)
+    if env is None:
+        known = ", ".join(e.name for e in tree.environments) or "none"
+        raise InputError(f"unknown environment {name!r}", hint=f"known environments: {known}")
+    return env
+
+
+def root_app_of(env: Environment) -> AppTarget:
+    """The environment's root Application: it tracks the branch, in the root project."""
+    return AppTarget(
+        name=root_application_name(env.name),
+        service="",
+        plane="",
+        wave=0,
+        project=ROOT_PROJECT,
+        namespace=env.argocd_namespace,
+        revision=env.branch,
+        automated=env.sync_policy.automated,
+    )
+
+
+def expected_apps(tree: Tree, env: Environment) -> tuple[AppTarget, ...]:
+    """The child Applications of `env`, in rollout order (wave, then name)."""
+    waves = {p.name: p.wave for p in tree.settings.planes}
+    apps = [
+        AppTarget(
+            name=application_name(env.name, svc.name),
+            service=svc.name,
+            plane=svc.plane,
+            wave=waves[svc.plane],
+            project=env.project,
+            namespace=env.argocd_namespace,
+            revision=env.revision,
+            automated=env.sync_policy.automated,
+            image_tag=env.releases[svc.name].image_tag if svc.name in env.releases else "",
+        )
+        for svc in tree.services
+    ]
+    return tuple(sorted(apps, key=lambda a: (a.wave, a.name)))
+
+
+def select_apps(apps: Sequence[AppTarget], only: Sequence[str]) -> tuple[AppTarget, ...]:
+    """`apps` limited to `only` (service or Application names); unknown names are an error."""
+    if not only:
+        return tuple(apps)
+    by_key = {a.service: a for a in apps} | {a.name: a for a in apps}
+    unknown = [n for n in only if n not in by_key]
+    if unknown:
+        raise InputError(
+            f"--app: unknown application {', '.join(repr(n) for n in unknown)}",
+            hint=f"choose from the services: {', '.join(a.service for a in apps)}",
+        )
+    wanted = {by_key[n].name for n in only}
+    return tuple(a for a in apps if a.name in wanted)
+
+
+def waves_of(apps: Sequence[AppTarget]) -> tuple[Wave, ...]:
+    """Group apps by wave number, lowest first; apps in a wave sorted by name."""
+    numbers = sorted({a.wave for a in apps})
+    return tuple(
+        Wave(
+            number=n,
+            plane=", ".join(sorted({a.plane for a in apps if a.wave == n})),
+            apps=tuple(sorted((a for a in apps if a.wave == n), key=lambda a: a.name)),
+        )
+        for n in numbers
+    )
+
+
+def plan_rollout(tree: Tree, environment: str, only: Sequence[str] = ()) -> RolloutPlan:
+    """The root Application first, then the (selected) children wave by wave."""
+    env = environment_of(tree, environment)
+    apps = select_apps(expected_apps(tree, env), only)
+    return RolloutPlan(environment=env.name, root=root_app_of(env), waves=waves_of(apps))

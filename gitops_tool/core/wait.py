@@ -1,0 +1,120 @@
+"""When is an Application done? The wait predicate of ARGOCD-NOTES §2.8, as a pure function.
+
+An app is done for our sync when: no operation is requested or running; the last
+operation is ours (its `gitops-tool/sync-id` info) and Succeeded; it deployed the
+expected revision and `status.sync.revision` shows the same; the status was compared
+against the current spec and reconciled after the operation finished; it is Synced; no
+ComparisonError/InvalidSpecError condition; and Healthy for at least `settle`.
+Degraded after the operation, or a Failed/Error operation, fails fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from gitops_tool.core.appstatus import (
+    BLOCKING_CONDITIONS,
+    DEGRADED,
+    ERROR,
+    FAILED,
+    HEALTHY,
+    SUCCEEDED,
+    SYNCED,
+    AppState,
+    ResourceHealth,
+    short_revision,
+)
+from gitops_tool.core.model import is_commit
+
+DONE, WAITING, FAILING = "done", "waiting", "failed"
+SETTLE = timedelta(seconds=5)  # GitOps Promoter holds Healthy this long before trusting it
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What our sync of one app should reach."""
+
+    revision: str  # the targetRevision the repository gives the app: a branch or a commit
+    sync_id: str  # the info value our sync request carried
+    settle: timedelta = SETTLE
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """done, waiting (with why), or failed (with why and the unhealthy resources)."""
+
+    kind: str
+    reason: str
+    resources: tuple[ResourceHealth, ...] = ()
+
+    @property
+    def done(self) -> bool:
+        return self.kind == DONE
+
+    @property
+    def failed(self) -> bool:
+        return self.kind == FAILING
+
+
+def _waiting(reason: str) -> Verdict:
+    return Verdict(WAITING, reason)
+
+
+def foreign_operation(state: AppState, sync_id: str) -> bool:
+    """Someone else's operation (an auto-sync, a person) is requested or running."""
+    return state.operation_running and not state.carries(sync_id)
+
+
+def verdict(state: AppState, expect: Expectation, now: datetime) -> Verdict:
+    """Whether `state` is done for `expect`, judged at `now` (a timezone-aware time)."""
+    if state.operation_requested:
+        return _waiting(f"operation {state.phase or 'requested'}")
+    if not state.carries(expect.sync_id):
+        return _waiting("our sync has not started yet")
+    if state.phase in (FAILED, ERROR):
+        return Verdict(
+            FAILING, f"sync {state.phase}: {state.operation_message or 'no message'}",
+            state.unhealthy,
+        )
+    if state.phase != SUCCEEDED:
+        return _waiting(f"sync {state.phase or 'pending'}")
+    if state.target_revision != expect.revision:
+        return Verdict(
+            FAILING,
+            f"the Application targets {state.target_revision or '(none)'}, but the "
+            f"repository says {expect.revision}: its spec is not current",
+        )
+    deployed = state.synced_revision
+    if is_commit(expect.revision) and deployed != expect.revision:
+        return Verdict(
+            FAILING,
+            f"the sync deployed {short_revision(deployed) or '(unknown)'}, "
+            f"expected {short_revision(expect.revision)}",
+        )
+    if not deployed or state.sync_revision != deployed:
+        return _waiting(
+            f"status shows revision {short_revision(state.sync_revision) or '(none)'}, "
+            f"the sync deployed {short_revision(deployed) or '(unknown)'}"
+        )
+    if state.compared_revision is not None and state.compared_revision != state.target_revision:
+        return _waiting("status was compared against an older spec")
+    if (
+        state.finished_at is None
+        or state.reconciled_at is None
+        or state.reconciled_at < state.finished_at
+    ):
+        return _waiting("status not reconciled since the sync finished")
+    if state.sync_status != SYNCED:
+        return _waiting(f"sync status {state.sync_status or 'Unknown'}")
+    for kind, message in state.conditions:
+        if kind in BLOCKING_CONDITIONS:
+            return _waiting(f"{kind}: {message}")
+    if state.health == DEGRADED:
+        reason = f"Degraded: {state.health_message}" if state.health_message else "Degraded"
+        return Verdict(FAILING, reason, state.unhealthy)
+    if state.health != HEALTHY:
+        return _waiting(f"health {state.health or 'Unknown'}")
+    if state.health_since is not None and now - state.health_since < expect.settle:
+        return _waiting("Healthy, settling")
+    return Verdict(DONE, "Synced and Healthy")

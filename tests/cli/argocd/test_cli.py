@@ -1,0 +1,204 @@
+"""`status`, `sync` and `doctor` through the CLI: exit codes, stdout, stderr, token hygiene."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import trustme
+from typer.testing import CliRunner
+
+from gitops_tool.cli import app
+from gitops_tool.cli import argocd as cli_argocd
+from tests.integration.argocd.fakeargo import Fault
+from tests.integration.argocd.fixtures import FAST, SENTINEL, assert_no_token
+from tests.integration.argocd.trees import populate
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def cli(argo_env, clock, monkeypatch, tmp_path):
+    """Invoke gitops-tool with the fake's environment, a fake clock and short timeouts."""
+    for key in ("ARGOCD_SERVER", "ARGOCD_AUTH_TOKEN", "ARGOCD_OPTS", "ARGOCD_CONFIG_DIR"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in argo_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setitem(cli_argocd.RUNTIME_OVERRIDES, "clock", clock)
+    monkeypatch.setitem(cli_argocd.RUNTIME_OVERRIDES, "policy", FAST)
+    monkeypatch.setitem(cli_argocd.RUNTIME_OVERRIDES, "new_id", lambda: "run-1")
+    runner = CliRunner()
+
+    def invoke(*args: str, root=None):
+        repo = ["--repo", str(root)] if root is not None else []
+        result = runner.invoke(app, [*repo, *args])
+        assert_no_token(result.stdout, result.stderr, repr(result.exception))
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def dev(fake, tree):
+    populate(fake, tree, "dev")
+    return fake
+
+
+def test_status_all_good_exits_0(cli, dev, tree_root):
+    result = cli("status", "dev", root=tree_root)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].split() == [
+        "APP", "PLANE", "WAVE", "SYNC", "HEALTH", "REVISION", "IMAGE", "TAG", "PIN", "LAST",
+        "OPERATION"]
+    assert "dev: 5 of 5 applications Synced and Healthy at main" in result.stdout
+
+
+def test_status_unhealthy_exits_1_and_json_is_parseable(cli, dev, tree_root):
+    dev.apps["dev-api"].health = "Degraded"
+    result = cli("status", "dev", "-o", "json", root=tree_root)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert [a["app"] for a in data["apps"] if not a["ok"]] == ["dev-api"]
+
+
+def test_sync_dry_run_prints_the_plan_and_contacts_nothing(cli, dev, tree_root):
+    result = cli("sync", "dev", "--dry-run", root=tree_root)
+    assert result.exit_code == 0 and dev.records == []
+    assert result.stdout.splitlines()[1:] == [
+        "  root     dev-root (project gitops-root, tracks main)",
+        "  wave 10  infrastructure: dev-cert-manager, dev-ingress",
+        "  wave 20  control-plane: dev-api, dev-worker",
+        "  wave 30  app-plane: dev-portal",
+    ]
+
+
+def test_sync_done_exits_0_with_plain_progress_on_stderr(cli, dev, tree_root):
+    result = cli("sync", "dev", "--prune", root=tree_root)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == (
+        "dev: synced dev-root and 5 applications in 3 waves (sync id run-1)")
+    assert "wave 20 (control-plane): dev-api: Synced and Healthy" in result.stderr
+    assert "\r" not in result.stderr
+
+
+def test_sync_degraded_exits_1_naming_app_message_and_resources(cli, dev, tree_root):
+    dev.apps["dev-api"].outcome = "degraded"
+    result = cli("sync", "dev", root=tree_root)
+    assert result.exit_code == 1
+    assert "the rollout stopped at dev-api: Degraded" in result.stdout
+    assert "operation: successfully synced (all tasks run)" in result.stdout
+    assert "Deployment apps/dev-api: Degraded (Deployment has timed out progressing)" in \
+        result.stdout
+    assert "roll back by promoting the previous pins in environments/dev.yaml" in result.stderr
+
+
+def test_sync_blocked_by_a_window_exits_3(cli, fake, tree, tree_root):
+    populate(fake, tree, "prod")
+    fake.apps["prod-root"].window_open = False
+    result = cli("sync", "prod", root=tree_root)
+    assert result.exit_code == 3 and fake.posts() == []
+    assert "error: a sync window blocks prod app prod-root" in result.stderr
+
+
+def test_sync_timeout_exits_3_with_the_last_state(cli, dev, tree_root):
+    dev.apps["dev-portal"].outcome = "running"
+    result = cli("sync", "dev", "--timeout", "60", root=tree_root)
+    assert result.exit_code == 3
+    assert "dev: timed out; last known state:" in result.stdout
+    assert "dev-portal (wave 30): operation Running" in result.stdout
+
+
+def test_ctrl_c_exits_130_and_says_what_still_runs(cli, dev, tree_root, clock):
+    clock.interrupt_after = 7
+    result = cli("sync", "dev", root=tree_root)
+    assert result.exit_code == 130
+    assert "still running in Argo CD (not cancelled): dev-cert-manager, dev-ingress" in \
+        result.stdout
+
+
+def test_no_token_exits_2_before_any_request(cli, dev, tree_root, monkeypatch):
+    monkeypatch.delenv("ARGOCD_AUTH_TOKEN")
+    for verb in ("status", "sync"):
+        result = cli(verb, "dev", root=tree_root)
+        assert result.exit_code == 2 and "no Argo CD token" in result.stderr
+    assert dev.records == []
+
+
+def test_a_loose_config_file_exits_2_and_is_not_touched(cli, dev, tree_root, argo_env):
+    path = os.path.join(argo_env["ARGOCD_CONFIG_DIR"], "config")
+    with open(path, "w") as f:
+        f.write(f"current-context: x\ncontexts: []\nusers:\n- name: x\n  auth-token: {SENTINEL}\n")
+    os.chmod(path, 0o644)
+    before = os.stat(path).st_mtime_ns
+    result = cli("status", "dev", root=tree_root)
+    assert result.exit_code == 2 and f"hint: chmod 600 {path}" in result.stderr
+    assert os.stat(path).st_mtime_ns == before and dev.records == []
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_refused_token_exits_3_and_never_shows_it(cli, start_fake, tree, tree_root,
+                                                    monkeypatch, debug):
+    other = start_fake(token="a-different-token")
+    populate(other, tree, "dev")
+    monkeypatch.setenv("ARGOCD_SERVER", other.url)
+    result = cli(*(["--debug"] if debug else []), "status", "dev", root=tree_root)
+    assert result.exit_code == 3
+    assert "refused the token from ARGOCD_AUTH_TOKEN: invalid session" in result.stderr
+    assert f"127.0.0.1:{other.port}" in result.stderr
+    assert ("Traceback" in result.stderr) is debug
+
+
+@pytest.mark.parametrize("failure", ["503", "tls", "redirect", "reset", "timeout"])
+def test_failure_paths_with_debug_never_show_the_token(cli, fake, start_fake, tree,
+                                                      tree_root, monkeypatch, failure):
+    populate(fake, tree, "dev")
+    if failure == "503":
+        fake.fault("GET /api/v1/applications", *[Fault(503)] * 5)
+    elif failure == "tls":
+        monkeypatch.setenv("ARGOCD_SERVER", start_fake(tls=trustme.CA()).url)
+    elif failure == "redirect":
+        fake.fault("GET /api/v1/applications", Fault(302, headers={"Location": "http://x/"}))
+    elif failure == "reset":
+        fake.fault("POST /api/v1/applications/dev-root/sync", Fault(close=True), Fault(503))
+    else:
+        fake.apps["dev-root"].outcome = "running"
+    verb = "sync" if failure in ("reset", "timeout") else "status"
+    result = cli("--debug", verb, "dev", "--timeout", "10", root=tree_root) if verb == "sync" \
+        else cli("--debug", verb, "dev", root=tree_root)
+    assert result.exit_code == 3, result.stdout + result.stderr
+
+
+def test_doctor_exits_0_or_1(cli, dev, tree_root, monkeypatch, tmp_path):
+    helm = tmp_path / "bin" / "helm"
+    helm.parent.mkdir()
+    helm.write_text("#!/bin/sh\necho v3.18.4\n")
+    helm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{helm.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("GITOPS_TOOL_HELM", raising=False)
+    result = cli("doctor", "dev", root=tree_root)
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.rstrip().endswith("all checks passed")
+    del dev.settings["resourceOverrides"]
+    result = cli("doctor", "dev", root=tree_root)
+    assert result.exit_code == 1
+    assert "FAIL  Application health check" in result.stdout and "      fix: " in result.stdout
+
+
+def test_bad_input_exits_2(cli, dev, tree_root):
+    result = cli("sync", "prd", root=tree_root)
+    assert result.exit_code == 2 and "known environments: dev, prod, staging" in result.stderr
+    result = cli("sync", "dev", "--app", "nope", "--dry-run", root=tree_root)
+    assert result.exit_code == 2 and "unknown application 'nope'" in result.stderr
+    assert dev.records == []
+
+
+def test_help_does_not_import_requests():
+    code = ("import sys; import gitops_tool.cli; "
+            "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr

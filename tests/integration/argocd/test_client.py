@@ -1,0 +1,226 @@
+"""The REST client against the fake: retries, timeouts, TLS, redirects, errors (rows 1-10)."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import time
+import traceback
+from dataclasses import replace
+
+import pytest
+import trustme
+
+from gitops_tool.adapters.argocd import (
+    ArgoCDAuthError,
+    ArgoCDDenied,
+    ArgoCDNotFound,
+    ArgoCDUnavailable,
+    OperationInProgress,
+    RetryPolicy,
+    SyncWindowClosed,
+)
+from gitops_tool.adapters.argocd_config import ConnectionFlags
+from gitops_tool.errors import EXIT_EXTERNAL, ArgoCDError
+from tests.integration.argocd.fakeargo import Fault
+from tests.integration.argocd.fixtures import SENTINEL, assert_no_token
+
+APP = "GET /api/v1/applications/{name}"
+pytestmark = pytest.mark.timeout(30)
+
+
+def leak_free(exc: BaseException) -> BaseException:
+    assert_no_token(str(exc), repr(exc), getattr(exc, "hint", ""),
+                    "".join(traceback.format_exception(exc)))
+    return exc
+
+
+@pytest.fixture
+def app(fake):
+    fake.add_app("dev-api", "ananta-dev")
+    return "dev-api"
+
+
+@pytest.fixture
+def client(runtime):
+    with runtime.connect(ConnectionFlags()) as client:
+        yield client
+
+
+def test_503_twice_then_200_backs_off_and_warns(fake, app, client, clock, warnings_seen):
+    fake.fault(APP, Fault(503), Fault(503))
+    assert client.get_app(app, project="ananta-dev")["metadata"]["name"] == app
+    assert len(fake.requests(APP)) == 3
+    first, second = clock.sleeps
+    assert 0.5 <= first <= 0.625 and 1.0 <= second <= 1.25  # backoff 0.5 * 2^n + <=25 %
+    assert len(warnings_seen) == 2
+    assert all(f"127.0.0.1:{fake.port} answered 503" in w for w in warnings_seen)
+
+
+def test_503_beyond_the_budget_fails_naming_host_and_status(fake, app, client, clock):
+    fake.fault(APP, *[Fault(503)] * 10)
+    with pytest.raises(ArgoCDUnavailable) as info:
+        client.get_app(app, project="ananta-dev")
+    exc = leak_free(info.value)
+    assert exc.exit_code == EXIT_EXTERNAL
+    assert f"127.0.0.1:{fake.port} answered 503 after 3 retries" in exc.message
+    assert len(fake.requests(APP)) == 4 and clock.sleeps == sorted(clock.sleeps)
+
+
+def test_429_waits_as_retry_after_says(fake, app, client, clock):
+    fake.fault(APP, Fault(429, headers={"Retry-After": "2"}, code=8))
+    client.get_app(app, project="ananta-dev")
+    assert clock.sleeps == [2]
+
+
+def test_retry_after_is_capped(fake, app, runtime, clock):
+    runtime.policy = replace(runtime.policy, retry_after_max=30)
+    fake.fault(APP, Fault(503, headers={"Retry-After": "3600"}))
+    with runtime.connect(ConnectionFlags()) as client:
+        client.get_app(app, project="ananta-dev")
+    assert clock.sleeps == [30]
+
+
+def test_other_4xx_are_not_retried(fake, app, client, clock):
+    fake.fault(APP, Fault(400, code=3))
+    with pytest.raises(ArgoCDError, match="refused it \\(400\\)"):
+        client.get_app(app, project="ananta-dev")
+    assert len(fake.requests(APP)) == 1 and clock.sleeps == []
+
+
+def test_a_refused_token_names_server_and_source_never_the_token(start_fake, runtime):
+    other = start_fake(token="another-token")
+    other.add_app("dev-api", "ananta-dev")
+    runtime.env = dict(runtime.env, ARGOCD_SERVER=other.url)
+    with runtime.connect(ConnectionFlags()) as client, pytest.raises(ArgoCDAuthError) as info:
+        client.get_app("dev-api", project="ananta-dev")
+    exc = leak_free(info.value)
+    assert f"127.0.0.1:{other.port}" in exc.message and "ARGOCD_AUTH_TOKEN" in exc.message
+    assert "token is expired" in exc.message and "argocd login" in exc.hint
+    assert len(other.records) == 1  # no retry
+
+
+def test_403_and_404_are_told_apart_by_project(fake, app, client):
+    with pytest.raises(ArgoCDDenied) as info:
+        client.get_app(app, project="ananta-prod")
+    assert "permission denied" in leak_free(info.value).message
+    with pytest.raises(ArgoCDNotFound, match="not found"):
+        client.get_app("dev-nope", project="ananta-dev")
+    assert all(r.query.get("project") for r in fake.requests(APP))
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+def test_an_untrusted_certificate_fails_before_any_request(start_fake, runtime, ca, clock):
+    tls = start_fake(tls=ca)
+    runtime.env = dict(runtime.env, ARGOCD_SERVER=tls.url)
+    with runtime.connect(ConnectionFlags()) as client, pytest.raises(ArgoCDError) as info:
+        client.version()
+    exc = leak_free(info.value)
+    assert exc.exit_code == EXIT_EXTERNAL and "certificate verify failed" in exc.message
+    assert "--server-crt" in exc.hint and "--insecure" in exc.hint
+    deadline = time.monotonic() + 5
+    while not tls.tls_failures and time.monotonic() < deadline:  # the server's side of it
+        time.sleep(0.01)
+    assert tls.records == [] and tls.tls_failures == 1 and clock.sleeps == []
+
+
+def test_server_crt_insecure_and_config_ca_data_reach_a_tls_server(
+    start_fake, runtime, ca, tmp_path, warnings_seen
+):
+    tls = start_fake(tls=ca)
+    crt = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(crt))
+    runtime.env = dict(runtime.env, ARGOCD_SERVER=tls.url)
+    with runtime.connect(ConnectionFlags(server_crt=str(crt))) as client:
+        assert client.version()["Version"].startswith("v3.6")
+    with runtime.connect(ConnectionFlags(insecure=True)) as client:
+        assert client.version()
+    assert any("TLS verification is off" in w for w in warnings_seen)
+    config = tmp_path / "argocd"
+    config.mkdir()
+    data = base64.b64encode(ca.cert_pem.bytes()).decode()
+    (config / "config").write_text(
+        f"current-context: t\ncontexts:\n- {{name: t, server: '127.0.0.1:{tls.port}', user: u}}"
+        f"\nservers:\n- {{server: '127.0.0.1:{tls.port}', certificate-authority-data: {data}}}"
+        f"\nusers:\n- {{name: u, auth-token: {SENTINEL}}}\n"
+    )
+    (config / "config").chmod(0o600)
+    runtime.env = {"ARGOCD_CONFIG_DIR": str(config)}
+    with runtime.connect(ConnectionFlags()) as client:
+        assert client.version()
+    assert len(tls.records) == 3
+
+
+def test_a_refused_connection_is_retried_then_names_the_host(runtime, clock):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    runtime.env = dict(runtime.env, ARGOCD_SERVER=f"http://127.0.0.1:{port}")
+    with runtime.connect(ConnectionFlags()) as client, pytest.raises(ArgoCDUnavailable) as info:
+        client.version()
+    assert f"127.0.0.1:{port}" in leak_free(info.value).message
+    assert "connection refused" in info.value.message and len(clock.sleeps) == 3
+
+
+def test_a_hung_server_times_out(fake, runtime, clock):
+    runtime.policy = RetryPolicy(retries=1, read_timeout=0.2, connect_timeout=0.2)
+    fake.fault("GET /api/version", Fault(hang=True), Fault(hang=True))
+    with runtime.connect(ConnectionFlags()) as client, pytest.raises(ArgoCDUnavailable) as info:
+        client.version()
+    assert "did not answer in time" in leak_free(info.value).message
+    assert len(fake.records) == 2 and len(clock.sleeps) == 1
+
+
+def test_a_redirect_is_not_followed_and_the_token_stays(start_fake, fake, client):
+    elsewhere = start_fake(token=None)
+    fake.fault("GET /api/version", Fault(302, headers={"Location": elsewhere.url + "/x"}))
+    with pytest.raises(ArgoCDError) as info:
+        client.version()
+    exc = leak_free(info.value)
+    assert "redirected (302)" in exc.message and "scheme" in exc.hint
+    assert elsewhere.records == []
+
+
+def test_a_half_body_or_a_dropped_connection_is_unavailable(fake, client):
+    fake.fault("GET /api/version", Fault(200, body={"Version": "v3"}, half_body=True))
+    with pytest.raises(ArgoCDUnavailable, match=r"cut short|dropped"):
+        client.version()
+    fake.fault("POST /api/v1/applications/{name}/sync", Fault(close=True))
+    fake.add_app("dev-api", "ananta-dev")
+    with pytest.raises(ArgoCDUnavailable, match="dropped"):
+        client.sync_app("dev-api", project="ananta-dev", app_namespace="argocd", prune=False,
+                        infos={})
+    assert len(fake.posts()) == 1  # a POST is never retried by the client
+
+
+def test_a_post_answered_503_is_not_retried(fake, app, client, clock):
+    fake.fault("POST /api/v1/applications/{name}/sync", Fault(503))
+    with pytest.raises(ArgoCDUnavailable, match="answered 503"):
+        client.sync_app(app, project="ananta-dev", app_namespace=None, prune=False, infos={})
+    assert len(fake.posts()) == 1 and clock.sleeps == []
+
+
+@pytest.mark.parametrize("status", [400, 409, 412])
+def test_operation_in_progress_is_recognised_by_code_and_message(fake, app, client, status):
+    body = {"code": 9, "error": "another operation is already in progress",
+            "message": "another operation is already in progress"}
+    fake.fault("POST /api/v1/applications/{name}/sync", Fault(status, body=body))
+    with pytest.raises(OperationInProgress):
+        client.sync_app(app, project="ananta-dev", app_namespace=None, prune=False, infos={})
+
+
+def test_a_sync_window_403_is_its_own_error(fake, app, client):
+    fake.apps[app].window_open = False
+    with pytest.raises(SyncWindowClosed, match="blocked by sync window"):
+        client.sync_app(app, project="ananta-dev", app_namespace="argocd", prune=True,
+                        infos={"gitops-tool/sync-id": "x"})
+
+
+def test_an_answer_without_json_is_an_error(fake, client):
+    fake.fault("GET /api/version", Fault(200, body="<html>login</html>"))
+    with pytest.raises(ArgoCDError, match="without JSON"):
+        client.version()

@@ -1,0 +1,84 @@
+"""`doctor [ENV]` against the fake: every check, with how to fix it."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from gitops_tool.commands import doctor
+from gitops_tool.core.loading import ROOT_PROJECT
+from tests.integration.argocd.trees import populate
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture(autouse=True)
+def helm_shim(tmp_path, monkeypatch):
+    """A helm on PATH that reports the Helm major version the fake Argo CD reports."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helm = bin_dir / "helm"
+    helm.write_text("#!/bin/sh\necho v3.18.4\n")
+    helm.chmod(helm.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.delenv("GITOPS_TOOL_HELM", raising=False)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return helm
+
+
+def checks(tree_root, runtime, env="dev") -> dict[str, doctor.Check]:
+    result = doctor.run(doctor.DoctorOptions(tree_root, env), runtime)
+    return {c.name: c for c in result.checks}
+
+
+def test_everything_in_place_passes(fake, tree, tree_root, runtime):
+    populate(fake, tree, "dev")
+    found = checks(tree_root, runtime)
+    assert all(c.ok for c in found.values()), [c for c in found.values() if not c.ok]
+    assert set(found) == {
+        "helm", "git", "Argo CD server", "token", "helm major version",
+        "Application health check", f"AppProject {ROOT_PROJECT}", "AppProject ananta-dev",
+        "dev: root Application dev-root", "dev: list applications"}
+    assert found["dev: list applications"].detail == "the token lists 5 of 5 applications"
+
+
+def test_missing_pieces_fail_each_with_a_fix(fake, tree, tree_root, runtime, helm_shim):
+    populate(fake, tree, "dev")
+    del fake.settings["resourceOverrides"]
+    del fake.apps["dev-root"]
+    del fake.projects["ananta-dev"]
+    fake.denied_projects.add("ananta-dev")
+    helm_shim.write_text("#!/bin/sh\necho v4.1.4\n")
+    found = checks(tree_root, runtime)
+    failed = {name for name, c in found.items() if not c.ok}
+    assert failed == {"helm major version", "Application health check",
+                      "AppProject ananta-dev", "dev: root Application dev-root",
+                      "dev: list applications"}
+    assert "kubectl apply --server-side -k argocd/bootstrap" in \
+        found["Application health check"].fix
+    assert found["dev: root Application dev-root"].fix == (
+        "bootstrap the environment: `kubectl apply -k argocd/dev`")
+    assert "applications, get, ananta-dev/*" in found["dev: list applications"].fix
+
+
+def test_all_environments_without_env(fake, tree, tree_root, runtime):
+    for env in ("dev", "staging", "prod"):
+        populate(fake, tree, env)
+    result = doctor.run(doctor.DoctorOptions(tree_root), runtime)
+    assert result.ok and "prod: root Application prod-root" in [c.name for c in result.checks]
+
+
+def test_unreachable_argo_cd_is_a_failed_check(fake, tree_root, runtime):
+    fake.stop()
+    found = checks(tree_root, runtime)
+    assert not found["Argo CD server"].ok and "cannot reach" in found["Argo CD server"].detail
+    assert "Application health check" not in found
+
+
+def test_no_token_is_a_failed_check_and_nothing_is_sent(fake, tree_root, runtime):
+    runtime.env = {k: v for k, v in runtime.env.items() if k != "ARGOCD_AUTH_TOKEN"}
+    found = checks(tree_root, runtime)
+    assert not found["Argo CD connection"].ok and "ARGOCD_AUTH_TOKEN" in \
+        found["Argo CD connection"].fix
+    assert fake.records == []

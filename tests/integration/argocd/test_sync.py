@@ -1,0 +1,197 @@
+"""`sync ENV` against the fake: root first, waves in order, failures, races (rows 3-5, 11-13)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from gitops_tool.adapters.argocd import ArgoCDNotFound, SyncWindowClosed
+from gitops_tool.commands import sync
+from gitops_tool.core.appstatus import SYNC_ID_INFO
+from gitops_tool.errors import EXIT_EXTERNAL
+from tests.integration.argocd.fakeargo import Fault
+from tests.integration.argocd.trees import PINNED, populate
+
+pytestmark = pytest.mark.timeout(60)
+SYNC = "POST /api/v1/applications/{name}/sync"
+GET_APP = "GET /api/v1/applications/{name}"
+IN_PROGRESS = {"code": 9, "error": "another operation is already in progress",
+               "message": "another operation is already in progress"}
+
+
+def run(tree_root, runtime, env="dev", **options) -> sync.SyncResult:
+    return sync.run(sync.SyncOptions(tree_root, env, **options), runtime)
+
+
+def posted(fake) -> list[str]:
+    return [r.path.split("/")[4] for r in fake.posts()]
+
+
+@pytest.fixture
+def dev(fake, tree):
+    populate(fake, tree, "dev")
+    return fake
+
+
+def test_root_first_then_each_wave_only_after_the_previous_is_done(dev, tree_root, runtime):
+    result = run(tree_root, runtime)
+    assert result.outcome == sync.DONE and result.sync_id == "run-1"
+    assert posted(dev) == ["dev-root", "dev-cert-manager", "dev-ingress", "dev-api",
+                           "dev-worker", "dev-portal"]
+    first = dev.records[0]
+    assert (first.path, first.query["refresh"], first.query["project"]) == (
+        "/api/v1/applications/dev-root", ["normal"], ["gitops-root"])
+    waves = [["dev-root"], ["dev-cert-manager", "dev-ingress"], ["dev-api", "dev-worker"],
+             ["dev-portal"]]
+    seq = {r.path.split("/")[4]: r.seq for r in dev.posts()}
+    for earlier, later in itertools.pairwise(waves):
+        done = max(dev.apps[name].done_seq for name in earlier)
+        assert all(seq[name] > done for name in later), (earlier, later)
+
+
+def test_the_sync_body_carries_no_options_no_revision_and_our_tag(dev, tree_root, runtime):
+    run(tree_root, runtime, prune=True)
+    for record in dev.posts():
+        assert set(record.body) == {"name", "project", "prune", "infos", "appNamespace"}
+        assert record.body["prune"] is True and record.body["appNamespace"] == "argocd"
+        assert record.body["infos"] == [{"name": SYNC_ID_INFO, "value": "run-1"}]
+    assert dev.posts()[1].body["project"] == "ananta-dev"
+    assert all(r.query.get("project") for r in dev.requests(GET_APP))
+
+
+def test_dry_run_plans_and_sends_nothing(dev, tree_root, runtime):
+    result = run(tree_root, runtime, dry_run=True, apps=("api",))
+    assert result.outcome == sync.PLANNED and dev.records == []
+    assert [a.name for a in result.plan.apps] == ["dev-api"]
+
+
+def test_app_limits_the_children_but_the_root_goes_first(dev, tree_root, runtime):
+    assert run(tree_root, runtime, apps=("api", "dev-portal")).outcome == sync.DONE
+    assert posted(dev) == ["dev-root", "dev-api", "dev-portal"]
+
+
+def test_a_degraded_app_stops_the_rollout(dev, tree_root, runtime):
+    dev.apps["dev-ingress"].outcome = "degraded"
+    result = run(tree_root, runtime)
+    assert result.outcome == sync.FAILED
+    assert result.failure.app == "dev-ingress" and "Degraded" in result.failure.reason
+    assert [str(r) for r in result.failure.resources] == [
+        "Deployment apps/dev-ingress: Degraded (Deployment has timed out progressing)"]
+    assert result.failure.operation_message == "successfully synced (all tasks run)"
+    assert not {"dev-api", "dev-worker", "dev-portal"} & set(posted(dev))
+
+
+def test_a_failed_operation_stops_the_rollout(dev, tree_root, runtime):
+    dev.apps["dev-api"].outcome = "failed"
+    result = run(tree_root, runtime)
+    assert result.outcome == sync.FAILED and result.failure.app == "dev-api"
+    assert "failed to apply" in result.failure.reason
+    assert "dev-portal" not in posted(dev)
+
+
+def test_a_closed_window_stops_a_manual_env_before_any_sync(fake, tree, tree_root, runtime):
+    populate(fake, tree, "prod")
+    fake.apps["prod-api"].window_open = False
+    with pytest.raises(SyncWindowClosed) as info:
+        run(tree_root, runtime, env="prod")
+    assert info.value.exit_code == EXIT_EXTERNAL
+    assert "blocks prod app prod-api" in info.value.message and "manualSync" in info.value.hint
+    assert fake.posts() == []
+
+
+def test_a_sync_window_403_is_not_retried(dev, tree_root, runtime):
+    dev.apps["dev-api"].window_open = False  # auto-synced: no pre-check, the POST says 403
+    with pytest.raises(SyncWindowClosed, match="blocks dev app dev-api"):
+        run(tree_root, runtime)
+    assert posted(dev).count("dev-api") == 1
+
+
+def test_another_operation_is_waited_for_then_synced_once(dev, tree_root, runtime):
+    dev.start_operation("dev-cert-manager", username="admin", polls=2)
+    result = run(tree_root, runtime)
+    assert result.outcome == sync.DONE
+    posts = [r for r in dev.posts() if r.path.endswith("dev-cert-manager/sync")]
+    assert [p.status for p in posts] == [400, 200]
+    foreign_done = next(r.seq for r in dev.requests(GET_APP)
+                        if r.path.endswith("dev-cert-manager") and r.response
+                        and r.response["status"]["operationState"]["phase"] == "Succeeded"
+                        and r.seq > posts[0].seq)
+    assert posts[1].seq > foreign_done
+
+
+def test_an_operation_in_progress_that_is_ours_is_waited_for(dev, tree_root, runtime):
+    dev.fault(SYNC, Fault(400, body=IN_PROGRESS, apply=True))  # the root's POST
+    assert run(tree_root, runtime).outcome == sync.DONE
+    assert posted(dev).count("dev-root") == 1
+
+
+@pytest.mark.parametrize("fault", [Fault(503, apply=True), Fault(close=True, apply=True)],
+                         ids=["503", "reset"])
+def test_a_lost_sync_answer_is_not_repeated_when_the_sync_started(dev, tree_root, runtime,
+                                                                 fault):
+    dev.fault("POST /api/v1/applications/dev-api/sync", fault)
+    assert run(tree_root, runtime).outcome == sync.DONE
+    assert posted(dev).count("dev-api") == 1
+
+
+def test_a_lost_sync_that_did_not_start_is_posted_once_more(dev, tree_root, runtime):
+    dev.fault("POST /api/v1/applications/dev-api/sync", Fault(503))
+    assert run(tree_root, runtime).outcome == sync.DONE
+    assert posted(dev).count("dev-api") == 2
+
+
+def test_timeout_reports_the_last_known_state(dev, tree_root, runtime, clock):
+    dev.apps["dev-api"].outcome = "running"
+    result = run(tree_root, runtime, timeout=60)
+    assert result.outcome == sync.TIMEOUT
+    states = {name: state for name, _, state in result.apps}
+    assert states["dev-api"] == "operation Running" and states["dev-cert-manager"] == "done"
+    assert states["dev-portal"] == "not started" and "dev-api" in result.running
+    assert clock.sleeps and all(s == 2.0 for s in clock.sleeps)
+
+
+def test_timeout_while_someone_elses_operation_runs_names_them(dev, tree_root, runtime):
+    dev.start_operation("dev-ingress", username="alice", outcome="running")
+    result = run(tree_root, runtime, timeout=20)
+    assert result.outcome == sync.TIMEOUT
+    assert dict((n, s) for n, _, s in result.apps)["dev-ingress"] == (
+        "waiting for the operation started by alice")
+
+
+def test_ctrl_c_stops_waiting_and_lists_what_runs(dev, tree_root, runtime, clock):
+    clock.interrupt_after = 7  # the root took 6 polls; wave 10 has just started
+    result = run(tree_root, runtime)
+    assert result.outcome == sync.INTERRUPTED
+    assert result.running == ("dev-cert-manager", "dev-ingress")
+
+
+def test_the_stale_status_race_never_reports_the_old_revision(fake, tree, tree_root, runtime):
+    populate(fake, tree, "prod")
+    old = "f" * 40
+    for app in fake.apps.values():  # Synced and Healthy, but at the previous pin
+        app.sync_revision = old
+        app.op_state["syncResult"]["revision"] = old
+        app.stale_polls = 3
+    result = run(tree_root, runtime, env="prod", apps=("cert-manager", "api"))
+    assert result.outcome == sync.DONE
+    api_post = next(r.seq for r in fake.posts() if "prod-api" in r.path)
+    gets = [r for r in fake.requests(GET_APP) if r.path.endswith("prod-cert-manager")]
+    stale = [r for r in gets if r.response["status"]["sync"]["revision"] == old]
+    assert len(stale) >= 3 and all(r.seq < api_post for r in stale)
+    healthy_new = [r.seq for r in gets if r.response["status"]["sync"]["revision"] == PINNED
+                   and r.response["status"]["health"]["status"] == "Healthy"]
+    assert healthy_new and min(healthy_new) < api_post
+
+
+def test_a_child_missing_in_argo_cd_fails_with_how_to_fix(fake, tree, tree_root, runtime):
+    populate(fake, tree, "dev", skip=("worker",))
+    with pytest.raises(ArgoCDNotFound) as info:
+        run(tree_root, runtime)
+    assert "dev-worker does not exist" in info.value.message and "dev-root" in info.value.hint
+
+
+def test_a_poll_that_fails_is_tried_again(dev, tree_root, runtime, warnings_seen):
+    dev.fault("GET /api/v1/applications/dev-portal", Fault(200, body={"x": 1}, half_body=True))
+    assert run(tree_root, runtime, apps=("portal",)).outcome == sync.DONE
+    assert any("polling again" in w for w in warnings_seen)

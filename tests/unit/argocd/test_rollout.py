@@ -1,0 +1,91 @@
+"""Rollout planning: root first, then waves from the planes, `--app` limits."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gitops_tool.core.loading import ROOT_PROJECT
+from gitops_tool.core.model import (
+    Environment,
+    Plane,
+    Release,
+    Service,
+    Settings,
+    SyncPolicy,
+    Tree,
+)
+from gitops_tool.core.rollout import expected_apps, plan_rollout
+from gitops_tool.errors import InputError
+
+PLANES = (Plane("infrastructure", 10), Plane("control-plane", 20), Plane("app-plane", 30))
+
+
+def make_tree(services: dict[str, str], automated: bool = True) -> Tree:
+    waves = {p.name: p.wave for p in PLANES}
+    svcs = tuple(sorted((Service(n, p, f"charts/{n}") for n, p in services.items()),
+                        key=lambda s: (waves[s.plane], s.name)))
+    env = Environment(
+        name="dev", source="environments/dev.yaml", namespace="ananta-dev", domain="x",
+        project="ananta-dev", argocd_namespace="argocd", repo_url="https://x/y.git",
+        branch="main", revision="main", sync_policy=SyncPolicy(automated=automated),
+        releases={n: Release(n, f"1.{i}") for i, n in enumerate(services)},
+    )
+    return Tree(Settings(planes=PLANES, promotion=("dev",)), svcs, (env,))
+
+
+TREE = make_tree({"cert-manager": "infrastructure", "api": "control-plane",
+                  "worker": "control-plane", "portal": "app-plane"})
+
+
+def test_the_root_goes_first_then_the_planes_in_wave_order():
+    plan = plan_rollout(TREE, "dev")
+    assert (plan.root.name, plan.root.project, plan.root.revision) == (
+        "dev-root", ROOT_PROJECT, "main")
+    assert [(w.number, w.plane, [a.name for a in w.apps]) for w in plan.waves] == [
+        (10, "infrastructure", ["dev-cert-manager"]),
+        (20, "control-plane", ["dev-api", "dev-worker"]),
+        (30, "app-plane", ["dev-portal"]),
+    ]
+    api = plan.waves[1].apps[0]
+    assert (api.project, api.namespace, api.revision, api.image_tag) == (
+        "ananta-dev", "argocd", "main", "1.1")
+
+
+def test_app_limits_by_service_or_application_name():
+    plan = plan_rollout(TREE, "dev", ("worker", "dev-portal"))
+    assert [a.name for a in plan.apps] == ["dev-worker", "dev-portal"]
+    assert [w.number for w in plan.waves] == [20, 30]
+
+
+def test_unknown_app_and_environment_are_input_errors():
+    with pytest.raises(InputError, match="unknown application 'nope'") as info:
+        plan_rollout(TREE, "dev", ("nope",))
+    assert "cert-manager" in info.value.hint
+    with pytest.raises(InputError, match="unknown environment 'prd'"):
+        plan_rollout(TREE, "prd")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True),
+        st.sampled_from([p.name for p in PLANES]),
+        min_size=1, max_size=12,
+    ),
+    st.data(),
+)
+def test_waves_partition_the_selection_in_increasing_order(services, data):
+    tree = make_tree(services)
+    chosen = data.draw(st.lists(st.sampled_from(sorted(services)), unique=True))
+    plan = plan_rollout(tree, "dev", tuple(chosen))
+    numbers = [w.number for w in plan.waves]
+    assert numbers == sorted(set(numbers))
+    waves = {p.name: p.wave for p in PLANES}
+    for wave in plan.waves:
+        assert wave.apps and all(waves[a.plane] == wave.number for a in wave.apps)
+    expected = {a.name for a in expected_apps(tree, tree.environments[0])
+                if not chosen or a.service in chosen}
+    names = [a.name for a in plan.apps]
+    assert sorted(names) == sorted(expected) and len(names) == len(set(names))
