@@ -6,25 +6,26 @@ Reading only; the core decides what the text means. Writing lives in
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from gitops_tool.core import loading
 from gitops_tool.core.model import Environment, Service, Settings, Tree
-from gitops_tool.core.yamldoc import parse_yaml
+from gitops_tool.core.render_load import check_yaml
 from gitops_tool.errors import InputError
 
 
 def read_text(path: Path, root: Path) -> str:
     """Read a UTF-8 file, turning OS errors into InputError naming the path."""
-    shown = display_path(path, root)
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            return file.read()
     except FileNotFoundError:
-        raise InputError(f"{shown}: no such file") from None
+        raise InputError(f"{display_path(path, root)}: no such file") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{shown}: not UTF-8 text ({exc.reason})") from None
+        raise InputError(f"{display_path(path, root)}: not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
-        raise InputError(f"{shown}: cannot read: {exc.strerror}") from None
+        raise InputError(f"{display_path(path, root)}: cannot read: {exc.strerror}") from None
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -78,11 +79,12 @@ def chart_folders(root: Path, settings: Settings) -> list[Path]:
     charts = inside(root / settings.charts_dir, root, settings.charts_dir)
     if not charts.is_dir():
         raise InputError(f"{settings.charts_dir}: no such folder")
-    return sorted(
-        p
-        for p in charts.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and p.name != settings.library
-    )
+    with os.scandir(charts) as entries:
+        return sorted(
+            Path(e.path)
+            for e in entries
+            if e.is_dir() and not e.name.startswith(".") and e.name != settings.library
+        )
 
 
 def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service, list[str]]:
@@ -91,8 +93,16 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
     Its values files are parsed too, so malformed YAML is caught here with its line.
     """
     rel = f"{settings.charts_dir}/{folder.name}"
-    inside(folder, root, rel)
-    files = sorted(p.name for p in folder.iterdir() if p.is_file())
+    if folder.is_symlink():
+        inside(folder, root, rel)
+    files = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_file():
+                files.append(entry.name)
+                if entry.is_symlink():
+                    inside(Path(entry.path), root, f"{rel}/{entry.name}")
+    files.sort()
     if "Chart.yaml" not in files:
         raise InputError(f"{rel}/Chart.yaml: missing", hint="every chart folder needs Chart.yaml")
     service = loading.service_from(
@@ -100,8 +110,22 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
     )
     for name in files:
         if name.startswith("values") and name.endswith(".yaml"):
-            parse_yaml(read_text(folder / name, root), f"{rel}/{name}")
+            check_yaml(read_text(folder / name, root), f"{rel}/{name}")
     return service, files
+
+
+def check_environment_names(
+    root: Path, wanted: list[str], known: list[str] | None = None
+) -> None:
+    """Raise InputError for the first name in `wanted` with no environments/<name>.yaml."""
+    known = environment_names(root) if known is None else known
+    for name in wanted:
+        if name not in known:
+            raise InputError(
+                f"unknown environment {name!r}",
+                hint=f"known environments: {', '.join(known) or 'none'} "
+                f"(files under {loading.ENVIRONMENTS_DIR}/)",
+            )
 
 
 def load_tree(root: Path, only: list[str] | None = None) -> Tree:
@@ -112,13 +136,7 @@ def load_tree(root: Path, only: list[str] | None = None) -> Tree:
     settings = load_settings(root)
     known = environment_names(root)
     wanted = only or known
-    for name in wanted:
-        if name not in known:
-            raise InputError(
-                f"unknown environment {name!r}",
-                hint=f"known environments: {', '.join(known) or 'none'} "
-                f"(files under {loading.ENVIRONMENTS_DIR}/)",
-            )
+    check_environment_names(root, wanted, known)
     # Every environment of the chain is loaded so that cross-checks see the whole tree.
     names = sorted(set(wanted) | set(settings.promotion) & set(known))
     environments = [load_environment(root, n) for n in names]

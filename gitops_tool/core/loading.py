@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import pairwise
+from typing import TypeVar
 
 from gitops_tool.core import names
 from gitops_tool.core.model import (
@@ -23,9 +24,12 @@ from gitops_tool.core.model import (
     Tree,
     is_commit,
 )
+from gitops_tool.core.render_load import fast_data
 from gitops_tool.core.schema import Field, check
 from gitops_tool.core.yamldoc import line_of, parse_yaml
 from gitops_tool.errors import InputError
+
+T = TypeVar("T")
 
 SETTINGS_FILE = "gitops-tool.yaml"
 ENVIRONMENTS_DIR = "environments"
@@ -139,11 +143,29 @@ def settings_from(text: str, source: str = SETTINGS_FILE) -> Settings:
     return settings
 
 
+def _fast_then_precise(text: str, source: str, build: Callable[[dict], T]) -> T:
+    """`build(data)` on quickly parsed plain data; when the fast parse gives up or `build`
+    finds a problem, again on data that knows its lines, so errors name `file:line`."""
+    try:
+        data = fast_data(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        try:
+            return build(data)
+        except InputError:
+            pass
+    return build(_mapping(text, source))
+
+
 def environment_from(name: str, text: str, source: str) -> Environment:
     """Parse and check one environments/<name>.yaml."""
     if problem := names.label_problem(name):
         raise InputError(f"{source}: environment name {name!r} {problem}")
-    data = _mapping(text, source)
+    return _fast_then_precise(text, source, lambda data: _environment(name, data, source))
+
+
+def _environment(name: str, data: dict, source: str) -> Environment:
     check(data, ENVIRONMENT_SCHEMA, source)
     dest, src, policy = data["destination"], data["source"], data["syncPolicy"]
 
@@ -225,7 +247,12 @@ def service_from(folder: str, text: str, source: str, settings: Settings) -> Ser
             f"{source}: chart name {folder!r} {problem}",
             hint="rename the chart folder (it is also the Helm release name)",
         )
-    data = _mapping(text, source)
+    return _fast_then_precise(
+        text, source, lambda data: _service(folder, data, source, settings)
+    )
+
+
+def _service(folder: str, data: dict, source: str, settings: Settings) -> Service:
     for key in CHART_SCHEMA_KEYS:
         if not isinstance(data.get(key), str):
             raise InputError(f"{source}: {key}: missing or not a string")

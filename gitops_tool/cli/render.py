@@ -1,0 +1,57 @@
+"""`gitops-tool render`: parse the arguments, run the command, print its result, exit."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from gitops_tool.cli import GlobalOptions, app, guarded
+
+
+@app.command()
+def render(
+    ctx: typer.Context,
+    environments: list[str] | None = typer.Argument(
+        None, metavar="ENV", help="Environments to render (default: all)."
+    ),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Write nothing; print a unified diff of what would change and exit 1 if any.",
+    ),
+) -> None:
+    """Write the Argo CD manifests under argocd/ from charts/ and environments/.
+
+    Per environment: one Application per chart (sync wave by plane), an AppProject, a root
+    Application with its kustomization, and an ApplicationSet alternative; plus the one-time
+    Argo CD settings in argocd/bootstrap/. render owns argocd/: files it does not produce
+    there are removed (only inside the rendered environments' folders when ENVs are given).
+
+    Exit 0 done (or, with --check, up to date), 1 --check found drift, 2 bad input,
+    130 interrupted.
+    """
+    options: GlobalOptions = ctx.obj or GlobalOptions()
+
+    def call():
+        from gitops_tool.commands import render as command
+
+        return command.run(
+            command.RenderOptions(
+                root=options.root(), environments=tuple(environments or ()), check=check
+            )
+        )
+
+    result = guarded(ctx, call)
+    from gitops_tool.output import render as present
+
+    if result.diff:
+        try:
+            sys.stdout.write(result.diff)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `render --check | head`: the reader has seen enough
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+    typer.echo(present.summary(result), err=True)
+    raise typer.Exit(result.exit_code)

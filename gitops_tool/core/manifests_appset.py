@@ -1,0 +1,94 @@
+"""The ApplicationSet alternative: one per environment, generating the same Applications.
+
+Pure. A list generator carries one element per chart (everything that differs
+between the environment's Applications); the template is `application_from`
+with `{{.key}}` placeholders, so template + element == the rendered Application
+(a test instantiates it). RollingSync rolls the planes out one step each, in
+wave order, matching the plane label on the generated Applications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import fields as dataclass_fields
+from typing import Any
+
+from gitops_tool.core import names
+from gitops_tool.core.manifests import API_VERSION, AppFields, application_from, fields_for
+from gitops_tool.core.model import Environment, Service, Settings
+
+# Element key of each AppFields attribute (Go templates read `{{.imageTag}}`).
+ELEMENT_KEYS = {
+    "name": "name",
+    "chart": "chart",
+    "plane": "plane",
+    "wave": "wave",
+    "path": "path",
+    "image_tag": "imageTag",
+    "generate_paths": "generatePaths",
+}
+TEMPLATE_FIELDS = AppFields(**{attr: f"{{{{.{key}}}}}" for attr, key in ELEMENT_KEYS.items()})
+assert set(ELEMENT_KEYS) == {f.name for f in dataclass_fields(AppFields)}
+
+
+def applicationset_name(env: Environment) -> str:
+    """The ApplicationSet of `env`."""
+    return f"{env.name}-services"
+
+
+def element_for(fields: AppFields) -> dict[str, str]:
+    """The list-generator element of one Application."""
+    return {key: getattr(fields, attr) for attr, key in ELEMENT_KEYS.items()}
+
+
+def steps_for(settings: Settings) -> list[dict[str, Any]]:
+    """One RollingSync step per plane, in wave order, selecting by the plane label."""
+    return [
+        {
+            "matchExpressions": [
+                {"key": names.LABEL_PLANE, "operator": "In", "values": [plane.name]}
+            ]
+        }
+        for plane in sorted(settings.planes, key=lambda p: p.wave)
+    ]
+
+
+def applicationset_for(
+    settings: Settings, env: Environment, services: Iterable[Service]
+) -> dict[str, Any]:
+    """The ApplicationSet generating every Application of `env`, plane after plane.
+
+    RollingSync turns auto-sync off on what it generates (the controller syncs step by
+    step and logs a warning about the template's `automated`), and the sync-wave
+    annotation does nothing here (pitfall 5): the steps do the ordering.
+    """
+    template = application_from(env, TEMPLATE_FIELDS)
+    elements = [element_for(fields_for(settings, env, s)) for s in services]
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "ApplicationSet",
+        "metadata": {
+            "name": applicationset_name(env),
+            "namespace": env.argocd_namespace,
+            "labels": {
+                names.LABEL_MANAGED_BY: names.MANAGED_BY,
+                names.LABEL_ENVIRONMENT: env.name,
+            },
+        },
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [{"list": {"elements": elements}}],
+            "strategy": {
+                "type": "RollingSync",
+                # Tear down in reverse: app-plane first, infrastructure last.
+                "deletionOrder": "Reverse",
+                "rollingSync": {"steps": steps_for(settings)},
+            },
+            # Generated Applications keep the resources finalizer, exactly like the rendered
+            # ones: removing a chart prunes its workloads. To switch back to the root
+            # Application, delete the ApplicationSet with --cascade=orphan (README).
+            "syncPolicy": {"preserveResourcesOnDeletion": False},
+            "template": {"metadata": template["metadata"], "spec": template["spec"]},
+        },
+    }

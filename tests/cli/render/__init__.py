@@ -1,0 +1,1 @@
+"""Tests of `gitops-tool render`."""

@@ -1,0 +1,237 @@
+"""`gitops-tool render` through Typer's CliRunner: exit codes, stdout (the diff), stderr."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from gitops_tool import __version__
+from gitops_tool.cli import app
+from tests.unit.render.trees import small_spec, write_tree
+
+
+def invoke(root: Path, *args: str):
+    return CliRunner().invoke(app, ["--repo", str(root), "render", *args])
+
+
+def state(root: Path) -> dict[str, str]:
+    out = root / "argocd"
+    return {
+        p.relative_to(root).as_posix(): (
+            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        )
+        for p in sorted(out.rglob("*"))
+    }
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A small tree with argocd/ rendered."""
+    root = write_tree(tmp_path / "repo", small_spec())
+    assert invoke(root).exit_code == 0
+    return root
+
+
+def test_render_writes_argocd_and_summarises_on_stderr(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", small_spec())
+    result = invoke(root)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert "dev: 5 Applications (infrastructure 2, control-plane 1, app-plane 2)" in result.stderr
+    assert "argocd/: 32 written (32 new), 0 unchanged, 0 removed" in result.stderr
+    app = yaml.safe_load((root / "argocd/prod/applications/prod-portal.yaml").read_text())
+    assert app["metadata"]["name"] == "prod-portal"
+    again = invoke(root)
+    assert "argocd/: 0 written (0 new), 32 unchanged, 0 removed" in again.stderr
+
+
+def test_check_is_clean_after_render(repo: Path) -> None:
+    before = state(repo)
+    result = invoke(repo, "--check")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "argocd/ is up to date" in result.stderr
+    assert state(repo) == before
+
+
+def test_check_reports_drift_as_a_diff_and_writes_nothing(repo: Path) -> None:
+    app = repo / "argocd/dev/applications/dev-portal.yaml"
+    app.write_text(app.read_text().replace('value: "1.0.0"', 'value: "0.9.0"'))
+    (repo / "argocd/dev/applications/dev-old.yaml").write_text("old: true\n")
+    (repo / "argocd/staging/root.yaml").unlink()
+    before = state(repo)
+    result = invoke(repo, "--check")
+    assert result.exit_code == 1
+    assert '-          value: "0.9.0"\n+          value: "1.0.0"\n' in result.stdout
+    assert "--- a/argocd/dev/applications/dev-old.yaml\n+++ /dev/null\n" in result.stdout
+    assert "--- /dev/null\n+++ b/argocd/staging/root.yaml\n" in result.stdout
+    assert "2 to write (1 new), 1 to remove" in result.stderr
+    assert state(repo) == before
+    assert invoke(repo).exit_code == 0
+    assert invoke(repo, "--check").exit_code == 0
+
+
+def test_rendering_one_environment_leaves_the_others(repo: Path) -> None:
+    (repo / "argocd/prod/applications/prod-portal.yaml").write_text("edited by hand\n")
+    result = invoke(repo, "dev", "staging")
+    assert result.exit_code == 0
+    assert "prod:" not in result.stderr and "dev: 5 Applications" in result.stderr
+    assert (repo / "argocd/prod/applications/prod-portal.yaml").read_text() == "edited by hand\n"
+    assert invoke(repo, "dev", "--check").exit_code == 0
+    assert invoke(repo, "--check").exit_code == 1
+
+
+def test_help_and_version() -> None:
+    result = CliRunner().invoke(app, ["render", "--help"])
+    assert result.exit_code == 0
+    assert "--check" in result.stdout and "ENV" in result.stdout
+    version = CliRunner().invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.stdout.strip() == f"gitops-tool {__version__}"
+
+
+def test_ctrl_c_exits_130_and_leaves_argocd(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dev = repo / "environments/dev.yaml"
+    dev.write_text(dev.read_text().replace('"1.0.0"', '"1.1.0"'))
+    before = state(repo)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    result = invoke(repo)
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr
+    assert state(repo) == before
+
+
+def _edit(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        file = root / path
+        text = file.read_text()
+        assert old in text, (path, old)
+        file.write_text(text.replace(old, new, 1))
+
+    return edit
+
+
+def _symlink_chart_outside(root: Path) -> None:
+    outside = root.parent / "elsewhere"
+    shutil.copytree(root / "charts/portal", outside)
+    shutil.rmtree(root / "charts/portal")
+    (root / "charts/portal").symlink_to(outside)
+
+
+def _rename_chart(new: str) -> Callable[[Path], None]:
+    def rename(root: Path) -> None:
+        (root / "charts/portal").rename(root / f"charts/{new}")
+        chart = root / f"charts/{new}/Chart.yaml"
+        chart.write_text(chart.read_text().replace("name: portal", f"name: {new}"))
+        for env in ("dev", "staging", "prod"):
+            _edit(f"environments/{env}.yaml", "  portal:", f"  {new}:")(root)
+
+    return rename
+
+
+def _add_environment(root: Path, name: str) -> None:
+    text = (root / "environments/dev.yaml").read_text()
+    text = text.replace("proj-dev", f"proj-{name}").replace("ns-dev", f"ns-{name}")
+    (root / f"environments/{name}.yaml").write_text(text)
+    for chart in (root / "charts").iterdir():
+        if chart.name != "common":
+            (chart / f"values-{name}.yaml").write_text("{}\n")
+
+
+LONG = "a" * 46  # staging-<46> is 54 characters: one over Helm's 53
+
+BAD_INPUTS = {
+    "malformed environment": (
+        _edit("environments/staging.yaml", "  namespace: ns-staging", "  namespace: [ns"),
+        "environments/staging.yaml:4:7: did not find expected ',' or ']'",
+    ),
+    "malformed values file": (
+        _edit("charts/redis/values-prod.yaml", "replicaCount: 2", "replicaCount: {2"),
+        "charts/redis/values-prod.yaml:",
+    ),
+    "malformed Chart.yaml": (
+        _edit("charts/redis/Chart.yaml", "version: 0.1.0", "version: 0.1.0\n  bad: indent"),
+        "charts/redis/Chart.yaml:",
+    ),
+    "duplicate key in an environment": (
+        _edit("environments/dev.yaml", "domain:", "domain: x\ndomain:"),
+        "environments/dev.yaml:5:1: duplicate key 'domain'",
+    ),
+    "duplicate key in a values file": (
+        _edit("charts/portal/values.yaml", "replicaCount: 1", "replicaCount: 1\nreplicaCount: 2"),
+        "charts/portal/values.yaml:7:1: duplicate key 'replicaCount'",
+    ),
+    "chart without a plane": (
+        _edit("charts/worker/Chart.yaml", "  gitops-tool/plane: app-plane\n", "  x: y\n"),
+        "charts/worker/Chart.yaml: annotations.gitops-tool/plane: missing",
+    ),
+    "chart with an unknown plane": (
+        _edit("charts/worker/Chart.yaml", "plane: app-plane", "plane: data-plane"),
+        "unknown plane 'data-plane'",
+    ),
+    "missing values-<env>.yaml": (
+        lambda root: (root / "charts/worker/values-prod.yaml").unlink(),
+        "charts/worker/values-prod.yaml: missing",
+    ),
+    "pin for a chart that does not exist": (
+        _edit("environments/prod.yaml", "releases:\n", 'releases:\n  ghost:\n    image: "1.0"\n'),
+        "environments/prod.yaml: releases.ghost: no chart charts/ghost exists",
+    ),
+    "invalid chart name": (_rename_chart("Bad_Name"), "chart name 'Bad_Name'"),
+    "too-long Application name": (
+        _rename_chart(LONG),
+        f"Application name 'staging-{LONG}' is 54 characters long; the limit is 53",
+    ),
+    "charts folder leaving the repository": (
+        _edit("gitops-tool.yaml", "charts: charts", "charts: ../charts"),
+        "gitops-tool.yaml:10: charts: '../charts' leaves the repository",
+    ),
+    "output folder leaving the repository": (
+        _edit("gitops-tool.yaml", "output: argocd", "output: ../argocd"),
+        "output: '../argocd' leaves the repository",
+    ),
+    "symlinked chart folder leaving the repository": (
+        _symlink_chart_outside,
+        "charts/portal: resolves to",
+    ),
+    "environment named like the bootstrap folder": (
+        lambda root: _add_environment(root, "bootstrap"),
+        "environment name 'bootstrap' is reserved",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_exits_2_with_one_message_and_writes_nothing(repo: Path, case: str) -> None:
+    change, message = BAD_INPUTS[case]
+    change(repo)
+    before = state(repo)
+    result = invoke(repo)
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("error: ") and len(lines) <= 2, result.stderr
+    assert all(line.startswith(("error: ", "hint: ")) for line in lines)
+    assert result.stdout == ""
+    assert state(repo) == before
+
+
+def test_unknown_environment_lists_the_known_ones(repo: Path) -> None:
+    before = state(repo)
+    result = invoke(repo, "dev", "qa")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: unknown environment 'qa'\n"
+        "hint: known environments: dev, prod, staging (files under environments/)\n"
+    )
+    assert state(repo) == before

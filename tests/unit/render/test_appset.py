@@ -1,0 +1,99 @@
+"""The ApplicationSet generates exactly the rendered Applications, plane after plane."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from gitops_tool.core import names
+from gitops_tool.core.render import Rendering, waves_of
+
+_PLACEHOLDER = re.compile(r"\{\{\.([A-Za-z0-9_]+)\}\}")
+
+
+def instantiate(template: Any, element: dict[str, str]) -> Any:
+    """The Go template's `{{.key}}` substitution, enough for this template; a missing key
+    fails (missingkey=error)."""
+    if isinstance(template, dict):
+        return {instantiate(k, element): instantiate(v, element) for k, v in template.items()}
+    if isinstance(template, list):
+        return [instantiate(v, element) for v in template]
+    if isinstance(template, str):
+        return _PLACEHOLDER.sub(lambda match: element[match.group(1)], template)
+    return template
+
+
+def _appset(rendering: Rendering, env: str) -> dict:
+    return yaml.safe_load(rendering.files[f"argocd/{env}/applicationset/applicationset.yaml"])
+
+
+def _applications(rendering: Rendering, env: str) -> dict[str, dict]:
+    prefix = f"argocd/{env}/applications/"
+    docs = [yaml.safe_load(t) for p, t in rendering.files.items() if p.startswith(prefix)]
+    return {d["metadata"]["name"]: d for d in docs}
+
+
+def test_template_with_each_element_is_the_rendered_application(
+    small_rendering: Rendering,
+) -> None:
+    for env in ("dev", "staging", "prod"):
+        appset = _appset(small_rendering, env)
+        spec = appset["spec"]
+        assert spec["goTemplate"] is True
+        assert spec["goTemplateOptions"] == ["missingkey=error"]
+        elements = spec["generators"][0]["list"]["elements"]
+        rendered = _applications(small_rendering, env)
+        generated = {}
+        for element in elements:
+            app = instantiate(spec["template"], element)
+            generated[app["metadata"]["name"]] = {
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "Application",
+                **app,
+            }
+        assert sorted(generated) == sorted(rendered)
+        for name, app in generated.items():
+            # names, sources, destinations, labels, syncPolicy ... the whole document
+            assert app == rendered[name], name
+
+
+def test_every_element_matches_exactly_one_step_in_wave_order(
+    small_rendering: Rendering, small_tree
+) -> None:
+    for env in ("dev", "staging", "prod"):
+        spec = _appset(small_rendering, env)["spec"]
+        assert spec["strategy"]["type"] == "RollingSync"
+        steps = spec["strategy"]["rollingSync"]["steps"]
+        planes = [w.plane for w in waves_of(small_tree)]
+        assert [s["matchExpressions"][0]["values"] for s in steps] == [[p] for p in planes]
+        for element in spec["generators"][0]["list"]["elements"]:
+            labels = instantiate(spec["template"]["metadata"]["labels"], element)
+            matching = [
+                i
+                for i, step in enumerate(steps)
+                if all(
+                    e["operator"] == "In" and labels.get(e["key"]) in e["values"]
+                    for e in step["matchExpressions"]
+                )
+            ]
+            assert len(matching) == 1, element
+            assert steps[matching[0]]["matchExpressions"][0]["key"] == names.LABEL_PLANE
+
+
+def test_generated_applications_keep_the_finalizer(small_rendering: Rendering) -> None:
+    spec = _appset(small_rendering, "prod")["spec"]
+    assert spec["syncPolicy"] == {"preserveResourcesOnDeletion": False}
+    assert spec["template"]["metadata"]["finalizers"] == [names.RESOURCES_FINALIZER]
+    assert spec["strategy"]["deletionOrder"] == "Reverse"
+
+
+def test_the_applicationset_is_outside_the_root_application_and_kustomization(
+    small_rendering: Rendering,
+) -> None:
+    for env in ("dev", "staging", "prod"):
+        root = yaml.safe_load(small_rendering.files[f"argocd/{env}/root.yaml"])
+        assert root["spec"]["source"]["path"] == f"argocd/{env}/applications"
+        kustomization = yaml.safe_load(small_rendering.files[f"argocd/{env}/kustomization.yaml"])
+        assert kustomization["resources"] == ["project.yaml", "root.yaml"]

@@ -1,0 +1,192 @@
+"""What each rendered Application, root Application and AppProject says."""
+
+from __future__ import annotations
+
+import yaml
+
+from gitops_tool.core import manifests as m
+from gitops_tool.core import names
+from gitops_tool.core.loading import ROOT_PROJECT
+from gitops_tool.core.model import Tree
+from gitops_tool.core.render import GENERATED, Rendering
+
+
+def _app(tree: Tree, env_name: str, chart: str) -> dict:
+    env = tree.environment(env_name)
+    service = tree.service(chart)
+    assert env is not None and service is not None
+    return m.application_for(tree.settings, env, service)
+
+
+def test_application_names_release_project_and_destination(small_tree: Tree) -> None:
+    app = _app(small_tree, "dev", "tenant-api")
+    assert app["apiVersion"] == "argoproj.io/v1alpha1" and app["kind"] == "Application"
+    assert app["metadata"]["name"] == "dev-tenant-api"
+    assert app["metadata"]["namespace"] == "argocd"
+    spec = app["spec"]
+    assert spec["project"] == "proj-dev"
+    assert spec["destination"] == {
+        "server": "https://kubernetes.default.svc",
+        "namespace": "ns-dev",
+    }
+    assert spec["source"]["helm"]["releaseName"] == "tenant-api"
+    prod = _app(small_tree, "prod", "tenant-api")["spec"]["destination"]
+    assert prod == {"name": "prod", "namespace": "ns-prod"}  # a cluster by name
+
+
+def test_application_source_is_this_repo_at_the_environment_revision(small_tree: Tree) -> None:
+    dev = _app(small_tree, "dev", "portal")["spec"]["source"]
+    assert dev["repoURL"] == "https://git.example.com/platform/gitops.git"
+    assert dev["targetRevision"] == "main"
+    assert dev["path"] == "charts/portal"
+    assert dev["helm"]["valueFiles"] == ["values.yaml", "values-dev.yaml"]
+    assert dev["helm"]["parameters"] == [
+        {"name": "image.tag", "value": "1.0.0", "forceString": True}
+    ]
+    staging = _app(small_tree, "staging", "portal")["spec"]["source"]
+    assert staging["targetRevision"] == "c" * 40  # the commit promotion pinned
+
+
+def test_application_labels_wave_paths_and_finalizer(small_tree: Tree) -> None:
+    meta = _app(small_tree, "staging", "redis")["metadata"]
+    assert meta["labels"] == {
+        names.LABEL_PLANE: "infrastructure",
+        names.LABEL_ENVIRONMENT: "staging",
+        names.LABEL_CHART: "redis",
+        names.LABEL_MANAGED_BY: names.MANAGED_BY,
+    }
+    assert meta["annotations"][names.ANNOTATION_SYNC_WAVE] == "10"
+    assert meta["annotations"][names.ANNOTATION_GENERATE_PATHS] == "/charts/redis;/charts/common"
+    assert meta["finalizers"] == [names.RESOURCES_FINALIZER]
+
+
+def test_sync_policy_is_automated_only_where_the_environment_is(small_tree: Tree) -> None:
+    dev = _app(small_tree, "dev", "worker")["spec"]["syncPolicy"]
+    assert dev["automated"] == {"prune": True, "selfHeal": True}
+    prod = _app(small_tree, "prod", "worker")["spec"]["syncPolicy"]
+    assert "automated" not in prod
+    for policy in (dev, prod):
+        assert policy["syncOptions"] == [
+            "CreateNamespace=true",
+            "ServerSideApply=true",
+            "PruneLast=true",
+            "SkipDryRunOnMissingResource=true",
+            "RespectIgnoreDifferences=true",
+        ]
+        assert policy["retry"]["refresh"] is True
+        assert set(policy["retry"]["backoff"]) == {"duration", "factor", "maxDuration"}
+
+
+def test_hpa_replicas_are_ignored_only_where_the_hpa_owns_them(small_tree: Tree) -> None:
+    spec = _app(small_tree, "dev", "worker")["spec"]
+    assert spec["ignoreDifferences"] == [
+        {
+            "group": "apps",
+            "kind": "Deployment",
+            "managedFieldsManagers": ["kube-controller-manager"],
+        }
+    ]
+    assert "RespectIgnoreDifferences=true" in spec["syncPolicy"]["syncOptions"]
+
+
+def test_root_application_tracks_the_branch_in_the_root_project(small_tree: Tree) -> None:
+    staging = small_tree.environment("staging")
+    assert staging is not None and staging.pinned
+    root = m.root_application_for(small_tree.settings, staging)
+    assert root["metadata"]["name"] == "staging-root"
+    assert "finalizers" not in root["metadata"]  # deleting it orphans, never cascades
+    assert root["spec"]["project"] == ROOT_PROJECT
+    assert root["spec"]["destination"] == {
+        "server": "https://kubernetes.default.svc",
+        "namespace": "argocd",
+    }
+    source = root["spec"]["source"]
+    assert source["targetRevision"] == "main"  # the branch, though the services are pinned
+    assert source["path"] == "argocd/staging/applications"
+    assert root["metadata"]["annotations"][names.ANNOTATION_GENERATE_PATHS] == (
+        "/argocd/staging/applications"
+    )
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (str(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [str(value)]
+
+
+def test_appproject_is_narrow_and_carries_the_sync_window(small_tree: Tree) -> None:
+    prod = small_tree.environment("prod")
+    assert prod is not None
+    project = m.appproject_for(prod)
+    spec = project["spec"]
+    assert project["metadata"]["name"] == "proj-prod"
+    assert spec["sourceRepos"] == [prod.repo_url]
+    assert spec["destinations"] == [{"name": "prod", "namespace": "ns-prod"}]
+    assert spec["clusterResourceWhitelist"] == [
+        {"group": "", "kind": "Namespace", "name": "ns-prod"}
+    ]
+    assert spec["orphanedResources"] == {"warn": True}
+    assert spec["syncWindows"] == [
+        {
+            "kind": "allow",
+            "schedule": "0 9 * * 2-4",
+            "duration": "6h",
+            "timeZone": "UTC",
+            "manualSync": False,
+            "namespaces": ["ns-prod"],
+        }
+    ]
+    dev = small_tree.environment("dev")
+    assert dev is not None and "syncWindows" not in m.appproject_for(dev)["spec"]
+
+
+def test_no_wildcard_anywhere_in_projects(small_rendering: Rendering) -> None:
+    for path, text in small_rendering.files.items():
+        for doc in yaml.safe_load_all(text) if path.endswith(".yaml") else ():
+            if doc.get("kind") == "AppProject":
+                strings = _strings(doc["spec"])
+                assert not [s for s in strings if "*" in s and "* *" not in s], path
+
+
+def test_root_project_admits_only_applications_in_argocd(small_rendering: Rendering) -> None:
+    doc = yaml.safe_load(small_rendering.files["argocd/bootstrap/project-root.yaml"])
+    assert doc["metadata"]["name"] == ROOT_PROJECT
+    assert doc["spec"]["namespaceResourceWhitelist"] == [
+        {"group": "argoproj.io", "kind": "Application"}
+    ]
+    assert doc["spec"]["clusterResourceWhitelist"] == []
+    assert doc["spec"]["destinations"] == [
+        {"server": "https://kubernetes.default.svc", "namespace": "argocd"}
+    ]
+
+
+def test_every_file_starts_with_the_generated_header(small_rendering: Rendering) -> None:
+    for path, text in small_rendering.files.items():
+        first = text.splitlines()[0]
+        assert GENERATED in first, path
+        assert "Regenerate with: gitops-tool render" in text.split("\n", 3)[1] or (
+            path.endswith(".md") and "Regenerate with: gitops-tool render" in first
+        ), path
+
+
+def test_bootstrap_covers_every_argocd_namespace(tmp_path) -> None:
+    from dataclasses import replace
+
+    from gitops_tool.adapters.files import load_tree
+    from gitops_tool.core.render import rendering_for
+    from tests.unit.render.trees import small_spec, write_tree
+
+    spec = small_spec()
+    envs = tuple(
+        replace(e, argocd_namespace="argocd-prod") if e.name == "prod" else e
+        for e in spec.environments
+    )
+    rendering = rendering_for(load_tree(write_tree(tmp_path, replace(spec, environments=envs))))
+    for name in ("project-root.yaml", "argocd-cm.yaml", "argocd-cmd-params-cm.yaml"):
+        docs = list(yaml.safe_load_all(rendering.files[f"argocd/bootstrap/{name}"]))
+        assert [d["metadata"]["namespace"] for d in docs] == ["argocd", "argocd-prod"]
+    prod_root = yaml.safe_load(rendering.files["argocd/prod/root.yaml"])
+    assert prod_root["metadata"]["namespace"] == "argocd-prod"
+    assert prod_root["spec"]["destination"]["namespace"] == "argocd-prod"
