@@ -1,0 +1,167 @@
+"""`gitops-tool validate` through the CLI: exit codes, table and JSON, secrets, waivers."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from gitops_tool.cli import app
+from tests.unit.validate.trees import (
+    SENTINEL,
+    fake_helm,
+    helm_binary,
+    write_chart,
+    write_tree,
+    write_yaml,
+)
+
+HELM = helm_binary()
+needs_helm = pytest.mark.skipif(HELM is None, reason="no helm binary (run `make helm`)")
+BAD_APP = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "Application",
+    "metadata": {"name": "dev-web"},
+    "spec": {
+        "project": "default",
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": "demo-dev"},
+        "source": {"repoURL": "https://example.org/gitops.git", "path": "charts/web"},
+    },
+}
+
+
+def invoke(root, *args, helm=HELM, **env):
+    environ = {"GITOPS_TOOL_HELM": helm, **env}
+    return CliRunner().invoke(app, ["--repo", str(root), "validate", *args], env=environ)
+
+
+@pytest.fixture
+def good_tree(tmp_path):
+    root = write_tree(tmp_path / "repo", ["web"])
+    write_chart(root / "charts", "web")
+    return root
+
+
+@pytest.fixture(scope="module")
+def findings_tree(tmp_path_factory):
+    """A chart breaking one rule, one waiving it, and one whose secret reaches helm's stderr."""
+    root = write_tree(tmp_path_factory.mktemp("cli") / "repo", ["web", "waived", "leaky"])
+    writable = {"container": {"securityContext": {"readOnlyRootFilesystem": False}}}
+    write_chart(root / "charts", "web", values=writable)
+    write_chart(
+        root / "charts", "waived", values=writable,
+        chart={"annotations": {"gitops-tool/waive.GT-POD-005": "nginx writes its cache at start"}},
+    )
+    write_chart(
+        root / "charts", "leaky", values={"database": {"password": SENTINEL}},
+        files={"templates/fail.yaml": "{{ fail (printf \"bad %s\" .Values.database.password) }}"},
+    )
+    return root
+
+
+@needs_helm
+def test_a_clean_tree_exits_0(good_tree):
+    result = invoke(good_tree)
+    assert result.exit_code == 0, result.output
+    assert "1 charts x 2 environments checked (helm v4." in result.stdout
+
+
+@needs_helm
+def test_json_goes_to_stdout_and_parses(good_tree):
+    result = invoke(good_tree, "-o", "json", "--jobs", "1")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["exit_code"] == 0 and doc["findings"] == []
+    assert [(c["chart"], c["environment"], c["status"]) for c in doc["checks"]] == [
+        ("web", "dev", "pass"), ("web", "prod", "pass"), ("argocd/", "all", "pass")
+    ]
+
+
+@needs_helm
+def test_findings_exit_1_grouped_by_chart_with_fix_and_waivers(findings_tree):
+    result = invoke(findings_tree)
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert "web: 2 findings" in out  # GT-POD-005 in dev and prod
+    assert "GT-POD-005  [dev]  Deployment/web container app" in out
+    assert "fix: set `readOnlyRootFilesystem: true`" in out
+    assert "waived  GT-POD-005  (2 findings waived): nginx writes its cache at start" in out
+    assert "waived: 0 finding" not in out
+
+
+@needs_helm
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_secret_value_never_appears_in_output(findings_tree, fmt):
+    result = invoke(findings_tree, "-o", fmt)
+    assert result.exit_code == 1
+    assert SENTINEL not in result.stdout and SENTINEL not in result.stderr
+    assert "GT-SEC-001" in result.stdout and "GT-HELM-003" in result.stdout  # masked
+    if fmt == "json":
+        doc = json.loads(result.stdout)
+        assert {w["rule"] for w in doc["waivers"]} == {"GT-POD-005"}
+        assert {f["chart"] for f in doc["waived"]} == {"waived"}
+
+
+def test_unknown_chart_or_environment_exits_2_with_the_known_names(good_tree):
+    result = invoke(good_tree, "webb")
+    assert result.exit_code == 2
+    assert "unknown chart 'webb'" in result.stderr
+    assert "did you mean 'web'?" in result.stderr
+    result = invoke(good_tree, "--env", "stage")
+    assert result.exit_code == 2
+    assert "known environments: dev, prod" in result.stderr
+
+
+def test_helm_missing_exits_3_with_how_to_get_it(good_tree, tmp_path):
+    empty = tmp_path / "no-helm"
+    empty.mkdir()
+    result = invoke(good_tree, helm=None, PATH=str(empty))
+    assert result.exit_code == 3
+    assert "helm not found" in result.stderr
+    assert "ensure_helm.py" in result.stderr and "PATH" in result.stderr
+
+
+def test_helm_crashing_exits_3(good_tree, tmp_path):
+    shim = fake_helm(tmp_path / "bin", 'echo "panic: runtime error: nil map" >&2; exit 2')
+    result = invoke(good_tree, "--jobs", "1", helm=str(shim))
+    assert result.exit_code == 3
+    assert "helm crashed on charts/web" in result.stderr
+
+
+def test_another_helm_major_version_exits_3(good_tree, tmp_path):
+    shim = fake_helm(tmp_path / "bin", "exit 0", version="v3.15.2")
+    result = invoke(good_tree, helm=str(shim))
+    assert result.exit_code == 3
+    assert "Argo CD renders these charts with Helm 4" in result.stderr
+
+
+def test_no_helm_checks_structure_secrets_and_argocd_without_helm(good_tree, tmp_path):
+    empty = tmp_path / "no-helm"
+    empty.mkdir()
+    result = invoke(good_tree, "--no-helm", helm=None, PATH=str(empty))
+    assert result.exit_code == 0, result.output
+    assert "helm not run" in result.stdout
+    write_yaml(good_tree / "argocd" / "dev" / "applications" / "dev-web.yaml", BAD_APP)
+    result = invoke(good_tree, "--no-helm", "-o", "json")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)["findings"]
+    assert {(f["rule"], f["object"]) for f in found} >= {("GT-ARGO-002", "Application/dev-web")}
+
+
+def test_unreadable_values_exit_2_and_still_report(good_tree):
+    (good_tree / "charts" / "web" / "values-prod.yaml").write_text("a: 1\na: 2\n")
+    result = invoke(good_tree, "--no-helm")
+    assert result.exit_code == 2
+    assert "values-prod.yaml:2:1: duplicate key 'a'" in result.stdout
+
+
+def test_helm_runs_without_go_gc_unless_the_user_chose(good_tree, tmp_path, monkeypatch):
+    seen = tmp_path / "seen"
+    shim = fake_helm(tmp_path / "bin", f'echo "$GOGC $GOMEMLIMIT" >> "{seen}"; exit 1')
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    monkeypatch.setenv("GOGC", "50")
+    invoke(good_tree, "--jobs", "1", helm=str(shim))
+    assert set(seen.read_text().splitlines()) == {"50 512MiB"}
+    assert "GOMEMLIMIT" not in os.environ  # restored afterwards

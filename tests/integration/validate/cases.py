@@ -1,0 +1,163 @@
+"""One broken copy of the fixture chart per rule, and the findings each must produce.
+
+Each case: the chart-writing patches and the exact set of (rule, environment)
+findings; "" as environment means "every environment" (a chart-wide finding).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.unit.validate.trees import CONTAINER, SENTINEL, merge
+
+LIBRARY_DEP = {"name": "common", "version": "0.1.0", "repository": "file://../common"}
+BOTH = ("dev", "prod")
+
+
+def _each_env(rule: str) -> set[tuple[str, str]]:
+    return {(rule, env) for env in BOTH}
+
+
+def _container(patch: dict[str, Any]) -> dict[str, Any]:
+    """A values patch of the main container (None deletes a key)."""
+    return {"container": patch}
+
+
+def _without(section: str, key: str) -> dict[str, Any]:
+    return _container({"resources": {section: {key: None}}})
+
+
+def _sidecar(image: str) -> dict[str, Any]:
+    return {"extraContainers": [merge(CONTAINER, {"name": "sidecar", "image": image})]}
+
+
+EXTRA_CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-extra
+data:
+  API_TOKEN: "literal-from-template"
+"""
+
+# helm lint warns (so --strict fails); helm template renders it.
+DEPRECATED_PDB = """\
+apiVersion: policy/v1beta1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .Release.Name }}-old
+spec:
+  minAvailable: 1
+"""
+
+# rule -> (write_chart keyword arguments, expected findings)
+CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
+    # structure
+    "GT-STR-001": ({"files": {"templates/hpa.yaml": None}}, {("GT-STR-001", "")}),
+    "GT-STR-002": (
+        {"files": {"values-dev.yaml": "replicas: 1\nreplicas: 2\n"}},
+        {("GT-STR-002", "")},
+    ),
+    "GT-STR-003": ({"chart": {"apiVersion": "v1"}}, {("GT-STR-003", "")}),
+    "GT-STR-004": ({"chart": {"name": "another-name"}}, {("GT-STR-004", "")}),
+    "GT-STR-005": ({"chart": {"version": "1.0"}}, {("GT-STR-005", "")}),
+    "GT-STR-006": ({"chart": {"annotations": None}}, {("GT-STR-006", "")}),
+    "GT-STR-007": ({"files": {"values-prod.yaml": None}}, {("GT-STR-007", "prod")}),
+    "GT-STR-008": (
+        {"chart": {"dependencies": [LIBRARY_DEP | {"repository": "file://../missing"}]}},
+        {("GT-STR-008", "")},
+    ),
+    # helm
+    "GT-HELM-001": (
+        {"chart": {"dependencies": [LIBRARY_DEP | {"version": "9.9.9"}]}},
+        {("GT-HELM-001", "")},
+    ),
+    "GT-HELM-002": (
+        {"files": {"templates/lint.yaml": DEPRECATED_PDB}},
+        _each_env("GT-HELM-002"),
+    ),
+    "GT-HELM-003": (
+        {
+            "files": {
+                "templates/ns.yaml": '{{- if eq .Release.Namespace "demo-prod" }}'
+                '{{ fail "refused in demo-prod" }}{{ end }}\n'
+            }
+        },
+        {("GT-HELM-003", "prod")},
+    ),
+    # pod security
+    "GT-POD-001": (
+        {"values": {"pod": {"securityContext": {"runAsNonRoot": False}}}},
+        _each_env("GT-POD-001"),
+    ),
+    "GT-POD-002": (
+        {"values": {"pod": {"securityContext": {"seccompProfile": {"type": "Unconfined"}}}}},
+        _each_env("GT-POD-002"),
+    ),
+    "GT-POD-003": (
+        {"values": _container({"securityContext": {"allowPrivilegeEscalation": True}})},
+        _each_env("GT-POD-003"),
+    ),
+    "GT-POD-004": (
+        {"values": _container({"securityContext": {"capabilities": {"drop": ["NET_RAW"]}}})},
+        _each_env("GT-POD-004"),
+    ),
+    "GT-POD-005": (
+        {"values": _container({"securityContext": {"readOnlyRootFilesystem": False}})},
+        _each_env("GT-POD-005"),
+    ),
+    "GT-POD-006": (
+        {"values": _container({"securityContext": {"privileged": True}})},
+        _each_env("GT-POD-006"),
+    ),
+    "GT-POD-007": ({"values": {"pod": {"hostNetwork": True}}}, _each_env("GT-POD-007")),
+    "GT-POD-008": ({"values": {"pod": {"hostPID": True}}}, _each_env("GT-POD-008")),
+    "GT-POD-009": ({"values": {"pod": {"hostIPC": True}}}, _each_env("GT-POD-009")),
+    "GT-POD-010": (
+        {"values": {"pod": {"volumes": [{"name": "logs", "hostPath": {"path": "/var/log"}}]}}},
+        _each_env("GT-POD-010"),
+    ),
+    "GT-POD-011": (
+        {"values": {"pod": {"automountServiceAccountToken": True}}},
+        _each_env("GT-POD-011"),
+    ),
+    # resources, probes, image
+    "GT-RES-001": ({"values": _without("requests", "cpu")}, _each_env("GT-RES-001")),
+    "GT-RES-002": ({"values": _without("limits", "cpu")}, _each_env("GT-RES-002")),
+    "GT-RES-003": ({"values": _without("requests", "memory")}, _each_env("GT-RES-003")),
+    "GT-RES-004": ({"values": _without("limits", "memory")}, _each_env("GT-RES-004")),
+    "GT-PRB-001": ({"values": _container({"livenessProbe": None})}, _each_env("GT-PRB-001")),
+    "GT-PRB-002": ({"values": _container({"readinessProbe": None})}, _each_env("GT-PRB-002")),
+    "GT-IMG-001": ({"values": _sidecar("busybox")}, _each_env("GT-IMG-001")),
+    # autoscaling and production
+    "GT-HPA-001": (
+        {"values": {"forceReplicas": True, "autoscaling": {"enabled": True, "minReplicas": 3}}},
+        _each_env("GT-HPA-001"),
+    ),
+    "GT-PROD-001": ({"prod": {"replicas": 2}}, {("GT-PROD-001", "prod")}),
+    "GT-PROD-002": ({"prod": {"pdb": {"minAvailable": 1}}}, {("GT-PROD-002", "prod")}),
+    "GT-PROD-003": ({"prod": {"antiAffinity": "preferred"}}, {("GT-PROD-003", "prod")}),
+    # secrets
+    "GT-SEC-001": (
+        {"values": {"database": {"host": "db", "password": SENTINEL}}},
+        {("GT-SEC-001", "")},
+    ),
+    "GT-SEC-002": ({"values": {"secretData": {"settings": "abc"}}}, _each_env("GT-SEC-002")),
+    "GT-SEC-003": ({"files": {"templates/extra.yaml": EXTRA_CONFIGMAP}}, _each_env("GT-SEC-003")),
+    # waivers
+    "GT-WVR-001": (
+        {"chart": {"annotations": {"gitops-tool/waive.GT-POD-006": ""}}},
+        {("GT-WVR-001", "")},
+    ),
+    "GT-WVR-002": (
+        {"chart": {"annotations": {"gitops-tool/waive.GT-NOPE-001": "typo"}}},
+        {("GT-WVR-002", "")},
+    ),
+}
+
+# The rules that need helm and a chart are all here; Argo CD rules have their own fixtures.
+CHART_RULES = sorted(CASES)
+
+
+def chart_name(rule: str) -> str:
+    return rule.lower()

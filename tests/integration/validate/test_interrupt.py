@@ -1,0 +1,77 @@
+"""Ctrl-C while helm runs: exit 130, no helm left running, no file left behind (matrix #27).
+
+A helm shim records its pid, writes a ready marker and sleeps; SIGINT arrives on the marker,
+either to the whole process group (a terminal's Ctrl-C) or to the tool alone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.unit.validate.trees import fake_helm, write_chart, write_tree
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*")}
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+@pytest.mark.parametrize("target", ["group", "process"])
+def test_ctrl_c_stops_helm_and_leaves_nothing(tmp_path, target):
+    root = write_tree(tmp_path / "repo", ["web", "api"])
+    write_chart(root / "charts", "web")
+    write_chart(root / "charts", "api")
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    shim = fake_helm(
+        tmp_path / "bin",
+        f'echo $$ >> "{markers}/pids"; touch "{markers}/ready"; exec sleep 30',
+    )
+    before = _files(root)
+    env = {**os.environ, "GITOPS_TOOL_HELM": str(shim), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gitops_tool", "--repo", str(root), "validate", "--jobs", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+    try:
+        assert _wait_for(lambda: (markers / "ready").exists(), 30), "helm shim never started"
+        if target == "group":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    pids = [int(p) for p in (markers / "pids").read_text().split()]
+    assert _wait_for(lambda: not any(_alive(p) for p in pids), 5), "helm still running"
+    assert _files(root) == before

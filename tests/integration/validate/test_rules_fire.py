@@ -1,0 +1,72 @@
+"""Real helm over one fixture tree: a passing chart plus one broken copy per rule.
+
+Each broken chart must produce exactly its rule's findings and nothing else; the
+passing charts none. The tree is validated once (helm in parallel) for the module.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_tool.commands import validate as command
+from gitops_tool.core.rules import RULES
+from tests.integration.validate.cases import CASES, CHART_RULES, LIBRARY_DEP, chart_name
+from tests.unit.validate.trees import write_chart, write_tree
+
+pytestmark = [pytest.mark.helm, pytest.mark.slow]
+
+INVALID_NAME = "Bad_Chart"  # GT-STR-009: not a valid release name
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    charts = ["good", "good-lib", INVALID_NAME, *(chart_name(r) for r in CHART_RULES)]
+    root = write_tree(tmp_path_factory.mktemp("rules") / "repo", charts)
+    write_chart(root / "charts", "good")
+    write_chart(root / "charts", "good-lib", chart={"dependencies": [LIBRARY_DEP]})
+    write_chart(root / "charts", INVALID_NAME)
+    for rule_id in CHART_RULES:
+        write_chart(root / "charts", chart_name(rule_id), **CASES[rule_id][0])
+    return command.run(command.ValidateOptions(root=root, jobs=2))
+
+
+def _found(result, chart):
+    return {(f.rule, f.environment) for f in result.findings if f.chart == chart}
+
+
+def test_passing_charts_have_no_findings(result):
+    assert _found(result, "good") == set()
+    assert _found(result, "good-lib") == set()
+    assert {c.status for c in result.checks if c.chart.startswith("good")} == {"pass"}
+
+
+@pytest.mark.parametrize("rule_id", CHART_RULES)
+def test_each_broken_chart_fires_exactly_its_rule(result, rule_id):
+    assert _found(result, chart_name(rule_id)) == CASES[rule_id][1]
+
+
+def test_invalid_chart_name_is_bad_input(result):
+    assert _found(result, INVALID_NAME) == {("GT-STR-009", "")}
+    assert result.exit_code == 2  # GT-STR-002 and GT-STR-009 mean the tree cannot be read
+
+
+def test_every_chart_rule_has_a_broken_chart():
+    chart_areas = {"structure", "helm", "pod", "resources", "probes", "image", "autoscaling",
+                   "prod", "secrets", "waiver"}
+    wanted = {r.id for r in RULES.values() if r.area in chart_areas} - {"GT-STR-009"}
+    assert wanted == set(CHART_RULES)
+
+
+def test_findings_name_chart_environment_object_container_and_fix(result):
+    pod = next(f for f in result.findings if f.chart == "gt-pod-005")
+    assert (pod.object, pod.container) == ("Deployment/gt-pod-005", "app")
+    assert pod.fix == RULES["GT-POD-005"].fix
+    helm = next(f for f in result.findings if f.chart == "gt-helm-003")
+    assert "refused in demo-prod" in helm.message  # helm's own message
+
+
+def test_blocked_charts_are_not_rendered(result):
+    status = {(c.chart, c.environment): c.status for c in result.checks}
+    assert status[("gt-str-003", "dev")] == "not rendered"
+    assert status[("gt-str-007", "prod")] == "not rendered"
+    assert status[("gt-str-007", "dev")] == "pass"

@@ -1,0 +1,304 @@
+"""Small GitOps trees for the validate tests: a passing chart and broken copies of it.
+
+The fixture chart is self-contained and driven by its values, so that a broken
+copy differs from the passing one by one values change (or one file).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SENTINEL = "hunter2-SENTINEL-7f3a"  # a secret that must never be printed
+ENVIRONMENTS = ("dev", "prod")
+
+SETTINGS = {
+    "planes": [{"name": "app-plane", "wave": 10}],
+    "promotion": list(ENVIRONMENTS),
+    "charts": "charts",
+    "library": "common",
+    "output": "argocd",
+}
+
+HELPERS = '{{- define "demo.labels" -}}\napp: {{ .Release.Name }}\n{{- end -}}\n'
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+  labels: {{- include "demo.labels" . | nindent 4 }}
+spec:
+  {{- if or (not .Values.autoscaling.enabled) .Values.forceReplicas }}
+  replicas: {{ .Values.replicas }}
+  {{- end }}
+  selector:
+    matchLabels: {{- include "demo.labels" . | nindent 6 }}
+  template:
+    metadata:
+      labels: {{- include "demo.labels" . | nindent 8 }}
+    spec:
+      serviceAccountName: {{ .Release.Name }}
+      {{- toYaml .Values.pod | nindent 6 }}
+      {{- if eq .Values.antiAffinity "required" }}
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - topologyKey: kubernetes.io/hostname
+              labelSelector:
+                matchLabels: {{- include "demo.labels" . | nindent 18 }}
+      {{- end }}
+      containers:
+        - name: app
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          {{- toYaml .Values.container | nindent 10 }}
+        {{- with .Values.extraContainers }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+"""
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  selector: {{- include "demo.labels" . | nindent 4 }}
+  ports:
+    - port: 80
+      targetPort: 8080
+"""
+
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}
+data: {{- toYaml .Values.config | nindent 2 }}
+"""
+
+SECRET = """\
+{{- if .Values.secretData }}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .Release.Name }}
+stringData: {{- toYaml .Values.secretData | nindent 2 }}
+{{- end }}
+"""
+
+HPA = """\
+{{- if .Values.autoscaling.enabled }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ .Release.Name }}
+  minReplicas: {{ .Values.autoscaling.minReplicas }}
+  maxReplicas: {{ .Values.autoscaling.maxReplicas }}
+{{- end }}
+"""
+
+SERVICE_ACCOUNT = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ .Release.Name }}
+automountServiceAccountToken: false
+"""
+
+PDB = """\
+{{- if .Values.pdb.enabled }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  minAvailable: {{ .Values.pdb.minAvailable }}
+  selector:
+    matchLabels: {{- include "demo.labels" . | nindent 6 }}
+{{- end }}
+"""
+
+TEMPLATES = {
+    "_helpers.tpl": HELPERS,
+    "deployment.yaml": DEPLOYMENT,
+    "service.yaml": SERVICE,
+    "ingress.yaml": "# no Ingress in the fixture\n",
+    "configmap.yaml": CONFIGMAP,
+    "secret.yaml": SECRET,
+    "hpa.yaml": HPA,
+    "servicemonitor.yaml": "# no ServiceMonitor in the fixture\n",
+    "serviceaccount.yaml": SERVICE_ACCOUNT,
+    "poddisruptionbudget.yaml": PDB,
+}
+
+CONTAINER = {
+    "securityContext": {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "readOnlyRootFilesystem": True,
+    },
+    "resources": {
+        "requests": {"cpu": "10m", "memory": "16Mi"},
+        "limits": {"cpu": "100m", "memory": "64Mi"},
+    },
+    "livenessProbe": {"httpGet": {"path": "/health", "port": 8080}},
+    "readinessProbe": {"httpGet": {"path": "/health", "port": 8080}},
+    "env": [
+        {
+            "name": "DB_PASSWORD",
+            "valueFrom": {"secretKeyRef": {"name": "demo-secrets", "key": "db-password"}},
+        }
+    ],
+}
+
+VALUES: dict[str, Any] = {
+    "replicas": 1,
+    "forceReplicas": False,
+    "image": {"repository": "example.org/demo", "tag": "0.0.0"},
+    "autoscaling": {"enabled": False, "minReplicas": 1, "maxReplicas": 2},
+    "pdb": {"enabled": False, "minAvailable": 1},
+    "antiAffinity": "",
+    "pod": {
+        "automountServiceAccountToken": False,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": 1000,
+            "fsGroup": 1000,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    },
+    "container": CONTAINER,
+    "extraContainers": [],
+    "config": {"LOG_LEVEL": "info"},
+    "secretData": {},
+    # References, not secrets: these must never be flagged.
+    "secrets": {"existingSecret": "demo-secrets", "env": {"DB_PASSWORD": "db-password"}},
+}
+
+PROD_VALUES: dict[str, Any] = {
+    "replicas": 3,
+    "pdb": {"enabled": True, "minAvailable": 2},
+    "antiAffinity": "required",
+}
+
+
+def environment(name: str, charts: list[str]) -> dict[str, Any]:
+    return {
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": f"demo-{name}"},
+        "domain": f"*.{name}.example.org",
+        "argocd": {"namespace": "argocd", "project": f"demo-{name}"},
+        "repoURL": "https://example.org/gitops.git",
+        "source": {"branch": "main", "revision": "main"},
+        "syncPolicy": {"automated": False},
+        "releases": {c: {"image": "1.2.3"} for c in charts},
+    }
+
+
+def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """`base` deep-merged with `patch`; a None in the patch deletes the key."""
+    out = copy.deepcopy(base)
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def write_chart(
+    charts_dir: Path,
+    name: str,
+    values: dict[str, Any] | None = None,
+    prod: dict[str, Any] | None = None,
+    chart: dict[str, Any] | None = None,
+    files: dict[str, str | None] | None = None,
+) -> Path:
+    """A passing chart, changed by the given patches; `files` adds (text) or deletes (None)."""
+    folder = charts_dir / name
+    meta = merge(
+        {
+            "apiVersion": "v2",
+            "name": name,
+            "version": "0.1.0",
+            "type": "application",
+            "annotations": {"gitops-tool/plane": "app-plane"},
+        },
+        chart or {},
+    )
+    write_yaml(folder / "Chart.yaml", meta)
+    write_yaml(folder / "values.yaml", merge(VALUES, values or {}))
+    write_yaml(folder / "values-dev.yaml", {})
+    write_yaml(folder / "values-prod.yaml", merge(PROD_VALUES, prod or {}))
+    (folder / "values.schema.json").write_text(json.dumps({"type": "object"}))
+    for template, text in TEMPLATES.items():
+        (folder / "templates").mkdir(parents=True, exist_ok=True)
+        (folder / "templates" / template).write_text(text)
+    for rel, text in (files or {}).items():
+        if text is None:
+            (folder / rel).unlink()
+        else:
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(text)
+    return folder
+
+
+def write_library(charts_dir: Path) -> None:
+    lib = charts_dir / "common"
+    write_yaml(lib / "Chart.yaml", {"apiVersion": "v2", "name": "common", "version": "0.1.0",
+                                    "type": "library"})
+    (lib / "templates").mkdir(parents=True, exist_ok=True)
+    (lib / "templates" / "_names.tpl").write_text(
+        '{{- define "common.name" -}}{{ .Chart.Name }}{{- end -}}\n'
+    )
+
+
+def write_tree(root: Path, charts: list[str]) -> Path:
+    """Settings, environments and the library chart; the charts are written by the caller."""
+    root.mkdir(parents=True, exist_ok=True)
+    write_yaml(root / "gitops-tool.yaml", SETTINGS)
+    for env in ENVIRONMENTS:
+        write_yaml(root / "environments" / f"{env}.yaml", environment(env, charts))
+    write_library(root / "charts")
+    return root
+
+
+def helm_binary() -> str | None:
+    """The helm the tests run: GITOPS_TOOL_HELM, helm on PATH, or the project's .tools copy."""
+    import os
+    import shutil
+
+    for candidate in (os.environ.get("GITOPS_TOOL_HELM"), shutil.which("helm"),
+                      str(Path(__file__).resolve().parents[3] / ".tools" / "bin" / "helm")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def fake_helm(folder: Path, body: str, version: str = "v4.1.4") -> Path:
+    """A `helm` shim answering `version` with `version` and running `body` for anything else."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shim = folder / "helm"
+    shim.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = version ]; then echo {version}; exit 0; fi\n'
+        f"{body}\n"
+    )
+    shim.chmod(0o755)
+    return shim
