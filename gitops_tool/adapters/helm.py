@@ -34,6 +34,11 @@ _NOT_FOUND_HINT = "run `python3 scripts/ensure_helm.py` (or `make helm`) or put 
 GO_RUNTIME_DEFAULTS = {"GOGC": "off", "GOMEMLIMIT": "512MiB"}
 _running: set[subprocess.Popen[str]] = set()
 _running_lock = threading.Lock()
+_stopped = threading.Event()  # set by stop_all(): no new helm run starts until allow_runs()
+
+
+class HelmStopped(HelmError):
+    """A helm run was refused or killed because stop_all() was called."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,10 @@ def _run(args: Sequence[str], timeout: float = 300.0) -> HelmRun:
     except OSError as e:
         raise HelmError(f"cannot start {args[0]}: {e}", hint=_NOT_FOUND_HINT) from e
     with _running_lock:
+        if _stopped.is_set():  # stop_all() ran while this one was starting
+            proc.kill()
+            proc.wait()
+            raise HelmStopped(f"{' '.join(args[:2])}: stopped")
         _running.add(proc)
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
@@ -92,13 +101,19 @@ def _run(args: Sequence[str], timeout: float = 300.0) -> HelmRun:
 
 
 def stop_all() -> None:
-    """Terminate every helm process still running (other threads' too), e.g. on Ctrl-C:
-    their threads then return at once, with a failed HelmRun that nobody will read."""
+    """Terminate every helm process still running (other threads' too), e.g. on Ctrl-C, and
+    refuse new ones until `allow_runs()`: the threads running helm then return at once."""
     with _running_lock:
+        _stopped.set()
         running = list(_running)
     for proc in running:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
+
+
+def allow_runs() -> None:
+    """Let helm run again after `stop_all()`."""
+    _stopped.clear()
 
 
 def helm_version(helm: str) -> str:

@@ -282,8 +282,11 @@ def _run_helm(
         key=lambda c: -sum(len(t) for t in c.files.texts.values()),
     )
     jobs = max(1, options.jobs or os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="helm") as pool:
-        _drain(pool, [(check_version,), *((prepare, c) for c in todo)], helm_mod.stop_all)
+    try:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="helm") as pool:
+            _drain(pool, [(check_version,), *((prepare, c) for c in todo)], helm_mod.stop_all)
+    finally:
+        helm_mod.allow_runs()
     return version[0]
 
 

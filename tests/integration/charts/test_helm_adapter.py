@@ -77,6 +77,27 @@ def test_an_interrupt_kills_helm_and_propagates(tmp_path: Path) -> None:
         os.kill(int(pid_file.read_text()), 0)
 
 
+def test_stop_all_ends_runs_in_other_threads_and_refuses_new_ones(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    child = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    runs: list[helm.HelmRun] = []
+    worker = threading.Thread(target=lambda: runs.append(helm._run([sys.executable, "-c", child])))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        helm.stop_all()
+        worker.join(timeout=20)
+        assert not worker.is_alive(), "the helm run in the other thread was not stopped"
+        assert runs and runs[0].returncode == -signal.SIGTERM
+        with pytest.raises(helm.HelmStopped):
+            helm._run([sys.executable, "-c", "pass"])
+    finally:
+        helm.allow_runs()
+    assert helm._run([sys.executable, "-c", "pass"]).ok
+
+
 def _scratch(tmp_path: Path, chart: str = "audit-logger") -> Path:
     shutil.copytree(CHARTS_DIR / "common", tmp_path / "common")
     ignore = shutil.ignore_patterns("charts", "Chart.lock")

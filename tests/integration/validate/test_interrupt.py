@@ -61,7 +61,10 @@ def test_ctrl_c_stops_helm_and_leaves_nothing(tmp_path, target):
         start_new_session=True,
     )
     try:
-        assert _wait_for(lambda: (markers / "ready").exists(), 30), "helm shim never started"
+        if not _wait_for(lambda: (markers / "ready").exists(), 30):
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+            pytest.fail(f"helm shim never started; exit {proc.returncode}\n{out}\n{err}")
         if target == "group":
             os.killpg(proc.pid, signal.SIGINT)
         else:
