@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gitops_tool.core.loading import ROOT_PROJECT, application_name, root_application_name
-from gitops_tool.core.model import Environment, Tree
+from gitops_tool.core.model import Environment, Service, Tree
+from gitops_tool.core.waves import waves_of
 from gitops_tool.errors import InputError
 
 
@@ -73,24 +74,36 @@ def root_app_of(env: Environment) -> AppTarget:
     )
 
 
+def _target(env: Environment, service: Service, wave: int) -> AppTarget:
+    return AppTarget(
+        name=application_name(env.name, service.name),
+        service=service.name,
+        plane=service.plane,
+        wave=wave,
+        project=env.project,
+        namespace=env.argocd_namespace,
+        revision=env.revision,
+        automated=env.sync_policy.automated,
+        image_tag=env.releases[service.name].image_tag if service.name in env.releases else "",
+    )
+
+
+def _waves(tree: Tree, env: Environment) -> tuple[Wave, ...]:
+    """Every plane's Applications in `env`, lowest wave first (planes without services left out)."""
+    return tuple(
+        Wave(
+            number=pw.wave,
+            plane=pw.plane,
+            apps=tuple(_target(env, s, pw.wave) for s in pw.services),
+        )
+        for pw in waves_of(tree)
+        if pw.services
+    )
+
+
 def expected_apps(tree: Tree, env: Environment) -> tuple[AppTarget, ...]:
     """The child Applications of `env`, in rollout order (wave, then name)."""
-    waves = {p.name: p.wave for p in tree.settings.planes}
-    apps = [
-        AppTarget(
-            name=application_name(env.name, svc.name),
-            service=svc.name,
-            plane=svc.plane,
-            wave=waves[svc.plane],
-            project=env.project,
-            namespace=env.argocd_namespace,
-            revision=env.revision,
-            automated=env.sync_policy.automated,
-            image_tag=env.releases[svc.name].image_tag if svc.name in env.releases else "",
-        )
-        for svc in tree.services
-    ]
-    return tuple(sorted(apps, key=lambda a: (a.wave, a.name)))
+    return tuple(app for wave in _waves(tree, env) for app in wave.apps)
 
 
 def select_apps(apps: Sequence[AppTarget], only: Sequence[str]) -> tuple[AppTarget, ...]:
@@ -108,21 +121,14 @@ def select_apps(apps: Sequence[AppTarget], only: Sequence[str]) -> tuple[AppTarg
     return tuple(a for a in apps if a.name in wanted)
 
 
-def waves_of(apps: Sequence[AppTarget]) -> tuple[Wave, ...]:
-    """Group apps by wave number, lowest first; apps in a wave sorted by name."""
-    numbers = sorted({a.wave for a in apps})
-    return tuple(
-        Wave(
-            number=n,
-            plane=", ".join(sorted({a.plane for a in apps if a.wave == n})),
-            apps=tuple(sorted((a for a in apps if a.wave == n), key=lambda a: a.name)),
-        )
-        for n in numbers
-    )
-
-
 def plan_rollout(tree: Tree, environment: str, only: Sequence[str] = ()) -> RolloutPlan:
     """The root Application first, then the (selected) children wave by wave."""
     env = environment_of(tree, environment)
-    apps = select_apps(expected_apps(tree, env), only)
-    return RolloutPlan(environment=env.name, root=root_app_of(env), waves=waves_of(apps))
+    chosen = {a.name for a in select_apps(expected_apps(tree, env), only)}
+    waves = (
+        Wave(w.number, w.plane, tuple(a for a in w.apps if a.name in chosen))
+        for w in _waves(tree, env)
+    )
+    return RolloutPlan(
+        environment=env.name, root=root_app_of(env), waves=tuple(w for w in waves if w.apps)
+    )

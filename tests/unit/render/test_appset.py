@@ -8,7 +8,8 @@ from typing import Any
 import yaml
 
 from gitops_tool.core import names
-from gitops_tool.core.render import Rendering, waves_of
+from gitops_tool.core.render import Rendering
+from gitops_tool.core.waves import waves_of
 
 _PLACEHOLDER = re.compile(r"\{\{\.([A-Za-z0-9_]+)\}\}")
 

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from gitops_tool.core import manifests as m
 from gitops_tool.core import names
 from gitops_tool.core.model import Plane, Service, Settings, Tree
-from gitops_tool.core.render import Rendering, waves_of
+from gitops_tool.core.render import Rendering
+from gitops_tool.core.waves import waves_of
 from tests.unit.render.conftest import documents
 
 ORDER = ("infrastructure", "control-plane", "app-plane")
