@@ -46,6 +46,28 @@ def inside(path: Path, root: Path, shown: str) -> Path:
     return resolved
 
 
+def unreadable(exc: OSError, where: Path | str, root: Path) -> InputError:
+    """The InputError for an OS error while reading `where` (or the file the error names)."""
+    path = Path(exc.filename) if exc.filename else Path(where)
+    shown = display_path(path, root) if path.is_absolute() else path.as_posix()
+    return InputError(
+        f"{shown}: cannot read: {exc.strerror or exc}",
+        hint="make it readable (permissions) or remove it, and run again",
+    )
+
+
+def _listing(folder: Path, root: Path) -> list[tuple[str, str, bool, bool, bool]]:
+    """(name, path, is_dir, is_file, is_symlink) of each entry of `folder`; OS errors become
+    InputError naming the folder."""
+    try:
+        with os.scandir(folder) as entries:
+            return [
+                (e.name, e.path, e.is_dir(), e.is_file(), e.is_symlink()) for e in entries
+            ]
+    except OSError as exc:
+        raise unreadable(exc, folder, root) from None
+
+
 def find_root(start: Path) -> Path:
     """The nearest folder at or above `start` holding gitops-tool.yaml."""
     start = start.resolve()
@@ -65,7 +87,17 @@ def load_settings(root: Path) -> Settings:
 
 def environment_names(root: Path) -> list[str]:
     folder = root / loading.ENVIRONMENTS_DIR
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    listing = _listing(folder, root)
+    for name, *_ in sorted(listing):
+        if name.endswith(".yml"):
+            raise InputError(
+                f"{loading.ENVIRONMENTS_DIR}/{name}: environment files end in .yaml; "
+                "this one would be ignored",
+                hint=f"use .yaml: rename it to {loading.ENVIRONMENTS_DIR}/{name[:-4]}.yaml",
+            )
+    return sorted(name[:-5] for name, *_ in listing if name.endswith(".yaml"))
 
 
 def load_environment(root: Path, name: str) -> Environment:
@@ -79,12 +111,24 @@ def chart_folders(root: Path, settings: Settings) -> list[Path]:
     charts = inside(root / settings.charts_dir, root, settings.charts_dir)
     if not charts.is_dir():
         raise InputError(f"{settings.charts_dir}: no such folder")
-    with os.scandir(charts) as entries:
-        return sorted(
-            Path(e.path)
-            for e in entries
-            if e.is_dir() and not e.name.startswith(".") and e.name != settings.library
+    listing = _listing(charts, root)
+    library = f"{settings.charts_dir}/{settings.library}"
+    if not any(name == settings.library and is_dir for name, _, is_dir, _, _ in listing):
+        raise InputError(
+            f"{library}: no such folder; {loading.SETTINGS_FILE} names it as the library chart",
+            hint=f"restore {library}, or set `library` in {loading.SETTINGS_FILE}",
         )
+    if not (charts / settings.library / "Chart.yaml").is_file():
+        raise InputError(
+            f"{library}/Chart.yaml: missing; {loading.SETTINGS_FILE} names {library} as the "
+            "library chart",
+            hint=f"restore {library}/Chart.yaml",
+        )
+    return sorted(
+        Path(path)
+        for name, path, is_dir, _, _ in listing
+        if is_dir and not name.startswith(".") and name != settings.library
+    )
 
 
 def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service, list[str]]:
@@ -96,12 +140,11 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
     if folder.is_symlink():
         inside(folder, root, rel)
     files = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_file():
-                files.append(entry.name)
-                if entry.is_symlink():
-                    inside(Path(entry.path), root, f"{rel}/{entry.name}")
+    for name, path, _, is_file, is_symlink in _listing(folder, root):
+        if is_file:
+            files.append(name)
+            if is_symlink:
+                inside(Path(path), root, f"{rel}/{name}")
     files.sort()
     if "Chart.yaml" not in files:
         raise InputError(f"{rel}/Chart.yaml: missing", hint="every chart folder needs Chart.yaml")

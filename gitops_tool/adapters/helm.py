@@ -136,10 +136,12 @@ def _locked(chart_dir: Path, exclusive: bool) -> Iterator[None]:
 
 
 def _chart_yaml(chart_dir: Path) -> dict[str, Any]:
+    """The parsed Chart.yaml ({} when it is empty or not a mapping: helm reports the rest)."""
     try:
-        return yaml.safe_load((chart_dir / "Chart.yaml").read_text()) or {}
+        data = yaml.safe_load((chart_dir / "Chart.yaml").read_text())
     except (OSError, yaml.YAMLError) as e:
         raise InputError(f"{chart_dir / 'Chart.yaml'}: {e}", hint="is this a chart?") from e
+    return data if isinstance(data, dict) else {}
 
 
 def _packaged(source: Path) -> dict[str, bytes]:
@@ -166,23 +168,47 @@ def _archived(archive: Path, name: str) -> dict[str, bytes]:
 
 
 def _dependencies_up_to_date(chart_dir: Path) -> bool:
-    """Whether charts/ holds exactly one archive per dependency, equal to its local source."""
+    """Whether charts/ holds exactly one archive per dependency, equal to its local source.
+
+    Anything odd (a dependency or Chart.yaml without a string name or version, an unreadable
+    source) is "not up to date": `helm dependency build` then says what is wrong.
+    """
     archives = {p.name for p in (chart_dir / "charts").glob("*.tgz")}
     expected: set[str] = set()
-    for dep in _chart_yaml(chart_dir).get("dependencies") or []:
-        repository = str(dep.get("repository", ""))
+    listed = _chart_yaml(chart_dir).get("dependencies") or []
+    if not isinstance(listed, list):
+        return False
+    for dep in listed:
+        name = dep.get("name") if isinstance(dep, dict) else None
+        if not isinstance(name, str) or not name:
+            return False
+        repository = str(dep.get("repository") or "")
         if not repository.startswith("file://"):  # remote: trust any vendored version
-            expected |= {a for a in archives if a.startswith(f"{dep['name']}-")} or {"?"}
+            expected |= {a for a in archives if a.startswith(f"{name}-")} or {"?"}
             continue
         source = (chart_dir / repository.removeprefix("file://")).resolve()
-        meta = _chart_yaml(source)
-        expected.add(archive := f"{meta['name']}-{meta['version']}.tgz")
-        found, wanted = _archived(chart_dir / "charts" / archive, meta["name"]), _packaged(source)
+        try:
+            meta = _chart_yaml(source)
+        except InputError:
+            return False
+        name, version = meta.get("name"), meta.get("version")
+        if not isinstance(name, str) or not isinstance(version, str) or not name or not version:
+            return False
+        expected.add(archive := f"{name}-{version}.tgz")
+        found, wanted = _archived(chart_dir / "charts" / archive, name), _packaged(source)
         # helm rewrites Chart.yaml when it packages: compare that one as data
-        charts = [yaml.safe_load(files.pop("Chart.yaml", b"")) for files in (found, wanted)]
+        charts = [_loaded(files.pop("Chart.yaml", b"")) for files in (found, wanted)]
         if charts[0] != charts[1] or found != wanted:
             return False
     return archives == expected
+
+
+def _loaded(text: bytes) -> Any:
+    """Parsed YAML, or a marker that equals nothing else when it does not parse."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return object()
 
 
 def dependency_build(helm: str, chart_dir: Path) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from gitops_tool.adapters.files import inside
+from gitops_tool.adapters.files import inside, unreadable
 from gitops_tool.core.render_plan import WritePlan
 from gitops_tool.errors import InputError
 
@@ -33,7 +33,15 @@ _TAG = f"gitops-tool-{os.getpid()}"
 
 def read_output(root: Path, folders: Iterable[str]) -> dict[str, bytes | None]:
     """Every entry under `folders` (repository-relative, ending in `/`): path -> content,
-    or None for what is not a regular file (a symlink, a socket...)."""
+    or None for what is not a regular file (a symlink, a socket...). Each folder inside
+    them is reported too, as `path/` -> None. An unreadable entry is an InputError."""
+    try:
+        return _read_output(root, folders)
+    except OSError as exc:
+        raise unreadable(exc, root, root) from None
+
+
+def _read_output(root: Path, folders: Iterable[str]) -> dict[str, bytes | None]:
     found: dict[str, bytes | None] = {}
     for folder in folders:
         top = folder.rstrip("/")
@@ -63,6 +71,7 @@ def _scan(path: str, rel: str, found: dict[str, bytes | None]) -> None:
         for entry in entries:
             name = f"{rel}/{entry.name}"
             if entry.is_dir(follow_symlinks=False):
+                found[f"{name}/"] = None
                 _scan(entry.path, name, found)
             elif entry.is_file(follow_symlinks=False):
                 with open(entry.path, "rb") as file:

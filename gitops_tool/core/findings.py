@@ -13,10 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from gitops_tool.core.rules import RULES, rule
-
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
-EXIT_BAD_INPUT = 2
+from gitops_tool.errors import EXIT_FOUND, EXIT_INPUT, EXIT_OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +85,11 @@ def apply_waivers(
 
 def exit_code_for(findings: Iterable[Finding]) -> int:
     """2 when a chart cannot be read at all, 1 for any other finding, 0 when clean."""
-    code = EXIT_CLEAN
+    code = EXIT_OK
     for f in findings:
         if rule(f.rule).input_error:
-            return EXIT_BAD_INPUT
-        code = EXIT_FINDINGS
+            return EXIT_INPUT
+        code = EXIT_FOUND
     return code
 
 

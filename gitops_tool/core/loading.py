@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import pairwise
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from gitops_tool.core import names
 from gitops_tool.core.model import (
@@ -36,7 +36,17 @@ ENVIRONMENTS_DIR = "environments"
 
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")  # an OCI image tag
 _BRANCH = re.compile(r"^(?!/)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]+(?<!/)(?<!\.lock)$")
-_SEMVER = re.compile(
+# repoURL as Argo CD clones it: https://, ssh://, scp-like git@host:path, or file://.
+_REPO_URL = re.compile(
+    r"^(https://[^\s/]+/\S+|ssh://[^\s/]+/\S+|git@[^\s:/]+:\S+|file:///\S+)$"
+)
+# A sync window's schedule: five cron fields (minute hour day-of-month month day-of-week).
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,-]+$")
+# A Go duration (time.ParseDuration), such as 1h30m or 45m.
+_GO_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
+# Argo CD's own project: an environment must never overwrite it.
+ARGOCD_DEFAULT_PROJECT = "default"
+SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
 )
 
@@ -172,8 +182,35 @@ def _environment(name: str, data: dict, source: str) -> Environment:
     def fail(where: dict, key: str, path: str, problem: str, hint: str | None = None) -> None:
         raise InputError(f"{source}:{line_of(where, key)}: {path}: {problem}", hint=hint)
 
+    for where, key, path in _strings(data):
+        if "{{" in where[key] or "}}" in where[key]:
+            fail(
+                where,
+                key,
+                path,
+                f"{where[key]!r} holds '{{{{' or '}}}}'",
+                hint="the ApplicationSet template would read it as a Go template; "
+                "write the value itself",
+            )
     if ("server" in dest) == ("name" in dest):
         fail(dest, "namespace", "destination", "set exactly one of 'server' or 'name'")
+    if not _REPO_URL.match(data["repoURL"]):
+        fail(
+            data,
+            "repoURL",
+            "repoURL",
+            f"{data['repoURL']!r} is not a repository URL",
+            hint="use https://host/path, ssh://user@host/path, git@host:path or file:///path",
+        )
+    if data["argocd"]["project"] == ARGOCD_DEFAULT_PROJECT:
+        fail(
+            data["argocd"],
+            "project",
+            "argocd.project",
+            f"{ARGOCD_DEFAULT_PROJECT!r} is Argo CD's own project; rendering it would "
+            "overwrite it",
+            hint="name the environment's own project, such as proj-<env>",
+        )
     if problem := names.label_problem(dest["namespace"]):
         fail(dest, "namespace", "destination.namespace", f"{dest['namespace']!r} {problem}")
     for key in ("project", "namespace"):
@@ -208,6 +245,24 @@ def _environment(name: str, data: dict, source: str) -> Environment:
                 hint="use an exact version such as 1.4.2 (not 'latest')",
             )
         releases[service] = Release(service, tag)
+    for i, w in enumerate(policy.get("windows") or ()):
+        fields = w["schedule"].split()
+        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+            fail(
+                w,
+                "schedule",
+                f"syncPolicy.windows[{i}].schedule",
+                f"{w['schedule']!r} is not a cron schedule of 5 fields",
+                hint="minute hour day-of-month month day-of-week, such as '0 22 * * 1-5'",
+            )
+        if not _GO_DURATION.match(w["duration"]):
+            fail(
+                w,
+                "duration",
+                f"syncPolicy.windows[{i}].duration",
+                f"{w['duration']!r} is not a duration",
+                hint="a Go duration such as 1h, 30m or 1h30m",
+            )
     windows = tuple(
         SyncWindow(
             kind=w["kind"],
@@ -240,9 +295,20 @@ def _environment(name: str, data: dict, source: str) -> Environment:
     )
 
 
+def _strings(data: Any, path: str = "") -> Iterator[tuple[Any, Any, str]]:
+    """(container, key, dotted path) of every string value in `data`."""
+    mapping = isinstance(data, dict)
+    for key, value in data.items() if mapping else enumerate(data):
+        where = (f"{path}.{key}" if path else str(key)) if mapping else f"{path}[{key}]"
+        if isinstance(value, str):
+            yield data, key, where
+        elif isinstance(value, (dict, list)):
+            yield from _strings(value, where)
+
+
 def service_from(folder: str, text: str, source: str, settings: Settings) -> Service:
     """Parse and check one charts/<folder>/Chart.yaml of a service chart."""
-    if problem := names.name_problem(folder, names.RELEASE_NAME_MAX):
+    if problem := names.service_name_problem(folder):
         raise InputError(
             f"{source}: chart name {folder!r} {problem}",
             hint="rename the chart folder (it is also the Helm release name)",
@@ -262,7 +328,7 @@ def _service(folder: str, data: dict, source: str, settings: Settings) -> Servic
             f"folder name {folder!r}",
             hint="the chart name and its folder must be the same",
         )
-    if not _SEMVER.match(data["version"]):
+    if not SEMVER.match(data["version"]):
         raise InputError(f"{source}:{line_of(data, 'version')}: version: not semver")
     annotations = data.get("annotations") or {}
     if not isinstance(annotations, dict):

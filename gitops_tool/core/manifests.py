@@ -37,10 +37,14 @@ RETRY = {
     "refresh": True,
 }
 # HPA-scaled Deployments: the HPA writes `/spec/replicas` through the scale subresource as
-# kube-controller-manager. Ignoring exactly the fields that manager owns leaves replicas alone
-# where an HPA scales and still applies `replicaCount` changes to Deployments without one
-# (a plain `jsonPointers: [/spec/replicas]` would silently freeze those). With
-# RespectIgnoreDifferences the sync keeps the live value too (pitfall 7).
+# kube-controller-manager. Ignoring exactly the fields that manager owns keeps the *diff*
+# quiet where an HPA scales, and still shows `replicaCount` changes to Deployments without one
+# (a plain `jsonPointers: [/spec/replicas]` would silently freeze those). managedFieldsManagers
+# affect only the diff: when it pre-patches for a sync, RespectIgnoreDifferences applies only
+# jsonPointers and jqPathExpressions (pitfall 7). What keeps the HPA's replicas in a sync is
+# that the charts omit `replicas` when the HPA is on and the Applications use ServerSideApply,
+# so a sync never sets the field there. RespectIgnoreDifferences stays for the jsonPointers
+# and jqPathExpressions entries users add.
 HPA_MANAGER = "kube-controller-manager"
 IGNORE_DIFFERENCES = (
     {"group": "apps", "kind": "Deployment", "managedFieldsManagers": [HPA_MANAGER]},

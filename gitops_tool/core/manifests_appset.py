@@ -41,13 +41,20 @@ def element_for(fields: AppFields) -> dict[str, str]:
     return {key: getattr(fields, attr) for attr, key in ELEMENT_KEYS.items()}
 
 
-def steps_for(settings: Settings) -> list[dict[str, Any]]:
-    """One RollingSync step per plane, in wave order, selecting by the plane label."""
+def steps_for(settings: Settings, env: Environment) -> list[dict[str, Any]]:
+    """One RollingSync step per plane, in wave order, selecting by the plane label.
+
+    RollingSync starts syncs by itself (Progressive-Syncs.md). Where the environment is not
+    automated (prod), every step gets `maxUpdate: 0`, the manual gate (pitfall 5): the
+    ApplicationSet never rolls such an environment out on its own; `gitops-tool sync` does.
+    """
+    gate: dict[str, Any] = {} if env.sync_policy.automated else {"maxUpdate": 0}
     return [
         {
             "matchExpressions": [
                 {"key": names.LABEL_PLANE, "operator": "In", "values": [plane.name]}
-            ]
+            ],
+            **gate,
         }
         for plane in sorted(settings.planes, key=lambda p: p.wave)
     ]
@@ -79,15 +86,17 @@ def applicationset_for(
             "goTemplate": True,
             "goTemplateOptions": ["missingkey=error"],
             "generators": [{"list": {"elements": elements}}],
+            # No `deletionOrder: Reverse`: with it the controller deletes every generated
+            # Application itself when the ApplicationSet is deleted, even with
+            # --cascade=orphan, and their finalizers then delete every workload.
             "strategy": {
                 "type": "RollingSync",
-                # Tear down in reverse: app-plane first, infrastructure last.
-                "deletionOrder": "Reverse",
-                "rollingSync": {"steps": steps_for(settings)},
+                "rollingSync": {"steps": steps_for(settings, env)},
             },
             # Generated Applications keep the resources finalizer, exactly like the rendered
-            # ones: removing a chart prunes its workloads. To switch back to the root
-            # Application, delete the ApplicationSet with --cascade=orphan (README).
+            # ones: removing a chart prunes its workloads. Even --cascade=orphan leaves the
+            # finalizer on them (pitfall 23): to switch back to the root Application, first
+            # set preserveResourcesOnDeletion: true, then delete with --cascade=orphan (README).
             "syncPolicy": {"preserveResourcesOnDeletion": False},
             "template": {"metadata": template["metadata"], "spec": template["spec"]},
         },

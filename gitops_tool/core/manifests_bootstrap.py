@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitops_tool.core import names
-
 HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
 PROGRESSIVE_SYNCS_KEY = "applicationsetcontroller.enable.progressive.syncs"
 
@@ -63,10 +61,27 @@ local health = obj.status.health
 if health == nil or health.status == nil then
   return hs
 end
--- An auto-synced child that is OutOfSync or Missing is about to sync: not done yet.
 local automated = obj.spec.syncPolicy ~= nil and obj.spec.syncPolicy.automated or nil
-if automated ~= nil and automated.enabled ~= false
-    and (sync.status == "OutOfSync" or health.status == "Missing") then
+local pending = sync.status == "OutOfSync" or health.status == "Missing"
+if pending and (automated == nil or automated.enabled == false) then
+  -- Nobody syncs a manual child (prod) until `gitops-tool sync` has finished the root:
+  -- waiting for it would stall the root's waves for good.
+  hs.status = "Healthy"
+  hs.message = "manual sync pending"
+  return hs
+end
+if pending then
+  -- Auto-sync does not retry a commit whose sync failed: that child stays as it is.
+  if op ~= nil and (op.phase == "Failed" or op.phase == "Error") then
+    local tried = op.operation ~= nil and op.operation.sync ~= nil
+        and op.operation.sync.revision or nil
+    if tried == nil or sync.revision == nil or tried == sync.revision then
+      hs.status = "Degraded"
+      hs.message = "sync " .. op.phase .. ": " .. tostring(op.message or "")
+      return hs
+    end
+  end
+  -- An auto-synced child that is OutOfSync or Missing is about to sync: not done yet.
   hs.message = "auto-sync pending (" .. tostring(sync.status) .. ", " .. health.status .. ")"
   return hs
 end
@@ -77,18 +92,12 @@ return hs
 
 
 def _config_map(name: str, namespace: str, data: dict[str, str]) -> dict[str, Any]:
+    """Only name, namespace and data: labels would conflict, under server-side apply, with
+    those the Helm chart or manifests that installed Argo CD own on these ConfigMaps."""
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": {
-                "app.kubernetes.io/name": name,
-                "app.kubernetes.io/part-of": "argocd",
-                names.LABEL_MANAGED_BY: names.MANAGED_BY,
-            },
-        },
+        "metadata": {"name": name, "namespace": namespace},
         "data": data,
     }
 
@@ -125,7 +134,11 @@ keys the Argo CD installation or other people set there.
   guards against stale verdicts: a child counts only once the controller has compared its
   *current* spec (`status.sync.comparedTo` equals `spec.source` and `spec.destination`), no
   sync operation is requested or running, and an auto-synced child is neither OutOfSync nor
-  Missing (it is about to sync).
+  Missing (it is about to sync). An auto-synced child whose last sync of this revision
+  failed is Degraded (auto-sync does not retry a failed commit), so the rollout stops
+  instead of waiting for ever. A child that is not automated (prod) and is OutOfSync or
+  Missing counts as Healthy ("manual sync pending"): nobody syncs it until
+  `gitops-tool sync` has finished the root, so the root's waves must not wait for it.
 - `argocd-cmd-params-cm.yaml`: `{progressive_key}: "true"`. The ApplicationSets
   under `{output}/<env>/applicationset/` use the RollingSync strategy, which does nothing
   unless the ApplicationSet controller runs with progressive syncs. The controller reads the
@@ -150,12 +163,34 @@ Use one per environment, never both: they create Applications with the same name
 - **ApplicationSet** (`kubectl apply -f {output}/<env>/applicationset/applicationset.yaml`):
   RollingSync syncs one plane after the other and waits for each to be Healthy, on every
   change. RollingSync turns auto-sync off on the generated Applications (the controller logs
-  a warning about the template's `automated`): the steps do the syncing. Generated
+  a warning about the template's `automated`): the steps do the syncing. In an environment
+  that is not automated (prod) every step has `maxUpdate: 0`, a manual gate: the
+  ApplicationSet never syncs it on its own; `gitops-tool sync <env>` does. Generated
   Applications keep the resources finalizer (`preserveResourcesOnDeletion: false`), exactly
-  like the rendered ones, so deleting the ApplicationSet deletes every workload. To switch back
-  to the root Application, delete it with `kubectl delete --cascade=orphan`, then apply the
-  environment's kustomization. To switch to it, delete the root Application first (it has no
-  finalizer, so its Applications stay) and then apply the ApplicationSet.
+  like the rendered ones, so a plain `kubectl delete` of the ApplicationSet deletes every
+  workload.
+
+To switch back to the root Application without deleting anything:
+
+```sh
+kubectl -n {namespace} get applicationset <env>-services -o jsonpath='{{.metadata.finalizers}}'
+kubectl -n {namespace} delete applicationset <env>-services --cascade=orphan
+kubectl -n {namespace} get applications -l gitops-tool/environment=<env>
+kubectl apply -k {output}/<env>
+```
+
+The first command must print nothing. The ApplicationSet sets no `deletionOrder`: with
+`deletionOrder: Reverse` the controller puts a finalizer on the ApplicationSet and deletes
+every generated Application itself, even with `--cascade=orphan`, and their finalizers then
+delete every workload. If it prints a finalizer (an ApplicationSet applied from an older
+render), apply the current file first and, once `spec.strategy.deletionOrder` is gone, remove
+the finalizer with `kubectl patch applicationset <env>-services --type merge -p
+'{{"metadata":{{"finalizers":null}}}}'`. `--cascade=orphan` then keeps the Applications (they
+keep their finalizer, which is what the rendered ones carry too); check they are all still
+listed before applying the kustomization, which adopts them.
+
+To switch to the ApplicationSet, delete the root Application first (it has no finalizer, so
+its Applications stay) and then apply the ApplicationSet.
 """
 
 

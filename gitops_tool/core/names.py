@@ -24,6 +24,9 @@ RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _RFC1123_SUBDOMAIN = re.compile(rf"^{_DNS_LABEL}(\.{_DNS_LABEL})*$")
 _RFC1123_LABEL = re.compile(rf"^{_DNS_LABEL}$")
+# Service names: the chart name is the Helm release and the Service name, and a Service name
+# must be an RFC 1035 label (it starts with a letter).
+_RFC1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 RELEASE_NAME_MAX = 53  # Helm's limit on release names
 LABEL_VALUE_MAX = 63
 OBJECT_NAME_MAX = 253
@@ -49,5 +52,19 @@ def label_problem(value: str) -> str | None:
         return (
             f"must be 1-{LABEL_VALUE_MAX} lowercase letters, digits and '-', "
             "starting and ending with a letter or digit"
+        )
+    return None
+
+
+def service_name_problem(name: str, limit: int = RELEASE_NAME_MAX) -> str | None:
+    """Why `name` cannot be a service (chart) name -- its release and Service name -- or None."""
+    if not name:
+        return "is empty"
+    if len(name) > limit:
+        return f"is {len(name)} characters long; the limit is {limit}"
+    if not _RFC1035_LABEL.match(name):
+        return (
+            "must be lowercase letters, digits and '-', starting with a letter and ending "
+            "with a letter or digit (RFC 1035: it is also the Service name)"
         )
     return None

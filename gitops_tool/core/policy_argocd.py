@@ -15,7 +15,9 @@ from typing import Any
 
 from gitops_tool.core import names
 from gitops_tool.core.findings import Finding
+from gitops_tool.core.manifests import IMAGE_TAG_PARAMETER
 from gitops_tool.core.model import Environment
+from gitops_tool.core.policy import as_list, as_map
 
 ARGO_KINDS = ("Application", "ApplicationSet", "AppProject")
 DEFAULT_PROJECT = "default"
@@ -46,19 +48,11 @@ class Manifest:
 
     @property
     def name(self) -> str:
-        return str(_map(self.doc.get("metadata")).get("name", "?"))
+        return str(as_map(self.doc.get("metadata")).get("name", "?"))
 
     @property
     def ref(self) -> str:
         return f"{self.kind}/{self.name}"
-
-
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def argocd_findings(manifests: Sequence[Manifest], inputs: ArgoInputs) -> list[Finding]:
@@ -76,7 +70,7 @@ def argocd_findings(manifests: Sequence[Manifest], inputs: ArgoInputs) -> list[F
             for rule_id, message in _project_problems(m, inputs, env):
                 add(m, rule_id, message, env)
         elif m.kind == "Application":
-            spec = _map(m.doc.get("spec"))
+            spec = as_map(m.doc.get("spec"))
             if spec.get("project", DEFAULT_PROJECT) == DEFAULT_PROJECT:
                 add(m, "GT-ARGO-002", "spec.project is 'default'", env)
             for rule_id, message in _application_problems(m, spec, inputs, envs.get(env)):
@@ -84,7 +78,7 @@ def argocd_findings(manifests: Sequence[Manifest], inputs: ArgoInputs) -> list[F
             if problem := _permission_problem(spec, projects):
                 add(m, "GT-ARGO-011", problem, env)
         elif m.kind == "ApplicationSet":
-            project = _map(_map(_map(m.doc.get("spec")).get("template")).get("spec")).get(
+            project = as_map(as_map(as_map(m.doc.get("spec")).get("template")).get("spec")).get(
                 "project", DEFAULT_PROJECT
             )
             if project == DEFAULT_PROJECT:
@@ -95,7 +89,7 @@ def argocd_findings(manifests: Sequence[Manifest], inputs: ArgoInputs) -> list[F
 
 
 def _environment_of(m: Manifest, envs: Mapping[str, Environment]) -> str:
-    labels = _map(_map(m.doc.get("metadata")).get("labels"))
+    labels = as_map(as_map(m.doc.get("metadata")).get("labels"))
     label = labels.get(names.LABEL_ENVIRONMENT)
     if label in envs:
         return str(label)
@@ -106,27 +100,27 @@ def _environment_of(m: Manifest, envs: Mapping[str, Environment]) -> str:
 def _project_problems(
     m: Manifest, inputs: ArgoInputs, env: str
 ) -> Iterator[tuple[str, str]]:
-    spec = _map(m.doc.get("spec"))
-    if "*" in _list(spec.get("sourceRepos")):
+    spec = as_map(m.doc.get("spec"))
+    if "*" in as_list(spec.get("sourceRepos")):
         yield "GT-ARGO-003", "sourceRepos contains '*'"
-    for i, dest in enumerate(_list(spec.get("destinations"))):
-        dest = _map(dest)
+    for i, dest in enumerate(as_list(spec.get("destinations"))):
+        dest = as_map(dest)
         wild = [k for k in ("server", "name", "namespace") if dest.get(k) == "*"]
         if wild:
             yield "GT-ARGO-004", f"destinations[{i}] has '*' as {' and '.join(wild)}"
-    for entry in _list(spec.get("clusterResourceWhitelist")):
-        entry = _map(entry)
+    for entry in as_list(spec.get("clusterResourceWhitelist")):
+        entry = as_map(entry)
         if entry.get("group") == "*" and entry.get("kind") == "*":
             yield "GT-ARGO-005", "clusterResourceWhitelist allows group '*' kind '*'"
     production = [e for e in inputs.environments if e.name == inputs.production]
-    if production and m.name == production[0].project and not _list(spec.get("syncWindows")):
+    if production and m.name == production[0].project and not as_list(spec.get("syncWindows")):
         yield "GT-ARGO-008", f"the {inputs.production} project declares no syncWindows"
 
 
 def _sources(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     if "sources" in spec:
-        return [_map(s) for s in _list(spec.get("sources"))]
-    return [_map(spec.get("source"))]
+        return [as_map(s) for s in as_list(spec.get("sources"))]
+    return [as_map(spec.get("source"))]
 
 
 def _application_problems(
@@ -136,7 +130,7 @@ def _application_problems(
         path = source.get("path")
         if not isinstance(path, str) or source.get("chart"):
             continue  # a Helm repository chart, or a ref-only source
-        helm = _map(source.get("helm"))
+        helm = as_map(source.get("helm"))
         release = helm.get("releaseName") or m.name
         if problem := names.name_problem(str(release), names.RELEASE_NAME_MAX):
             yield "GT-ARGO-009", f"release name {release!r} {problem}"
@@ -148,7 +142,7 @@ def _application_problems(
                 yield "GT-ARGO-006", f"source path {path!r} holds no manifests"
             continue
         files = inputs.chart_files[chart]
-        for vf in _list(helm.get("valueFiles")):
+        for vf in as_list(helm.get("valueFiles")):
             if not _value_file_exists(str(vf), path, chart, inputs):
                 yield "GT-ARGO-006", f"helm.valueFiles {vf!r} does not exist in {path}"
         if env is not None and "Chart.yaml" in files:
@@ -182,29 +176,29 @@ def _parity_problems(
     """Where Argo CD would render differently from `helm template` in validate."""
     if release != chart:
         yield "GT-ARGO-010", f"release name is {release!r}, validate renders {chart!r}"
-    namespace = _map(spec.get("destination")).get("namespace")
+    namespace = as_map(spec.get("destination")).get("namespace")
     if namespace != env.namespace:
         yield "GT-ARGO-010", (
             f"destination.namespace is {namespace!r}, the environment's is {env.namespace!r}"
         )
     expected = ["values.yaml", f"values-{env.name}.yaml"]
-    if _list(helm.get("valueFiles")) != expected:
+    if as_list(helm.get("valueFiles")) != expected:
         yield "GT-ARGO-010", f"helm.valueFiles is {helm.get('valueFiles')!r}, not {expected!r}"
     pin = env.releases.get(chart)
     tag = _image_tag(helm)
     if pin is not None and tag != pin.image_tag:
         yield "GT-ARGO-010", (
-            f"image.tag passed is {tag!r}, the release pin in {env.source} is "
+            f"{IMAGE_TAG_PARAMETER} passed is {tag!r}, the release pin in {env.source} is "
             f"{pin.image_tag!r}"
         )
 
 
 def _image_tag(helm: Mapping[str, Any]) -> str | None:
-    for p in _list(helm.get("parameters")):
-        if _map(p).get("name") == "image.tag":
-            return str(_map(p).get("value"))
-    obj = _map(helm.get("valuesObject"))
-    tag = _map(obj.get("image")).get("tag")
+    for p in as_list(helm.get("parameters")):
+        if as_map(p).get("name") == IMAGE_TAG_PARAMETER:
+            return str(as_map(p).get("value"))
+    obj = as_map(helm.get("valuesObject"))
+    tag = as_map(obj.get("image")).get("tag")
     return None if tag is None else str(tag)
 
 
@@ -218,15 +212,15 @@ def _permission_problem(
     project = projects.get(name)
     if project is None:
         return f"AppProject {name!r} is not rendered under argocd/"
-    pspec = _map(project.doc.get("spec"))
-    repos = [str(r) for r in _list(pspec.get("sourceRepos"))]
+    pspec = as_map(project.doc.get("spec"))
+    repos = [str(r) for r in as_list(pspec.get("sourceRepos"))]
     for source in _sources(spec):
         url = str(source.get("repoURL", ""))
         if not any(_glob(url, r) for r in repos):
             return f"repoURL {url!r} is not in AppProject {name}'s sourceRepos"
-    dest = _map(spec.get("destination"))
-    for allowed in _list(pspec.get("destinations")):
-        allowed = _map(allowed)
+    dest = as_map(spec.get("destination"))
+    for allowed in as_list(pspec.get("destinations")):
+        allowed = as_map(allowed)
         cluster_ok = (
             "server" in dest and _glob(str(dest["server"]), str(allowed.get("server", "")))
         ) or ("name" in dest and _glob(str(dest["name"]), str(allowed.get("name", ""))))
@@ -289,10 +283,10 @@ def closed_schema(schema: Any) -> Any:
 
 def crd_schema(crd: Any) -> tuple[str, Mapping[str, Any]] | None:
     """(kind, openAPIV3Schema) of a parsed CustomResourceDefinition, or None."""
-    spec = _map(_map(crd).get("spec"))
-    kind = _map(spec.get("names")).get("kind")
-    for version in _list(spec.get("versions")):
-        schema = _map(_map(_map(version).get("schema")).get("openAPIV3Schema"))
+    spec = as_map(as_map(crd).get("spec"))
+    kind = as_map(spec.get("names")).get("kind")
+    for version in as_list(spec.get("versions")):
+        schema = as_map(as_map(as_map(version).get("schema")).get("openAPIV3Schema"))
         if kind and schema:
             return str(kind), schema
     return None

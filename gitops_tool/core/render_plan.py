@@ -36,10 +36,15 @@ def plan_for(
     files: Mapping[str, str], owned: tuple[str, ...], existing: Mapping[str, bytes | None]
 ) -> WritePlan:
     """Compare rendered `files` with `existing` (every entry under the `owned` folders;
-    None for what is not a regular file, such as a symlink)."""
+    None for what is not a regular file, such as a symlink; folders as `path/` -> None)."""
     for path in files:
         if not _owned(path, owned):
             raise ValueError(f"{path} is outside the folders this render owns")  # a bug
+        if f"{path}/" in existing:
+            raise InputError(
+                f"a folder stands where render writes a file: {path}; remove it",
+                hint=f"remove the folder {path} (and what it holds) and render again",
+            )
         parent = path.rpartition("/")[0]
         while parent:
             if parent in existing:
@@ -56,7 +61,9 @@ def plan_for(
             unchanged.append(path)
         else:
             write.append((path, data))
-    remove = sorted(p for p in existing if p not in files and _owned(p, owned))
+    remove = sorted(
+        p for p in existing if p not in files and not p.endswith("/") and _owned(p, owned)
+    )
     return WritePlan(
         write=tuple(write),
         unchanged=tuple(unchanged),

@@ -16,7 +16,7 @@ class Rule:
 
     id: str
     area: str  # structure | helm | pod | resources | probes | image | autoscaling | prod
-    #            secrets | waiver | argocd
+    #            ingress | secrets | waiver | argocd
     title: str
     fix: str
     checkov: str = ""
@@ -151,6 +151,12 @@ _RULES = (
         "the rule with the reason the service needs the Kubernetes API",
         checkov="CKV_K8S_38", polaris="automountServiceAccountToken",
     ),
+    Rule(
+        "GT-POD-012", "pod", "container adds Linux capabilities (capabilities.add)",
+        "remove `capabilities.add`; only NET_BIND_SERVICE may be added (Pod Security "
+        "Standards, restricted), or waive the rule with the reason the service needs it",
+        checkov="CKV_K8S_25, CKV_K8S_39", polaris="dangerousCapabilities, insecureCapabilities",
+    ),
     # Resources.
     Rule(
         "GT-RES-001", "resources", "no CPU request", "set `resources.requests.cpu`",
@@ -206,6 +212,12 @@ _RULES = (
         "add `requiredDuringSchedulingIgnoredDuringExecution` pod anti-affinity on "
         "kubernetes.io/hostname",
         kube_score="deployment-has-host-podantiaffinity",
+    ),
+    # Ingress.
+    Rule(
+        "GT-ING-001", "ingress", "Ingress host outside the environment's domain",
+        "set the host in values-<env>.yaml to match `domain` in environments/<env>.yaml "
+        "(e.g. `*-staging.ananta.io`)",
     ),
     # Secrets.
     Rule(

@@ -11,7 +11,7 @@ from typing import Any
 
 from gitops_tool.core import names
 from gitops_tool.core.findings import Finding, Waiver
-from gitops_tool.core.loading import _SEMVER
+from gitops_tool.core.loading import SEMVER
 from gitops_tool.core.rules import rule
 from gitops_tool.core.yamldoc import line_of, parse_yaml
 from gitops_tool.errors import InputError
@@ -158,7 +158,7 @@ def _chart_yaml_findings(
             f"name {meta.get('name')!r} differs from the folder name {chart.name!r}",
         )
     version = meta.get("version")
-    if not isinstance(version, str) or not _SEMVER.match(version):
+    if not isinstance(version, str) or not SEMVER.match(version):
         add("GT-STR-005", "version", f"version {version!r} is not semver (MAJOR.MINOR.PATCH)")
     annotations = meta.get("annotations")
     annotations = annotations if isinstance(annotations, dict) else {}
@@ -231,18 +231,23 @@ def _dependencies(chart: ChartFiles, meta: dict) -> tuple[tuple[Dependency, ...]
 
 
 def dependency_findings(
-    chart: ChartFiles, deps: Sequence[Dependency], chart_names: Mapping[str, str | None]
+    chart: ChartFiles, deps: Sequence[Dependency], charts: Mapping[str, Mapping[str, Any] | None]
 ) -> list[Finding]:
-    """Dependencies whose folder has no Chart.yaml (`chart_names[target]` is None or
-    absent) or whose Chart.yaml names another chart."""
+    """Dependencies whose folder has no readable Chart.yaml (`charts[target]` is None or
+    absent), or whose Chart.yaml names another chart or has no semver version: helm could
+    not package it, so the chart is not rendered."""
     found = []
     for dep in deps:
         where = f"{chart.path}/Chart.yaml" + (f":{dep.line}" if dep.line else "")
-        actual = chart_names.get(dep.target)
-        if actual is None:
+        meta = charts.get(dep.target)
+        actual = meta.get("name") if meta is not None else None
+        version = meta.get("version") if meta is not None else None
+        if meta is None:
             problem = f"{dep.target} holds no readable Chart.yaml"
         elif actual != dep.name:
             problem = f"{dep.target}/Chart.yaml is named {actual!r}"
+        elif not isinstance(version, str) or not SEMVER.match(version):
+            problem = f"{dep.target}/Chart.yaml version {version!r} is not semver"
         else:
             continue
         found.append(
@@ -254,11 +259,10 @@ def dependency_findings(
     return found
 
 
-def chart_name_of(text: str, source: str) -> str | None:
-    """The `name` of a Chart.yaml text, or None when it cannot be read."""
+def chart_meta_of(text: str, source: str) -> Mapping[str, Any] | None:
+    """The parsed Chart.yaml text, or None when it cannot be read or is not a mapping."""
     try:
         data = parse_yaml(text, source)
     except InputError:
         return None
-    name = data.get("name") if isinstance(data, dict) else None
-    return name if isinstance(name, str) else None
+    return data if isinstance(data, dict) else None

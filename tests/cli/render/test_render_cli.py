@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from gitops_tool import __version__
 from gitops_tool.cli import app
+from gitops_tool.commands.render import RenderOptions, RenderResult, run
 from tests.unit.render.trees import small_spec, write_tree
 
 
@@ -48,8 +49,8 @@ def test_render_writes_argocd_and_summarises_on_stderr(tmp_path: Path) -> None:
     assert "argocd/: 32 written (32 new), 0 unchanged, 0 removed" in result.stderr
     app = yaml.safe_load((root / "argocd/prod/applications/prod-portal.yaml").read_text())
     assert app["metadata"]["name"] == "prod-portal"
-    again = invoke(root)
-    assert "argocd/: 0 written (0 new), 32 unchanged, 0 removed" in again.stderr
+    again = run(RenderOptions(root))
+    assert (len(again.plan.write), len(again.plan.unchanged), len(again.plan.remove)) == (0, 32, 0)
 
 
 def test_check_is_clean_after_render(repo: Path) -> None:
@@ -72,7 +73,16 @@ def test_check_reports_drift_as_a_diff_and_writes_nothing(repo: Path) -> None:
     assert '-          value: "0.9.0"\n+          value: "1.0.0"\n' in result.stdout
     assert "--- a/argocd/dev/applications/dev-old.yaml\n+++ /dev/null\n" in result.stdout
     assert "--- /dev/null\n+++ b/argocd/staging/root.yaml\n" in result.stdout
-    assert "2 to write (1 new), 1 to remove" in result.stderr
+    assert state(repo) == before
+    checked: RenderResult = run(RenderOptions(repo, check=True))
+    assert checked.exit_code == 1
+    assert [p for p, _ in checked.plan.write] == [
+        "argocd/dev/applications/dev-portal.yaml",
+        "argocd/staging/root.yaml",
+    ]
+    assert checked.plan.new == {"argocd/staging/root.yaml"}
+    assert checked.plan.remove == ("argocd/dev/applications/dev-old.yaml",)
+    assert checked.diff == result.stdout
     assert state(repo) == before
     assert invoke(repo).exit_code == 0
     assert invoke(repo, "--check").exit_code == 0
@@ -80,9 +90,9 @@ def test_check_reports_drift_as_a_diff_and_writes_nothing(repo: Path) -> None:
 
 def test_rendering_one_environment_leaves_the_others(repo: Path) -> None:
     (repo / "argocd/prod/applications/prod-portal.yaml").write_text("edited by hand\n")
-    result = invoke(repo, "dev", "staging")
-    assert result.exit_code == 0
-    assert "prod:" not in result.stderr and "dev: 5 Applications" in result.stderr
+    result = run(RenderOptions(repo, ("dev", "staging")))
+    assert [env for env, _ in result.counts] == ["dev", "staging"]
+    assert not any(p.startswith("argocd/prod/") for p in result.plan.unchanged)
     assert (repo / "argocd/prod/applications/prod-portal.yaml").read_text() == "edited by hand\n"
     assert invoke(repo, "dev", "--check").exit_code == 0
     assert invoke(repo, "--check").exit_code == 1
@@ -188,6 +198,8 @@ BAD_INPUTS = {
         "environments/prod.yaml: releases.ghost: no chart charts/ghost exists",
     ),
     "invalid chart name": (_rename_chart("Bad_Name"), "chart name 'Bad_Name'"),
+    "chart name that is no Service name": (_rename_chart("api.v2"), "chart name 'api.v2'"),
+    "chart name starting with a digit": (_rename_chart("1api"), "chart name '1api'"),
     "too-long Application name": (
         _rename_chart(LONG),
         f"Application name 'staging-{LONG}' is 54 characters long; the limit is 53",
@@ -203,6 +215,21 @@ BAD_INPUTS = {
     "symlinked chart folder leaving the repository": (
         _symlink_chart_outside,
         "charts/portal: resolves to",
+    ),
+    "environment file with the .yml extension": (
+        lambda root: shutil.copy(root / "environments/dev.yaml", root / "environments/qa.yml"),
+        "environments/qa.yml: environment files end in .yaml",
+    ),
+    "library chart deleted": (
+        lambda root: shutil.rmtree(root / "charts/common"),
+        "charts/common: no such folder; gitops-tool.yaml names it as the library chart",
+    ),
+    "folder where render writes a file": (
+        lambda root: (
+            (root / "argocd/dev/root.yaml").unlink(),
+            (root / "argocd/dev/root.yaml").mkdir(),
+        ),
+        "a folder stands where render writes a file: argocd/dev/root.yaml; remove it",
     ),
     "environment named like the bootstrap folder": (
         lambda root: _add_environment(root, "bootstrap"),
@@ -235,3 +262,60 @@ def test_unknown_environment_lists_the_known_ones(repo: Path) -> None:
         "hint: known environments: dev, prod, staging (files under environments/)\n"
     )
     assert state(repo) == before
+
+
+def test_a_folder_where_render_writes_a_file_is_an_input_error_with_check(repo: Path) -> None:
+    (repo / "argocd/dev/root.yaml").unlink()
+    (repo / "argocd/dev/root.yaml").mkdir()
+    (repo / "argocd/dev/root.yaml/x").write_text("x\n")
+    before = state(repo)
+    result = invoke(repo, "--check")
+    assert result.exit_code == 2, result.stderr
+    assert result.stdout == ""
+    assert state(repo) == before
+
+
+def _denied_for(real: Callable, target: Path) -> Callable:
+    """`real` (os.scandir or open), failing with EACCES for `target`: an OS fault, injected
+    because tests run as root here, where chmod 000 does not bite."""
+
+    def call(path, *args, **kwargs):
+        if Path(path) == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    return call
+
+
+@pytest.mark.parametrize(
+    ("where", "args"),
+    [
+        ("charts/portal", ()),  # chmod 000 charts/portal
+        ("charts", ()),
+        ("argocd/dev", ("--check",)),  # an unreadable output folder
+        ("argocd/dev", ()),
+    ],
+)
+def test_an_unreadable_folder_exits_2_naming_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, where: str, args: tuple[str, ...]
+) -> None:
+    before = state(repo)
+    monkeypatch.setattr(os, "scandir", _denied_for(os.scandir, repo / where))
+    result = invoke(repo, *args)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"error: {where}: cannot read: Permission denied\n")
+    monkeypatch.undo()
+    assert state(repo) == before
+
+
+def test_an_unreadable_file_under_argocd_exits_2_naming_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    target = repo / "argocd/prod/project.yaml"
+    monkeypatch.setattr(builtins, "open", _denied_for(builtins.open, target))
+    for args in ((), ("--check",)):
+        result = invoke(repo, *args)
+        assert result.exit_code == 2, result.stderr
+        assert "argocd/prod/project.yaml: cannot read: Permission denied" in result.stderr

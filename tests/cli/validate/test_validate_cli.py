@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gitops_tool.cli import app
+from gitops_tool.core.rules import RULES
 from tests.unit.validate.trees import (
     SENTINEL,
     fake_helm,
@@ -80,15 +81,37 @@ def test_json_goes_to_stdout_and_parses(good_tree):
 
 
 @needs_helm
-def test_findings_exit_1_grouped_by_chart_with_fix_and_waivers(findings_tree):
+def test_findings_exit_1_with_chart_env_object_container_fix_and_waivers(findings_tree):
+    result = invoke(findings_tree, "-o", "json")
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.stdout)
+    assert doc["exit_code"] == 1
+    web = [f for f in doc["findings"] if f["chart"] == "web"]
+    assert [(f["rule"], f["environment"], f["object"], f["container"]) for f in web] == [
+        ("GT-POD-005", env, "Deployment/web", "app") for env in ("dev", "prod")
+    ]
+    assert {f["fix"] for f in web} == {RULES["GT-POD-005"].fix}
+    [waiver] = doc["waivers"]
+    assert (waiver["chart"], waiver["rule"], waiver["reason"]) == (
+        "waived", "GT-POD-005", "nginx writes its cache at start"
+    )
+    assert waiver["path"].startswith("charts/waived/Chart.yaml")
+    assert {(f["chart"], f["rule"], f["environment"]) for f in doc["waived"]} == {
+        ("waived", "GT-POD-005", env) for env in ("dev", "prod")
+    }
+    assert doc["summary"]["waived"] == 2
+
+
+@needs_helm
+def test_the_table_groups_findings_by_chart_with_fix_and_waivers(findings_tree):
+    """The table is the product people read: findings by chart, the fix, the waivers."""
     result = invoke(findings_tree)
     assert result.exit_code == 1, result.output
     out = result.stdout
-    assert "web: 2 findings" in out  # GT-POD-005 in dev and prod
+    assert "web: 2 findings" in out
     assert "GT-POD-005  [dev]  Deployment/web container app" in out
     assert "fix: set `readOnlyRootFilesystem: true`" in out
     assert "waived  GT-POD-005  (2 findings waived): nginx writes its cache at start" in out
-    assert "waived: 0 finding" not in out
 
 
 @needs_helm

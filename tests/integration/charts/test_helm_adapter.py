@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -152,3 +153,44 @@ def test_concurrent_dependency_builds(helm_bin: str, tmp_path: Path) -> None:
         thread.join()
     assert errors == []
     assert [p.name for p in (chart_dir / "charts").iterdir()] == [_archive(chart_dir).name]
+
+
+def _drop_version(text: str) -> str:
+    return "\n".join(x for x in text.splitlines() if not x.startswith("version:")) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("which", "broken"),
+    [
+        ("common", _drop_version),
+        ("common", lambda _text: "- not\n- a mapping\n"),
+        ("common", lambda text: text.replace("name: common", "name: [common]")),
+        ("chart", lambda text: text.replace("repository:", "ignored:")),
+    ],
+)
+def test_dependency_build_of_an_odd_chart_yaml_is_a_helm_error_not_a_crash(
+    helm_bin: str, tmp_path: Path, which: str, broken
+) -> None:
+    chart_dir = _scratch(tmp_path)
+    target = (tmp_path / "common" if which == "common" else chart_dir) / "Chart.yaml"
+    before = target.read_text()
+    target.write_text(broken(before))
+    assert target.read_text() != before
+    with pytest.raises(HelmError):  # never KeyError/TypeError from the up-to-date check
+        helm.dependency_build(helm_bin, chart_dir)
+
+
+@pytest.mark.parametrize(
+    "dependencies",
+    ["[{name: ~, version: 0.1.0, repository: 'file://../common'}]", "[common]", "common"],
+)
+def test_an_odd_dependency_list_is_not_up_to_date_and_never_a_crash(
+    helm_bin: str, tmp_path: Path, dependencies: str
+) -> None:
+    chart_dir = _scratch(tmp_path)
+    (chart_dir / "Chart.yaml").write_text(
+        f"apiVersion: v2\nname: audit-logger\nversion: 0.1.0\ndependencies: {dependencies}\n"
+    )
+    assert not helm._dependencies_up_to_date(chart_dir)
+    with contextlib.suppress(HelmError):  # helm decides; never KeyError, TypeError...
+        helm.dependency_build(helm_bin, chart_dir)

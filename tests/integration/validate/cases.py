@@ -50,6 +50,27 @@ spec:
   minAvailable: 1
 """
 
+# An Ingress whose host is outside the fixture environments' domain (*.<env>.example.org).
+STRAY_INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: {{ .Release.Name }}.{{ .Values.ingressZone }}
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: {{ .Release.Name }}
+                port:
+                  number: 80
+"""
+
 # rule -> (write_chart keyword arguments, expected findings)
 CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
     # structure
@@ -102,6 +123,14 @@ CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
         {"values": _container({"securityContext": {"capabilities": {"drop": ["NET_RAW"]}}})},
         _each_env("GT-POD-004"),
     ),
+    "GT-POD-012": (
+        {
+            "values": _container(
+                {"securityContext": {"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}}}
+            )
+        },
+        _each_env("GT-POD-012"),
+    ),
     "GT-POD-005": (
         {"values": _container({"securityContext": {"readOnlyRootFilesystem": False}})},
         _each_env("GT-POD-005"),
@@ -137,6 +166,14 @@ CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
     "GT-PROD-001": ({"prod": {"replicas": 2}}, {("GT-PROD-001", "prod")}),
     "GT-PROD-002": ({"prod": {"pdb": {"minAvailable": 1}}}, {("GT-PROD-002", "prod")}),
     "GT-PROD-003": ({"prod": {"antiAffinity": "preferred"}}, {("GT-PROD-003", "prod")}),
+    # ingress: dev's host is on the domain, prod's is not
+    "GT-ING-001": (
+        {
+            "files": {"templates/ingress.yaml": STRAY_INGRESS},
+            "values": {"ingressZone": "dev.example.org"},
+        },
+        {("GT-ING-001", "prod")},
+    ),
     # secrets
     "GT-SEC-001": (
         {"values": {"database": {"host": "db", "password": SENTINEL}}},
@@ -157,6 +194,29 @@ CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
 
 # The rules that need helm and a chart are all here; Argo CD rules have their own fixtures.
 CHART_RULES = sorted(CASES)
+
+
+def _ephemeral(patch: dict[str, Any]) -> dict[str, Any]:
+    """A values patch adding a hardened debug container (no resources or probes: an ephemeral
+    container cannot declare them) to the pod's ephemeralContainers, changed by `patch`."""
+    debug = {"name": "debug", "image": "busybox:1.36",
+             "securityContext": CONTAINER["securityContext"]}
+    return {"pod": {"ephemeralContainers": [merge(debug, patch)]}}
+
+
+# Rules that must also hold for ephemeral containers: chart name -> (patches, findings).
+EPHEMERAL_CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
+    "ephemeral-clean": ({"values": _ephemeral({})}, set()),
+    "ephemeral-pod-006": (
+        {"values": _ephemeral({"securityContext": {"privileged": True}})},
+        _each_env("GT-POD-006"),
+    ),
+    "ephemeral-pod-012": (
+        {"values": _ephemeral({"securityContext": {"capabilities": {"add": ["NET_RAW"]}}})},
+        _each_env("GT-POD-012"),
+    ),
+    "ephemeral-img-001": ({"values": _ephemeral({"image": "busybox"})}, _each_env("GT-IMG-001")),
+}
 
 
 def chart_name(rule: str) -> str:

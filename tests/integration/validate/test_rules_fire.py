@@ -10,7 +10,13 @@ import pytest
 
 from gitops_tool.commands import validate as command
 from gitops_tool.core.rules import RULES
-from tests.integration.validate.cases import CASES, CHART_RULES, LIBRARY_DEP, chart_name
+from tests.integration.validate.cases import (
+    CASES,
+    CHART_RULES,
+    EPHEMERAL_CASES,
+    LIBRARY_DEP,
+    chart_name,
+)
 from tests.unit.validate.trees import write_chart, write_tree
 
 pytestmark = [pytest.mark.helm, pytest.mark.slow]
@@ -20,13 +26,16 @@ INVALID_NAME = "Bad_Chart"  # GT-STR-009: not a valid release name
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
-    charts = ["good", "good-lib", INVALID_NAME, *(chart_name(r) for r in CHART_RULES)]
+    charts = ["good", "good-lib", INVALID_NAME, *(chart_name(r) for r in CHART_RULES),
+              *EPHEMERAL_CASES]
     root = write_tree(tmp_path_factory.mktemp("rules") / "repo", charts)
     write_chart(root / "charts", "good")
     write_chart(root / "charts", "good-lib", chart={"dependencies": [LIBRARY_DEP]})
     write_chart(root / "charts", INVALID_NAME)
     for rule_id in CHART_RULES:
         write_chart(root / "charts", chart_name(rule_id), **CASES[rule_id][0])
+    for name, (patches, _expected) in EPHEMERAL_CASES.items():
+        write_chart(root / "charts", name, **patches)
     return command.run(command.ValidateOptions(root=root, jobs=2))
 
 
@@ -45,6 +54,11 @@ def test_each_broken_chart_fires_exactly_its_rule(result, rule_id):
     assert _found(result, chart_name(rule_id)) == CASES[rule_id][1]
 
 
+@pytest.mark.parametrize("name", sorted(EPHEMERAL_CASES))
+def test_ephemeral_containers_are_held_to_the_security_and_image_rules(result, name):
+    assert _found(result, name) == EPHEMERAL_CASES[name][1]
+
+
 def test_invalid_chart_name_is_bad_input(result):
     assert _found(result, INVALID_NAME) == {("GT-STR-009", "")}
     assert result.exit_code == 2  # GT-STR-002 and GT-STR-009 mean the tree cannot be read
@@ -52,7 +66,7 @@ def test_invalid_chart_name_is_bad_input(result):
 
 def test_every_chart_rule_has_a_broken_chart():
     chart_areas = {"structure", "helm", "pod", "resources", "probes", "image", "autoscaling",
-                   "prod", "secrets", "waiver"}
+                   "prod", "ingress", "secrets", "waiver"}
     wanted = {r.id for r in RULES.values() if r.area in chart_areas} - {"GT-STR-009"}
     assert wanted == set(CHART_RULES)
 

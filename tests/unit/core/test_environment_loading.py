@@ -77,6 +77,13 @@ F = "environments/dev.yaml"
         (("  namespace: ananta-dev", "  namespace: Ananta_Dev"), "namespace: 'Ananta_Dev'"),
         (("  server: https://kubernetes.default.svc\n", ""), "exactly one of 'server' or 'name'"),
         (("  automated: true", "  automated: false"), "prune and selfHeal only apply"),
+        (
+            ("repoURL: https://example.test/gitops.git", 'repoURL: "{{.x}}"'),
+            f"{F}:8: repoURL: '{{{{.x}}}}' holds '{{{{' or '}}}}'",
+        ),
+        (("repoURL: https://example.test/gitops.git", "repoURL: example/g"), f"{F}:8: repoURL"),
+        (('domain: "*.ananta.local"', 'domain: "{{.domain}}"'), f"{F}:4: domain: "),
+        (("  project: ananta-dev", "  project: default"), f"{F}:7: argocd.project: 'default'"),
     ],
 )
 def test_each_mistake_names_the_key(edit, expected):
@@ -147,3 +154,36 @@ def test_tree_refuses_a_chain_naming_an_environment_without_file():
     settings = settings_from(SETTINGS)
     with pytest.raises(InputError, match=r"'prod' has no file environments/prod\.yaml"):
         tree_from(settings, [load(VALID)], [], {})
+
+
+WINDOW = """\
+syncPolicy:
+  automated: false
+  windows:
+    - kind: allow
+      schedule: "0 9 * * 2-4"
+      duration: 1h30m
+"""
+
+
+def test_sync_windows_are_checked_with_file_and_line():
+    text = VALID.split("syncPolicy:")[0] + WINDOW
+    window = load(text).sync_policy.windows[0]
+    assert (window.schedule, window.duration) == ("0 9 * * 2-4", "1h30m")
+    bad_schedule = error_of(text.replace('"0 9 * * 2-4"', '"0 9 * *"'))
+    assert bad_schedule.startswith(f"{F}:16: syncPolicy.windows[0].schedule: '0 9 * *'")
+    bad_duration = error_of(text.replace("1h30m", "90 minutes"))
+    assert bad_duration.startswith(f"{F}:17: syncPolicy.windows[0].duration: '90 minutes'")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.test/gitops.git",
+        "ssh://git@example.test/org/gitops.git",
+        "git@example.test:org/gitops.git",
+        "file:///srv/git/gitops.git",
+    ],
+)
+def test_repository_urls_argo_cd_clones_are_accepted(url):
+    assert load(VALID.replace("https://example.test/gitops.git", url)).repo_url == url

@@ -87,7 +87,24 @@ def test_generated_applications_keep_the_finalizer(small_rendering: Rendering) -
     spec = _appset(small_rendering, "prod")["spec"]
     assert spec["syncPolicy"] == {"preserveResourcesOnDeletion": False}
     assert spec["template"]["metadata"]["finalizers"] == [names.RESOURCES_FINALIZER]
-    assert spec["strategy"]["deletionOrder"] == "Reverse"
+    # deletionOrder: Reverse would make the controller delete the generated Applications
+    # (and, through their finalizer, every workload) even on `--cascade=orphan`
+    assert "deletionOrder" not in spec["strategy"]
+
+
+def test_manual_environment_steps_are_gated_and_automated_ones_are_not(
+    small_rendering: Rendering, small_tree
+) -> None:
+    # RollingSync syncs by itself; maxUpdate: 0 on every step is the manual gate (pitfall 5)
+    for env in small_tree.environments:
+        steps = _appset(small_rendering, env.name)["spec"]["strategy"]["rollingSync"]["steps"]
+        assert steps
+        for step in steps:
+            if env.sync_policy.automated:
+                assert "maxUpdate" not in step
+            else:
+                assert step["maxUpdate"] == 0
+    assert any(not env.sync_policy.automated for env in small_tree.environments)
 
 
 def test_the_applicationset_is_outside_the_root_application_and_kustomization(

@@ -87,10 +87,39 @@ def test_auto_synced_child_out_of_sync_or_missing_is_progressing() -> None:
     assert health(app(health_status="Missing"))[0] == "Progressing"
 
 
-def test_manual_child_reports_its_own_health() -> None:
+def test_manual_child_out_of_sync_or_missing_does_not_block_the_waves() -> None:
     # prod: nobody syncs it but `gitops-tool sync`; the root must not wait for it forever
-    assert health(app(sync="OutOfSync", automated=False))[0] == "Healthy"
-    assert health(app(health_status="Missing", automated=False))[0] == "Missing"
+    pending = ("Healthy", "manual sync pending")
+    assert health(app(sync="OutOfSync", automated=False)) == pending
+    assert health(app(health_status="Missing", automated=False)) == pending
+    disabled = app(sync="OutOfSync")
+    disabled["spec"]["syncPolicy"]["automated"]["enabled"] = False
+    assert health(disabled) == pending
+    # a synced manual child reports its own health; the stale-status guard still applies
+    assert health(app(health_status="Degraded", automated=False))[0] == "Degraded"
+    old = {**SOURCE, "targetRevision": "b" * 40}
+    stale = app(sync="OutOfSync", automated=False, compared={"source": old})
+    assert health(stale)[0] == "Progressing"
+
+
+def _failed(phase: str, tried: str, current: str) -> dict[str, Any]:
+    child = app(sync="OutOfSync")
+    child["status"]["sync"]["revision"] = current
+    child["status"]["operationState"] = {
+        "phase": phase,
+        "message": "one or more objects failed to apply",
+        "operation": {"sync": {"revision": tried}},
+    }
+    return child
+
+
+def test_auto_synced_child_whose_sync_failed_is_degraded() -> None:
+    for phase in ("Failed", "Error"):
+        status, message = health(_failed(phase, "c" * 40, "c" * 40))
+        assert status == "Degraded"
+        assert "one or more objects failed to apply" in message
+    # a newer commit than the failed one: auto-sync will try it, so it is still pending
+    assert health(_failed("Failed", "b" * 40, "c" * 40))[0] == "Progressing"
 
 
 def test_degraded_is_passed_through() -> None:

@@ -164,11 +164,15 @@ def test_root_project_admits_only_applications_in_argocd(small_rendering: Render
 
 def test_every_file_starts_with_the_generated_header(small_rendering: Rendering) -> None:
     for path, text in small_rendering.files.items():
-        first = text.splitlines()[0]
-        assert GENERATED in first, path
-        assert "Regenerate with: gitops-tool render" in text.split("\n", 3)[1] or (
-            path.endswith(".md") and "Regenerate with: gitops-tool render" in first
-        ), path
+        lines = text.splitlines()
+        env = path.split("/")[1]
+        command = "gitops-tool render" if env == "bootstrap" else f"gitops-tool render {env}"
+        if path.endswith(".md"):
+            assert lines[0] == f"<!-- {GENERATED} Regenerate with: {command} -->", path
+        else:
+            assert lines[0] == f"# {GENERATED}", path
+            assert lines[1] == f"# Regenerate with: {command}", path
+            assert lines[2].startswith("# From: "), path
 
 
 def test_bootstrap_covers_every_argocd_namespace(tmp_path) -> None:
@@ -190,3 +194,12 @@ def test_bootstrap_covers_every_argocd_namespace(tmp_path) -> None:
     prod_root = yaml.safe_load(rendering.files["argocd/prod/root.yaml"])
     assert prod_root["metadata"]["namespace"] == "argocd-prod"
     assert prod_root["spec"]["destination"]["namespace"] == "argocd-prod"
+
+
+def test_bootstrap_config_maps_carry_only_their_keys(small_rendering: Rendering) -> None:
+    # labels would conflict under `kubectl apply --server-side` with those a Helm-installed
+    # Argo CD owns on these ConfigMaps
+    for name in ("argocd-cm", "argocd-cmd-params-cm"):
+        for doc in yaml.safe_load_all(small_rendering.files[f"argocd/bootstrap/{name}.yaml"]):
+            assert set(doc) == {"apiVersion", "kind", "metadata", "data"}
+            assert doc["metadata"] == {"name": name, "namespace": "argocd"}

@@ -165,3 +165,31 @@ def test_hpa_with_replicas_fires_in_every_environment():
     docs = prod_docs(hpa_min=3)
     docs[0]["spec"]["replicas"] = 3
     assert rules(docs) == ["GT-HPA-001"]
+
+
+@pytest.mark.parametrize(
+    ("add", "expected"),
+    [
+        (["SYS_ADMIN"], ["GT-POD-012"]),
+        (["NET_BIND_SERVICE", "NET_RAW"], ["GT-POD-012"]),
+        (["NET_BIND_SERVICE"], []),  # the one the restricted Pod Security Standard allows
+        ([], []),
+    ],
+)
+def test_added_capabilities_beside_drop_all(add, expected):
+    pod = copy.deepcopy(POD)
+    pod["containers"][0]["securityContext"]["capabilities"] = {"drop": ["ALL"], "add": add}
+    found = policy_findings([workload(pod=pod)], "web", "dev", False)
+    assert [(f.rule, f.container) for f in found] == [(r, "app") for r in expected]
+    if expected:
+        assert "NET_BIND_SERVICE" not in found[0].message and add[-1] in found[0].message
+
+
+def test_ephemeral_containers_get_the_security_and_image_rules_only():
+    debug = {"name": "debug", "image": "busybox", "securityContext": {"privileged": True}}
+    pod = copy.deepcopy(POD) | {"ephemeralContainers": [debug]}
+    found = policy_findings([workload(pod=pod)], "web", "dev", False)
+    assert sorted((f.rule, f.container) for f in found) == [
+        (rule_id, "debug")
+        for rule_id in ("GT-IMG-001", "GT-POD-003", "GT-POD-004", "GT-POD-005", "GT-POD-006")
+    ]

@@ -21,6 +21,7 @@ from gitops_tool.core.selection import chosen, in_chain_order
 from gitops_tool.core.structure import (
     REQUIRED_FILES,
     ChartFiles,
+    chart_meta_of,
     check_chart,
     dependency_findings,
 )
@@ -107,10 +108,26 @@ def test_dependencies_must_resolve_inside_the_repository():
     ]
     check = check_chart(chart(), ENVS, ["app-plane"])
     c = chart()
-    assert dependency_findings(c, check.dependencies, {"charts/common": "common"}) == []
+    library = {"name": "common", "version": "0.1.0"}
+    assert dependency_findings(c, check.dependencies, {"charts/common": library}) == []
     assert [f.rule for f in dependency_findings(c, check.dependencies, {})] == ["GT-STR-008"]
-    wrong = dependency_findings(c, check.dependencies, {"charts/common": "lib"})
+    wrong = dependency_findings(c, check.dependencies, {"charts/common": {"name": "lib"}})
     assert "named 'lib'" in wrong[0].message
+
+
+@pytest.mark.parametrize("version", [None, "1.0", 1.0, ["0.1.0"]])
+def test_a_library_without_a_semver_version_does_not_resolve(version):
+    check = check_chart(chart(), ENVS, ["app-plane"])
+    library = {"name": "common"} | ({} if version is None else {"version": version})
+    found = dependency_findings(chart(), check.dependencies, {"charts/common": library})
+    assert [f.rule for f in found] == ["GT-STR-008"]
+    assert "is not semver" in found[0].message
+
+
+def test_an_unreadable_library_chart_yaml_has_no_meta():
+    assert chart_meta_of("- a list\n", "charts/common/Chart.yaml") is None
+    assert chart_meta_of("a: [\n", "charts/common/Chart.yaml") is None
+    assert chart_meta_of("name: common\n", "c")["name"] == "common"
 
 
 @settings(max_examples=60, deadline=None)
