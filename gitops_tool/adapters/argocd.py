@@ -30,7 +30,7 @@ from gitops_tool.errors import ArgoCDError
 log = logging.getLogger("gitops_tool.argocd")
 
 # gRPC codes in Argo CD's runtimeError bodies (google.golang.org/grpc/codes).
-INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION = 3, 5, 7, 9
+NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION = 5, 7, 9
 UNAVAILABLE, UNAUTHENTICATED = 14, 16
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IN_PROGRESS = "another operation is already in progress"
@@ -60,6 +60,10 @@ class OperationInProgress(ArgoCDError):
     """FailedPrecondition: another operation is already in progress."""
 
 
+class DeadlinePassed(ArgoCDUnavailable):
+    """The caller's deadline (`sync --timeout`) passed before Argo CD answered."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How GETs are retried."""
@@ -85,16 +89,24 @@ class _Retry(Retry):
         jitter: float = 0.25,
         host: str = "",
         max_retry_after: float = 60.0,
+        time_left: Callable[[], float | None] = lambda: None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._sleep_fn, self._notify, self._rng = sleep, notify, rng
         self._jitter, self._host, self._max_retry_after = jitter, host, max_retry_after
+        self._time_left = time_left
 
     def new(self, **kw: Any) -> _Retry:
         kw.update(sleep=self._sleep_fn, notify=self._notify, rng=self._rng,
-                  jitter=self._jitter, host=self._host, max_retry_after=self._max_retry_after)
+                  jitter=self._jitter, host=self._host, max_retry_after=self._max_retry_after,
+                  time_left=self._time_left)
         return super().new(**kw)
+
+    def is_exhausted(self) -> bool:
+        """Out of retries, or the deadline passes before the next attempt could start."""
+        left = self._time_left()
+        return super().is_exhausted() or (left is not None and left <= self.get_backoff_time())
 
     def get_backoff_time(self) -> float:
         errors = len(list(takewhile(lambda h: h.redirect_location is None,
@@ -115,6 +127,9 @@ class _Retry(Retry):
                 delay = min(delay, self._max_retry_after)
         if delay is None:
             delay = self.get_backoff_time()
+        left = self._time_left()
+        if left is not None:
+            delay = max(0.0, min(delay, left))
         if self._notify and self.history:
             last = self.history[-1]
             what = f"answered {last.status}" if last.status else _error_kind(last.error)
@@ -179,6 +194,7 @@ class ArgoCDClient:
         self.conn = conn
         self.host = conn.host
         self.policy = policy or RetryPolicy()
+        self._deadline: Callable[[], float] | None = None
         p = self.policy
         retry = _Retry(
             total=p.retries, connect=p.retries, read=p.retries, status=p.retries, other=0,
@@ -187,6 +203,7 @@ class ArgoCDClient:
             backoff_factor=p.backoff, backoff_max=p.backoff_max,
             max_retry_after=p.retry_after_max, respect_retry_after_header=True,
             sleep=sleep, notify=notify, rng=rng, jitter=p.jitter, host=self.host,
+            time_left=self.time_left,
         )
         self._session = requests.Session()
         self._session.auth = _Bearer(conn)
@@ -200,6 +217,13 @@ class ArgoCDClient:
 
     def __repr__(self) -> str:
         return f"ArgoCDClient({self.conn.base_url!r})"
+
+    def bound_by(self, time_left: Callable[[], float] | None) -> None:
+        """Bound every later call (its timeouts and retries) by `time_left()` seconds."""
+        self._deadline = time_left
+
+    def time_left(self) -> float | None:
+        return None if self._deadline is None else self._deadline()
 
     def close(self) -> None:
         self._session.close()
@@ -306,11 +330,17 @@ class ArgoCDClient:
 
     def _request(self, method: str, path: str, *, what: str, **kwargs: Any) -> dict:
         p = self.policy
+        connect, read = p.connect_timeout, p.read_timeout
+        left = self.time_left()
+        if left is not None:
+            if left <= 0:
+                raise DeadlinePassed(f"{what}: the time given ran out before it was asked")
+            connect, read = min(connect, left), min(read, left)
         started = time.monotonic()
         try:
             response = self._session.request(
                 method, self.conn.base_url + path, verify=self.conn.verify,
-                allow_redirects=False, timeout=(p.connect_timeout, p.read_timeout), **kwargs,
+                allow_redirects=False, timeout=(connect, read), **kwargs,
             )
             body = response.content
         except requests.exceptions.SSLError as exc:
@@ -320,16 +350,24 @@ class ArgoCDClient:
                 hint="pass --server-crt CA.pem (or certificate-authority-data in the argocd "
                 "config), or, knowingly, --insecure",
             ) from None
+        except (ValueError, UnicodeError):  # a header http.client refuses: it may quote it
+            raise ArgoCDError(
+                f"{what}: the request to Argo CD at {self.host} could not be built (a header "
+                f"value, such as the token from {self.conn.token_source}, is not valid)",
+                hint="check the token and server address for stray characters",
+            ) from None
         except requests.exceptions.RequestException as exc:
             retried = p.retries if method == "GET" else 0
+            left = self.time_left()
+            error = DeadlinePassed if left is not None and left <= p.backoff else \
+                ArgoCDUnavailable
             if _timed_out(exc):
-                raise ArgoCDUnavailable(
+                raise error(
                     f"{what}: Argo CD at {self.host} did not answer in time "
-                    f"(connect {p.connect_timeout:g}s, read {p.read_timeout:g}s, "
-                    f"{retried} retries)",
+                    f"(connect {connect:g}s, read {read:g}s, at most {retried} retries)",
                     hint="check that the server is up and reachable, then re-run",
                 ) from None
-            raise ArgoCDUnavailable(
+            raise error(
                 f"{what}: cannot reach Argo CD at {self.host} ({_connection_reason(exc)})",
                 hint="check the server address and that Argo CD is up, then re-run",
             ) from None

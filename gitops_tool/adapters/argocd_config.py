@@ -288,6 +288,12 @@ def resolve_connection(
             hint="set ARGOCD_AUTH_TOKEN (e.g. `argocd account generate-token`), pass "
             "--auth-token, or run `argocd login` to store one in the argocd config",
         )
+    if not all(" " <= c <= "~" for c in layer.token):
+        raise InputError(
+            f"the Argo CD token from {layer.token_source} holds a control or non-ASCII "
+            "character; a token is printable ASCII (the value is not shown)",
+            hint="copy the token again without line breaks or stray characters",
+        )
     verify: bool | str = True
     if layer.server_crt:
         crt = Path(layer.server_crt)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gitops_tool.core import loading
+from gitops_tool.core import loading, selection
 from gitops_tool.core.model import Environment, Service, Settings, Tree
 from gitops_tool.core.render_load import check_yaml
 from gitops_tool.errors import InputError
@@ -162,13 +162,12 @@ def check_environment_names(
 ) -> None:
     """Raise InputError for the first name in `wanted` with no environments/<name>.yaml."""
     known = environment_names(root) if known is None else known
-    for name in wanted:
-        if name not in known:
-            raise InputError(
-                f"unknown environment {name!r}",
-                hint=f"known environments: {', '.join(known) or 'none'} "
-                f"(files under {loading.ENVIRONMENTS_DIR}/)",
-            )
+    try:
+        selection.chosen(wanted, known, "environment")
+    except InputError as exc:
+        raise InputError(
+            exc.message, hint=f"{exc.hint} (files under {loading.ENVIRONMENTS_DIR}/)"
+        ) from None
 
 
 def load_tree(root: Path, only: list[str] | None = None) -> Tree:

@@ -7,7 +7,6 @@ unknown environment, a broken repository) stops it with exit 2.
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 from gitops_tool.adapters.argocd_config import ConnectionFlags
 from gitops_tool.adapters.argocd_runtime import Runtime
 from gitops_tool.core import names
+from gitops_tool.core.helm_output import major_version
 from gitops_tool.core.loading import ROOT_PROJECT
 from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.rollout import expected_apps, root_app_of
@@ -53,11 +53,6 @@ class DoctorResult:
         return all(c.ok for c in self.checks)
 
 
-def _major(version: str) -> int | None:
-    match = re.match(r"^v?(\d+)\.", version.strip())
-    return int(match.group(1)) if match else None
-
-
 def local_checks() -> tuple[list[Check], str]:
     """helm and git on this machine; also returns the helm version ("" when none)."""
     from gitops_tool.adapters.helm import find_helm, helm_version
@@ -87,7 +82,7 @@ def server_checks(
     except GitopsError as exc:
         return [Check("Argo CD server", False, exc.message, exc.hint or "")], False
     server_version = str(version.get("Version", "?"))
-    major = _major(server_version)
+    major = major_version(server_version)
     checks.append(Check(
         "Argo CD server", major in SUPPORTED_MAJORS, f"{client.host}: {server_version}",
         "" if major in SUPPORTED_MAJORS else "gitops-tool is tested with Argo CD 2.x-3.x",
@@ -105,7 +100,7 @@ def server_checks(
         checks.append(Check("token", False, exc.message, exc.hint or ""))
     argo_helm = str(version.get("HelmVersion", ""))
     if helm and argo_helm:
-        same = _major(helm) == _major(argo_helm)
+        same = major_version(helm) == major_version(argo_helm)
         checks.append(Check(
             "helm major version", same, f"local {helm}, Argo CD {argo_helm}",
             "" if same else "use the Helm major version Argo CD uses, so local renders match "

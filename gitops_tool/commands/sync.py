@@ -21,7 +21,15 @@ from gitops_tool.adapters.argocd_config import ConnectionFlags
 from gitops_tool.adapters.argocd_runtime import Runtime
 from gitops_tool.core.appstatus import SYNC_ID_INFO, AppState, ResourceHealth, app_state
 from gitops_tool.core.rollout import AppTarget, RolloutPlan, plan_rollout
-from gitops_tool.core.wait import FAILING, WAITING, Expectation, Verdict, foreign_operation, verdict
+from gitops_tool.core.wait import (
+    FAILING,
+    WAITING,
+    Expectation,
+    Verdict,
+    foreign_operation,
+    sync_verdict,
+    verdict,
+)
 
 if TYPE_CHECKING:
     from gitops_tool.adapters.argocd import ArgoCDClient
@@ -104,6 +112,10 @@ class Rollout:
     # -- the rollout ------------------------------------------------------------------
 
     def run(self) -> SyncResult:
+        from gitops_tool.adapters.argocd import DeadlinePassed
+
+        # each request's timeouts and retries end at the deadline, not only each round
+        self.client.bound_by(lambda: (self.deadline - self.clock.now()).total_seconds())
         try:
             self._check_windows()
             root = self.plan.root
@@ -117,18 +129,23 @@ class Rollout:
                 if outcome is not None:
                     return outcome
             return self._result(DONE)
+        except DeadlinePassed:
+            return self._result(TIMEOUT)
         except KeyboardInterrupt:
             return self._result(INTERRUPTED)
 
     def _check_windows(self) -> None:
-        """Before any sync: a sync window that blocks a manual app stops the rollout."""
-        from gitops_tool.adapters.argocd import SyncWindowClosed
+        """Before any sync: a sync window that blocks any app of the plan stops the rollout.
+
+        Every app, auto-synced or not: each POST this tool sends is a manual sync."""
+        from gitops_tool.adapters.argocd import ArgoCDNotFound, SyncWindowClosed
 
         for app in (self.plan.root, *self.plan.apps):
-            if app.automated:
-                continue
-            windows = self.client.sync_windows(app.name, project=app.project,
-                                               app_namespace=app.namespace)
+            try:
+                windows = self.client.sync_windows(app.name, project=app.project,
+                                                   app_namespace=app.namespace)
+            except ArgoCDNotFound as exc:
+                raise self._missing(app) from exc
             if windows.get("canSync") is False:
                 raise SyncWindowClosed(
                     f"a sync window blocks {self.plan.environment} app {app.name} now; "
@@ -152,7 +169,7 @@ class Rollout:
                         tracked.foreign = ""
                         self._start(app)
                     continue
-                tracked.verdict = verdict(state, self._expect(app), self.clock.now())
+                tracked.verdict = self._judge(app, state)
                 if tracked.verdict.failed:
                     self._report(stage, apps)
                     return self._failed(tracked)
@@ -163,6 +180,13 @@ class Rollout:
                 return self._result(TIMEOUT)
             self.clock.sleep(self.options.interval)
 
+    def _judge(self, app: AppTarget, state: AppState) -> Verdict:
+        """The root by its sync alone (its health is the worst of its children's, by the
+        Application health check); each child by sync and health."""
+        if app.name == self.plan.root.name:
+            return sync_verdict(state, self._expect(app))
+        return verdict(state, self._expect(app), self.clock.now())
+
     def _expect(self, app: AppTarget) -> Expectation:
         return Expectation(revision=app.revision, sync_id=self.sync_id)
 
@@ -170,11 +194,13 @@ class Rollout:
 
     def _poll(self, app: AppTarget) -> AppState | None:
         """GET the app (retried by the client); a failed poll is tried again next round."""
-        from gitops_tool.adapters.argocd import ArgoCDUnavailable
+        from gitops_tool.adapters.argocd import ArgoCDUnavailable, DeadlinePassed
 
         tracked = self.tracked[app.name]
         try:
             state = app_state(self._get(app))
+        except DeadlinePassed:
+            raise
         except ArgoCDUnavailable as exc:
             self.runtime.warn(f"warning: {exc.message}; polling again")
             return None
@@ -215,19 +241,26 @@ class Rollout:
                 hint=exc.hint,
             ) from None
         except ArgoCDNotFound as exc:
-            raise ArgoCDNotFound(
-                f"{self.plan.environment} app {app.name} does not exist in Argo CD "
-                f"(project {app.project})",
-                hint="render and push argocd/, then check that the root Application "
-                f"{self.plan.root.name} created it",
-            ) from exc
+            raise self._missing(app) from exc
+
+    def _missing(self, app: AppTarget) -> Exception:
+        from gitops_tool.adapters.argocd import ArgoCDNotFound
+
+        return ArgoCDNotFound(
+            f"{self.plan.environment} app {app.name} does not exist in Argo CD "
+            f"(project {app.project})",
+            hint="render and push argocd/, then check that the root Application "
+            f"{self.plan.root.name} created it",
+        )
 
     def _post_again_if_lost(self, app: AppTarget) -> None:
         """Row 3 of the matrix: after a 503 or a dropped connection, look before re-POSTing."""
-        from gitops_tool.adapters.argocd import ArgoCDUnavailable
+        from gitops_tool.adapters.argocd import ArgoCDUnavailable, DeadlinePassed
 
         try:
             self._post(app)
+        except DeadlinePassed:
+            raise
         except ArgoCDUnavailable as exc:
             self.runtime.warn(f"warning: {exc.message}; checking whether the sync started")
             if not self._ours(app):

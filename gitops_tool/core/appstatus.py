@@ -12,21 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from gitops_tool.core import names
+from gitops_tool.core.manifests import IMAGE_TAG_PARAMETER  # render sets it from the pin
 from gitops_tool.core.model import is_commit
 from gitops_tool.core.rollout import AppTarget
 
-IMAGE_TAG_PARAMETER = "image.tag"  # the Helm parameter render sets from the release pin
 SYNC_ID_INFO = "gitops-tool/sync-id"  # the operation info that marks our own sync
 
 # Application health, healthiest first (health.md); status values are from the notes §2.6.
-HEALTHY, PROGRESSING, DEGRADED, SUSPENDED, MISSING = (
-    "Healthy", "Progressing", "Degraded", "Suspended", "Missing"
-)
-SYNCED, OUT_OF_SYNC = "Synced", "OutOfSync"
+HEALTHY, DEGRADED, MISSING = "Healthy", "Degraded", "Missing"
+SYNCED = "Synced"
 SUCCEEDED, RUNNING, FAILED, ERROR, TERMINATING = (
     "Succeeded", "Running", "Failed", "Error", "Terminating"
 )
-COMPLETED_PHASES = (SUCCEEDED, FAILED, ERROR)
 BLOCKING_CONDITIONS = ("ComparisonError", "InvalidSpecError")
 
 

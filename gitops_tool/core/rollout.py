@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gitops_tool.core import selection
 from gitops_tool.core.loading import ROOT_PROJECT, application_name, root_application_name
 from gitops_tool.core.model import Environment, Service, Tree
 from gitops_tool.core.waves import waves_of
@@ -53,11 +54,9 @@ class RolloutPlan:
 
 
 def environment_of(tree: Tree, name: str) -> Environment:
-    env = tree.environment(name)
-    if env is None:
-        known = ", ".join(e.name for e in tree.environments) or "none"
-        raise InputError(f"unknown environment {name!r}", hint=f"known environments: {known}")
-    return env
+    by_name = {e.name: e for e in tree.environments}
+    selection.chosen([name], list(by_name), "environment")  # an unknown name raises
+    return by_name[name]
 
 
 def root_app_of(env: Environment) -> AppTarget:

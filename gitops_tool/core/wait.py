@@ -5,7 +5,8 @@ operation is ours (its `gitops-tool/sync-id` info) and Succeeded; it deployed th
 expected revision and `status.sync.revision` shows the same; the status was compared
 against the current spec and reconciled after the operation finished; it is Synced; no
 ComparisonError/InvalidSpecError condition; and Healthy for at least `settle`.
-Degraded after the operation, or a Failed/Error operation, fails fast.
+Degraded once the operation is reconciled (whatever the sync status), or a Failed/Error
+operation, fails fast. The root Application is judged by `sync_verdict`: sync only.
 """
 
 from __future__ import annotations
@@ -66,8 +67,9 @@ def foreign_operation(state: AppState, sync_id: str) -> bool:
     return state.operation_running and not state.carries(sync_id)
 
 
-def verdict(state: AppState, expect: Expectation, now: datetime) -> Verdict:
-    """Whether `state` is done for `expect`, judged at `now` (a timezone-aware time)."""
+def _operation_verdict(state: AppState, expect: Expectation) -> Verdict | None:
+    """Our operation finished, Succeeded, at the expected revision and reconciled since;
+    None when all of that holds, else why we wait or fail."""
     if state.operation_requested:
         return _waiting(f"operation {state.phase or 'requested'}")
     if not state.carries(expect.sync_id):
@@ -105,14 +107,36 @@ def verdict(state: AppState, expect: Expectation, now: datetime) -> Verdict:
         or state.reconciled_at < state.finished_at
     ):
         return _waiting("status not reconciled since the sync finished")
+    return None
+
+
+def _synced(state: AppState) -> Verdict | None:
     if state.sync_status != SYNCED:
         return _waiting(f"sync status {state.sync_status or 'Unknown'}")
     for kind, message in state.conditions:
         if kind in BLOCKING_CONDITIONS:
             return _waiting(f"{kind}: {message}")
-    if state.health == DEGRADED:
+    return None
+
+
+def sync_verdict(state: AppState, expect: Expectation) -> Verdict:
+    """Whether our sync of `state` completed, health aside: how the root Application is
+    judged, whose health (by the Application health check) is the worst of its children's."""
+    pending = _operation_verdict(state, expect) or _synced(state)
+    return pending or Verdict(DONE, "Synced")
+
+
+def verdict(state: AppState, expect: Expectation, now: datetime) -> Verdict:
+    """Whether `state` is done for `expect`, judged at `now` (a timezone-aware time)."""
+    pending = _operation_verdict(state, expect)
+    if pending is not None:
+        return pending
+    if state.health == DEGRADED:  # before Synced: a Degraded app may also be OutOfSync
         reason = f"Degraded: {state.health_message}" if state.health_message else "Degraded"
         return Verdict(FAILING, reason, state.unhealthy)
+    pending = _synced(state)
+    if pending is not None:
+        return pending
     if state.health != HEALTHY:
         return _waiting(f"health {state.health or 'Unknown'}")
     if state.health_since is not None and now - state.health_since < expect.settle:

@@ -114,7 +114,7 @@ def test_sync_timeout_exits_3_with_the_last_state(cli, dev, tree_root):
 
 
 def test_ctrl_c_exits_130_and_says_what_still_runs(cli, dev, tree_root, clock):
-    clock.interrupt_after = 7
+    clock.interrupt_after = 3  # the root took 3 polls; wave 10 started
     result = cli("sync", "dev", root=tree_root)
     assert result.exit_code == 130
     assert "still running in Argo CD (not cancelled): dev-cert-manager, dev-ingress" in \
@@ -176,7 +176,7 @@ def test_failure_paths_with_debug_never_show_the_token(cli, fake, start_fake, tr
 def test_doctor_exits_0_or_1(cli, dev, tree_root, monkeypatch, tmp_path):
     helm = tmp_path / "bin" / "helm"
     helm.parent.mkdir()
-    helm.write_text("#!/bin/sh\necho v3.18.4\n")
+    helm.write_text("#!/bin/sh\necho v4.1.4\n")
     helm.chmod(0o755)
     monkeypatch.setenv("PATH", f"{helm.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("GITOPS_TOOL_HELM", raising=False)
@@ -202,3 +202,25 @@ def test_help_does_not_import_requests():
             "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+@pytest.mark.parametrize("bad", ["\nX", "é"], ids=["newline", "latin1"])
+def test_a_token_with_a_control_character_exits_2_unshown(cli, dev, tree_root, monkeypatch,
+                                                          debug, bad):
+    monkeypatch.setenv("ARGOCD_AUTH_TOKEN", f"{SENTINEL}abc{bad}")
+    for verb in ("status", "sync"):
+        result = cli(*(["--debug"] if debug else []), verb, "dev", root=tree_root)
+        assert result.exit_code == 2 and "ARGOCD_AUTH_TOKEN" in result.stderr
+        assert "Invalid header" not in result.stderr and bad not in result.stderr
+    assert dev.records == []
+
+
+def test_sync_timeout_bounds_a_hung_server_and_exits_3(cli, dev, tree_root, monkeypatch):
+    from gitops_tool.adapters.argocd import RetryPolicy
+
+    monkeypatch.setitem(cli_argocd.RUNTIME_OVERRIDES, "policy", RetryPolicy(read_timeout=30.0))
+    dev.fault("GET /api/v1/applications/dev-root", *[Fault(hang=True)] * 5)
+    result = cli("sync", "dev", "--timeout", "1", root=tree_root)
+    assert result.exit_code == 3 and "dev: timed out" in result.stdout
+    assert len([r for r in dev.records if r.path.endswith("/dev-root")]) == 2 and not dev.posts()

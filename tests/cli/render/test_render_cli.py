@@ -253,6 +253,14 @@ def test_bad_input_exits_2_with_one_message_and_writes_nothing(repo: Path, case:
     assert state(repo) == before
 
 
+def test_a_near_miss_environment_gets_a_guess(repo: Path) -> None:
+    before = state(repo)
+    result = invoke(repo, "prd")
+    assert result.exit_code == 2
+    assert "hint: did you mean 'prod'? known environments: dev, prod, staging" in result.stderr
+    assert state(repo) == before
+
+
 def test_unknown_environment_lists_the_known_ones(repo: Path) -> None:
     before = state(repo)
     result = invoke(repo, "dev", "qa")

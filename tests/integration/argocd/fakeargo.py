@@ -60,6 +60,7 @@ LIST_FIELDS = {  # what the API gateway can project (ARGOCD-NOTES §2.2)
     "status.health", "status.operationState.startedAt", "status.operationState.finishedAt",
     "status.operationState.phase", "status.resources", "operation.sync",
 }
+HEALTH_ORDER = ("Healthy", "Suspended", "Progressing", "Missing", "Unknown", "Degraded")
 HANG_LIMIT = 30.0  # a hung response is released after this, or when the server stops
 
 
@@ -150,10 +151,11 @@ class FakeArgo:
         self.projects: dict[str, dict] = {}
         self.denied_projects: set[str] = set()
         self.heads: dict[str, str] = {}
+        self.health_sources: dict[str, tuple[str, ...]] = {}  # root -> the children it mirrors
         self.version = {
             "Version": "v3.6.0+fake", "BuildDate": "2026-01-01T00:00:00Z",
             "GitCommit": sha_of("argo-cd"), "GitTreeState": "clean", "GoVersion": "go1.24.4",
-            "Compiler": "gc", "Platform": "linux/amd64", "HelmVersion": "v3.18.4+gd80839c",
+            "Compiler": "gc", "Platform": "linux/amd64", "HelmVersion": "v4.0.4+g8650e1d",
             "KubectlVersion": "v0.33.1", "KustomizeVersion": "v5.7.0",
         }
         self.settings: dict[str, Any] = {
@@ -261,6 +263,23 @@ class FakeArgo:
                          "initiatedBy": {"username": username}}
             app.begin(operation, self.resolve(app.target_revision), outcome=outcome,
                       running_polls=polls)
+
+    def health_from_children(self, root: str, children: list[str] | None = None) -> None:
+        """Give `root` the worst health of `children` (all other apps by default), as the
+        Application health check in argocd-cm makes Argo CD do for an app of apps."""
+        with self._lock:
+            self.health_sources[root] = tuple(children or [n for n in self.apps if n != root])
+
+    def _json(self, app: FakeApp) -> dict:
+        data = app.to_json()
+        children = [self.apps[n] for n in self.health_sources.get(app.name, ()) if n in self.apps]
+        if children:
+            worst = max(children, key=lambda c: HEALTH_ORDER.index(c.health))
+            health = {"status": worst.health}
+            if worst.health_message:
+                health["message"] = worst.health_message
+            data["status"]["health"] = health
+        return data
 
     def fault(self, route: str, *faults: Fault) -> None:
         """Queue faults for "METHOD /path/template" or "METHOD /concrete/path"."""
@@ -380,7 +399,7 @@ class FakeArgo:
             app.play(self.clock())
             if app.finished and app.done_seq is None:
                 app.done_seq = record.seq
-            return app.to_json()
+            return self._json(app)
         if route == "/api/v1/applications/{name}/syncwindows":
             windows = [] if app.window_open else [
                 {"kind": "deny", "schedule": "0 0 * * *", "duration": "24h",
@@ -442,7 +461,7 @@ class FakeArgo:
                 continue
             if any(app.labels.get(k) != v for k, v in wanted.items()):
                 continue
-            item = app.to_json()
+            item = self._json(app)
             items.append(_project(item, [f[len("items."):] for f in fields]) if fields
                          else item)
         return {"items": items, "metadata": {"resourceVersion": "1"}}
@@ -467,7 +486,7 @@ class FakeArgo:
         operation = {"sync": sync, "initiatedBy": {"username": self.username},
                      "info": body.get("infos") or []}
         app.begin(operation, resolved)
-        return app.to_json()
+        return self._json(app)
 
 
 def _project(item: dict, paths: list[str]) -> dict:

@@ -224,3 +224,35 @@ def test_an_answer_without_json_is_an_error(fake, client):
     fake.fault("GET /api/version", Fault(200, body="<html>login</html>"))
     with pytest.raises(ArgoCDError, match="without JSON"):
         client.version()
+
+
+@pytest.mark.parametrize("bad", ["\nX", "ключ"], ids=["newline", "cyrillic"])
+def test_a_header_http_refuses_becomes_a_scrubbed_error_without_cause(fake, app, runtime,
+                                                                      bad):
+    from gitops_tool.adapters.argocd import ArgoCDClient
+    from gitops_tool.adapters.argocd_config import Secret
+
+    good = runtime.connect(ConnectionFlags()).conn
+    conn = replace(good, token=Secret(f"{SENTINEL}{bad}"))  # past resolve_connection's check
+    with ArgoCDClient(conn, policy=runtime.policy) as client, \
+            pytest.raises(ArgoCDError) as info:
+        client.get_app(app, project="ananta-dev")
+    exc = leak_free(info.value)
+    assert exc.exit_code == EXIT_EXTERNAL and "ARGOCD_AUTH_TOKEN" in exc.message
+    assert exc.__cause__ is None and exc.__suppress_context__
+    assert fake.records == []
+
+
+def test_a_deadline_bounds_the_read_timeout_and_the_retries(fake, app, client, clock):
+    from gitops_tool.adapters.argocd import DeadlinePassed
+
+    fake.fault(APP, *[Fault(hang=True)] * 4)
+    client.bound_by(lambda: 0.3)  # less than the first backoff: no retry fits
+    with pytest.raises(DeadlinePassed) as info:
+        client.get_app(app, project="ananta-dev")
+    assert "read 0.3s" in leak_free(info.value).message  # not the policy's 1s
+    assert len(fake.requests(APP)) == 1 and clock.sleeps == []
+    client.bound_by(lambda: 0.0)
+    with pytest.raises(DeadlinePassed):
+        client.get_app(app, project="ananta-dev")
+    assert len(fake.requests(APP)) == 1  # nothing is asked once the time is out

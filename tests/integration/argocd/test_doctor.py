@@ -16,11 +16,11 @@ pytestmark = pytest.mark.timeout(30)
 
 @pytest.fixture(autouse=True)
 def helm_shim(tmp_path, monkeypatch):
-    """A helm on PATH that reports the Helm major version the fake Argo CD reports."""
+    """A helm on PATH that reports Helm 4, the major version the fake Argo CD reports."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     helm = bin_dir / "helm"
-    helm.write_text("#!/bin/sh\necho v3.18.4\n")
+    helm.write_text("#!/bin/sh\necho v4.1.4\n")
     helm.chmod(helm.stat().st_mode | stat.S_IEXEC)
     monkeypatch.delenv("GITOPS_TOOL_HELM", raising=False)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
@@ -43,13 +43,23 @@ def test_everything_in_place_passes(fake, tree, tree_root, runtime):
     assert found["dev: list applications"].detail == "the token lists 5 of 5 applications"
 
 
+def test_helm_4_locally_matches_the_fake_argo_cd_and_helm_3_there_fails(fake, tree, tree_root,
+                                                                     runtime):
+    populate(fake, tree, "dev")
+    found = checks(tree_root, runtime)["helm major version"]
+    assert found.ok and found.detail == "local v4.1.4, Argo CD v4.0.4+g8650e1d"
+    fake.version["HelmVersion"] = "v3.18.4+gd80839c"
+    found = checks(tree_root, runtime)["helm major version"]
+    assert not found.ok and "Helm major version Argo CD uses" in found.fix
+
+
 def test_missing_pieces_fail_each_with_a_fix(fake, tree, tree_root, runtime, helm_shim):
     populate(fake, tree, "dev")
     del fake.settings["resourceOverrides"]
     del fake.apps["dev-root"]
     del fake.projects["ananta-dev"]
     fake.denied_projects.add("ananta-dev")
-    helm_shim.write_text("#!/bin/sh\necho v4.1.4\n")
+    fake.version["HelmVersion"] = "v3.18.4+gd80839c"  # an Argo CD that still ships Helm 3
     found = checks(tree_root, runtime)
     failed = {name for name, c in found.items() if not c.ok}
     assert failed == {"helm major version", "Application health check",

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import time
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
-from gitops_tool.adapters.argocd import ArgoCDNotFound, SyncWindowClosed
+from gitops_tool.adapters.argocd import ArgoCDNotFound, RetryPolicy, SyncWindowClosed
 from gitops_tool.commands import sync
 from gitops_tool.core.appstatus import SYNC_ID_INFO
 from gitops_tool.errors import EXIT_EXTERNAL
-from tests.integration.argocd.fakeargo import Fault
+from tests.integration.argocd.fakeargo import FakeClock, Fault, runtime_error
 from tests.integration.argocd.trees import PINNED, populate
 
 pytestmark = pytest.mark.timeout(60)
 SYNC = "POST /api/v1/applications/{name}/sync"
 GET_APP = "GET /api/v1/applications/{name}"
+WINDOWS = "GET /api/v1/applications/{name}/syncwindows"
 IN_PROGRESS = {"code": 9, "error": "another operation is already in progress",
                "message": "another operation is already in progress"}
 
@@ -39,14 +43,19 @@ def test_root_first_then_each_wave_only_after_the_previous_is_done(dev, tree_roo
     assert result.outcome == sync.DONE and result.sync_id == "run-1"
     assert posted(dev) == ["dev-root", "dev-cert-manager", "dev-ingress", "dev-api",
                            "dev-worker", "dev-portal"]
-    first = dev.records[0]
+    first = dev.requests(GET_APP)[0]
     assert (first.path, first.query["refresh"], first.query["project"]) == (
         "/api/v1/applications/dev-root", ["normal"], ["gitops-root"])
     waves = [["dev-root"], ["dev-cert-manager", "dev-ingress"], ["dev-api", "dev-worker"],
              ["dev-portal"]]
     seq = {r.path.split("/")[4]: r.seq for r in dev.posts()}
+    root_done = max(r.seq for r in dev.requests(GET_APP) if r.path.endswith("/dev-root"))
+
+    def done_at(name: str) -> int:  # the root is done once synced: it plays no health frame
+        return root_done if name == "dev-root" else dev.apps[name].done_seq
+
     for earlier, later in itertools.pairwise(waves):
-        done = max(dev.apps[name].done_seq for name in earlier)
+        done = max(done_at(name) for name in earlier)
         assert all(seq[name] > done for name in later), (earlier, later)
 
 
@@ -100,8 +109,18 @@ def test_a_closed_window_stops_a_manual_env_before_any_sync(fake, tree, tree_roo
     assert fake.posts() == []
 
 
+def test_a_closed_window_stops_an_auto_synced_env_before_any_sync(dev, tree_root, runtime):
+    dev.apps["dev-api"].window_open = False  # our POSTs are manual syncs, auto-sync or not
+    with pytest.raises(SyncWindowClosed) as info:
+        run(tree_root, runtime)
+    assert "blocks dev app dev-api" in info.value.message and dev.posts() == []
+    checked = [r.path.split("/")[4] for r in dev.requests(WINDOWS)]
+    assert checked == ["dev-root", "dev-cert-manager", "dev-ingress", "dev-api"]
+
+
 def test_a_sync_window_403_is_not_retried(dev, tree_root, runtime):
-    dev.apps["dev-api"].window_open = False  # auto-synced: no pre-check, the POST says 403
+    closed = runtime_error(7, "cannot sync: blocked by sync window")  # opened after the check
+    dev.fault("POST /api/v1/applications/dev-api/sync", Fault(403, body=closed))
     with pytest.raises(SyncWindowClosed, match="blocks dev app dev-api"):
         run(tree_root, runtime)
     assert posted(dev).count("dev-api") == 1
@@ -160,7 +179,7 @@ def test_timeout_while_someone_elses_operation_runs_names_them(dev, tree_root, r
 
 
 def test_ctrl_c_stops_waiting_and_lists_what_runs(dev, tree_root, runtime, clock):
-    clock.interrupt_after = 7  # the root took 6 polls; wave 10 has just started
+    clock.interrupt_after = 3  # the root took 3 polls (no health wait); wave 10 started
     result = run(tree_root, runtime)
     assert result.outcome == sync.INTERRUPTED
     assert result.running == ("dev-cert-manager", "dev-ingress")
@@ -195,3 +214,48 @@ def test_a_poll_that_fails_is_tried_again(dev, tree_root, runtime, warnings_seen
     dev.fault("GET /api/v1/applications/dev-portal", Fault(200, body={"x": 1}, half_body=True))
     assert run(tree_root, runtime, apps=("portal",)).outcome == sync.DONE
     assert any("polling again" in w for w in warnings_seen)
+
+
+@pytest.mark.parametrize("health", ["Degraded", "Suspended"])
+def test_the_root_is_judged_by_its_sync_not_by_its_childrens_health(dev, tree_root, runtime,
+                                                                     health):
+    ingress = dev.apps["dev-ingress"]  # broken now; the sync rolls out its fix
+    ingress.health, ingress.health_message = health, "Deployment has timed out progressing"
+    dev.health_from_children("dev-root")
+    result = run(tree_root, runtime)
+    root_seen = {r.response["status"]["health"]["status"] for r in dev.requests(GET_APP)
+                 if r.path.endswith("dev-root") and r.response}
+    assert health in root_seen
+    assert result.outcome == sync.DONE and result.failure is None
+    assert posted(dev) == ["dev-root", "dev-cert-manager", "dev-ingress", "dev-api",
+                           "dev-worker", "dev-portal"]
+
+
+def test_a_degraded_child_still_stops_its_wave_when_the_root_mirrors_it(dev, tree_root,
+                                                                        runtime):
+    dev.apps["dev-ingress"].outcome = "degraded"
+    dev.health_from_children("dev-root")
+    result = run(tree_root, runtime)
+    assert result.outcome == sync.FAILED and result.failure.app == "dev-ingress"
+
+
+class WallClock(FakeClock):
+    """Fake sleeps, but time also passes while a request hangs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = time.monotonic()
+
+    def now(self):
+        return self.time + timedelta(seconds=time.monotonic() - self.started)
+
+
+def test_timeout_bounds_a_hung_request_not_only_the_rounds(dev, tree_root, runtime):
+    root = "GET /api/v1/applications/dev-root"
+    dev.fault(root, *[Fault(hang=True)] * 5)
+    slow = replace(runtime, clock=WallClock(),
+                   policy=RetryPolicy(retries=4, connect_timeout=5.0, read_timeout=30.0))
+    result = run(tree_root, slow, timeout=1.0)
+    assert result.outcome == sync.TIMEOUT and dev.posts() == []
+    asked = [r for r in dev.requests(GET_APP) if r.path.endswith("/dev-root")]
+    assert len(asked) == 1  # one attempt of at most 1 s (not 30), no retry past the deadline

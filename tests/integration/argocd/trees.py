@@ -65,7 +65,11 @@ def write_tree(root: Path, services: dict[str, str] | None = None,
         for values in ("values.yaml", "values-dev.yaml", "values-staging.yaml",
                        "values-prod.yaml"):
             (chart / values).write_text("{}\n")
-    (root / "charts" / "common").mkdir(exist_ok=True)
+    library = root / "charts" / "common"
+    library.mkdir(exist_ok=True)
+    (library / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\n"
+    )
     return root
 
 

@@ -214,3 +214,27 @@ def test_reading_never_writes_the_file(tmp_path):
     before = path.stat().st_mtime_ns
     resolve({"ARGOCD_CONFIG_DIR": str(tmp_path)})
     assert path.stat().st_mtime_ns == before and not os.access(path, os.X_OK)
+
+
+@pytest.mark.parametrize("bad", ["\nX", "\x7f", "\t", "é", "\u2028", "ключ"],
+                         ids=["newline", "del", "tab", "latin1", "separator", "cyrillic"])
+@pytest.mark.parametrize("where", ["ARGOCD_AUTH_TOKEN", "--auth-token", "config"])
+def test_a_token_with_a_control_or_non_ascii_character_is_refused_unshown(tmp_path, bad,
+                                                                         where):
+    token = f"{TOKEN}abc{bad}X"
+    env = {"ARGOCD_SERVER": "argo.test"}
+    flags = ConnectionFlags()
+    if where == "ARGOCD_AUTH_TOKEN":
+        env["ARGOCD_AUTH_TOKEN"] = token
+    elif where == "--auth-token":
+        flags = ConnectionFlags(auth_token=token)
+    else:
+        write_config(tmp_path / "cfg", CONFIG.format(token=f'"{token}"'.encode(
+            "unicode_escape").decode()))
+        env = {"ARGOCD_CONFIG_DIR": str(tmp_path / "cfg")}
+    with pytest.raises(InputError) as info:
+        resolve(env, flags)
+    assert info.value.exit_code == 2
+    text = info.value.message + (info.value.hint or "")
+    assert "SENTINEL" not in text and bad not in text
+    assert (where if where != "config" else "context 'work'") in info.value.message

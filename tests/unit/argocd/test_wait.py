@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gitops_tool.core.appstatus import SYNC_ID_INFO, AppState, ResourceHealth
-from gitops_tool.core.wait import Expectation, foreign_operation, verdict
+from gitops_tool.core.wait import Expectation, foreign_operation, sync_verdict, verdict
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 SHA = "a" * 40
@@ -100,6 +101,24 @@ def test_degraded_after_the_sync_fails_with_its_resources():
     assert result.failed and result.resources == (bad,)
 
 
+@pytest.mark.parametrize("change", [{"sync_status": "OutOfSync"},
+                                    {"conditions": (("ComparisonError", "rpc error"),)}],
+                         ids=["out-of-sync", "comparison-error"])
+def test_degraded_after_our_reconciled_sync_fails_fast_whatever_the_sync_status(change):
+    state = replace(DONE_STATE, health="Degraded", **change)
+    assert verdict(state, EXPECT, LATER).failed
+
+
+def test_the_root_is_judged_by_its_sync_alone():
+    for health in ("Degraded", "Suspended", "Progressing"):
+        assert sync_verdict(replace(DONE_STATE, health=health), EXPECT).done
+    assert sync_verdict(replace(DONE_STATE, sync_status="OutOfSync"), EXPECT).kind == "waiting"
+    stale = replace(DONE_STATE, reconciled_at=T0 - timedelta(seconds=1))
+    assert sync_verdict(stale, EXPECT).kind == "waiting"
+    assert sync_verdict(replace(DONE_STATE, operation_infos={}), EXPECT).kind == "waiting"
+    assert sync_verdict(replace(DONE_STATE, phase="Failed"), EXPECT).failed
+
+
 def test_degraded_before_our_operation_finished_is_only_waiting():
     state = replace(DONE_STATE, health="Degraded", reconciled_at=T0 - timedelta(seconds=5))
     assert verdict(state, EXPECT, LATER).kind == "waiting"
@@ -161,7 +180,24 @@ def test_done_only_when_every_condition_holds(state, revision):
         assert state.finished_at and state.reconciled_at
         assert state.reconciled_at >= state.finished_at
         assert not state.conditions
+    ours = not state.operation_requested and state.operation_infos == OURS
+    revisions_ok = (
+        state.target_revision == revision
+        and (revision != SHA or state.synced_revision == SHA)
+    )
+    reconciled = (
+        state.phase == "Succeeded" and revisions_ok
+        and state.sync_revision == state.synced_revision != ""
+        and state.compared_revision in (None, state.target_revision)
+        and state.finished_at is not None and state.reconciled_at is not None
+        and state.reconciled_at >= state.finished_at
+    )
+    if ours and (state.phase in ("Failed", "Error") or (reconciled and
+                                                        state.health == "Degraded")):
+        assert result.failed
     if result.failed:
-        assert state.phase in ("Failed", "Error") or state.health == "Degraded" or (
-            state.target_revision != revision or state.synced_revision != revision
+        assert ours and (
+            state.phase in ("Failed", "Error")
+            or (state.phase == "Succeeded" and not revisions_ok)
+            or (reconciled and state.health == "Degraded")
         )
