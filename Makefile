@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HELM_DIR := $(CURDIR)/.tools/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH):$(HELM_DIR)
 
-.PHONY: run test lint helm clean bench
+.PHONY: run test lint helm clean bench compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 helm:
 	@$(PYTHON) scripts/ensure_helm.py >/dev/null
 
-run: $(STAMP)
+# Byte-compile the package ahead: where PYTHONDONTWRITEBYTECODE is set, every run would
+# otherwise compile it from source (about 40 ms of a 120 ms render).
+compile: $(STAMP)
+	@$(BIN)/python -m compileall -q gitops_tool
+
+run: $(STAMP) compile
 	$(BIN)/gitops-tool render
 
 lint: $(TEST_STAMP)
@@ -34,7 +39,7 @@ lint: $(TEST_STAMP)
 test: $(TEST_STAMP) helm lint
 	$(BIN)/python -m pytest
 
-bench: $(TEST_STAMP) helm
+bench: $(TEST_STAMP) helm compile
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/status.py
 	$(BIN)/python bench/validate.py
