@@ -15,139 +15,32 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import takewhile
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from gitops_tool.adapters.argocd_config import Connection
+from gitops_tool.adapters.argocd_errors import (
+    FAILED_PRECONDITION,
+    IN_PROGRESS,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    UNAUTHENTICATED,
+    UNAVAILABLE,
+    ArgoCDAuthError,
+    ArgoCDDenied,
+    ArgoCDNotFound,
+    ArgoCDUnavailable,
+    DeadlinePassed,
+    OperationInProgress,
+    SyncWindowClosed,
+)
+from gitops_tool.adapters.argocd_retry import RETRY_STATUSES, GetRetry, RetryPolicy
 from gitops_tool.errors import ArgoCDError
 
 log = logging.getLogger("gitops_tool.argocd")
-
-# gRPC codes in Argo CD's runtimeError bodies (google.golang.org/grpc/codes).
-NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION = 5, 7, 9
-UNAVAILABLE, UNAUTHENTICATED = 14, 16
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
-IN_PROGRESS = "another operation is already in progress"
-
-
-class ArgoCDUnavailable(ArgoCDError):
-    """Argo CD could not be reached or answered 5xx/429 (after the retries, for GETs)."""
-
-
-class ArgoCDAuthError(ArgoCDError):
-    """The token was refused (401, Unauthenticated)."""
-
-
-class ArgoCDDenied(ArgoCDError):
-    """The token's role may not do this (403, PermissionDenied)."""
-
-
-class ArgoCDNotFound(ArgoCDError):
-    """No such application or project (404, NotFound)."""
-
-
-class SyncWindowClosed(ArgoCDDenied):
-    """A sync window blocks the sync."""
-
-
-class OperationInProgress(ArgoCDError):
-    """FailedPrecondition: another operation is already in progress."""
-
-
-class DeadlinePassed(ArgoCDUnavailable):
-    """The caller's deadline (`sync --timeout`) passed before Argo CD answered."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How GETs are retried."""
-
-    retries: int = 4
-    backoff: float = 0.5  # the first delay; doubled each time
-    backoff_max: float = 8.0
-    jitter: float = 0.25  # up to this fraction is added to each delay
-    retry_after_max: float = 60.0
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0  # `?refresh=` GETs block until the controller has refreshed
-
-
-class _Retry(Retry):
-    """urllib3's Retry with our backoff, observable sleeps and one warning per retry."""
-
-    def __init__(
-        self,
-        *args: Any,
-        sleep: Callable[[float], None] = time.sleep,
-        notify: Callable[[str], None] | None = None,
-        rng: Callable[[], float] = random.random,
-        jitter: float = 0.25,
-        host: str = "",
-        max_retry_after: float = 60.0,
-        time_left: Callable[[], float | None] = lambda: None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._sleep_fn, self._notify, self._rng = sleep, notify, rng
-        self._jitter, self._host, self._max_retry_after = jitter, host, max_retry_after
-        self._time_left = time_left
-
-    def new(self, **kw: Any) -> _Retry:
-        kw.update(sleep=self._sleep_fn, notify=self._notify, rng=self._rng,
-                  jitter=self._jitter, host=self._host, max_retry_after=self._max_retry_after,
-                  time_left=self._time_left)
-        return super().new(**kw)
-
-    def is_exhausted(self) -> bool:
-        """Out of retries, or the deadline passes before the next attempt could start."""
-        left = self._time_left()
-        return super().is_exhausted() or (left is not None and left <= self.get_backoff_time())
-
-    def get_backoff_time(self) -> float:
-        errors = len(list(takewhile(lambda h: h.redirect_location is None,
-                                    reversed(self.history))))
-        if errors == 0:
-            return 0.0
-        base = min(self.backoff_max, self.backoff_factor * 2 ** (errors - 1))
-        return base * (1 + self._jitter * self._rng())
-
-    def sleep(self, response: Any = None) -> None:
-        delay = None
-        if response is not None and self.respect_retry_after_header:
-            try:
-                delay = self.get_retry_after(response)
-            except Exception:  # an unparsable Retry-After: fall back to backoff
-                delay = None
-            if delay is not None:
-                delay = min(delay, self._max_retry_after)
-        if delay is None:
-            delay = self.get_backoff_time()
-        left = self._time_left()
-        if left is not None:
-            delay = max(0.0, min(delay, left))
-        if self._notify and self.history:
-            last = self.history[-1]
-            what = f"answered {last.status}" if last.status else _error_kind(last.error)
-            self._notify(
-                f"warning: Argo CD at {self._host} {what}; retry {len(self.history)} "
-                f"in {delay:.1f}s"
-            )
-        if delay > 0:
-            self._sleep_fn(delay)
-
-
-def _error_kind(error: Any) -> str:
-    name = type(error).__name__
-    if "Timeout" in name:
-        return "did not answer in time"
-    if "NewConnection" in name or "Connect" in name:
-        return "refused the connection"
-    return f"dropped the connection ({name})"
 
 
 class _Adapter(HTTPAdapter):
@@ -196,7 +89,7 @@ class ArgoCDClient:
         self.policy = policy or RetryPolicy()
         self._deadline: Callable[[], float] | None = None
         p = self.policy
-        retry = _Retry(
+        retry = GetRetry(
             total=p.retries, connect=p.retries, read=p.retries, status=p.retries, other=0,
             redirect=0, raise_on_redirect=False, raise_on_status=False,
             allowed_methods=frozenset({"GET"}), status_forcelist=RETRY_STATUSES,

@@ -1,0 +1,39 @@
+"""What can go wrong talking to Argo CD, as ArgoCDError subclasses (no HTTP imports here,
+so commands can name these errors without loading requests)."""
+
+from __future__ import annotations
+
+from gitops_tool.errors import ArgoCDError
+
+# gRPC codes in Argo CD's runtimeError bodies (google.golang.org/grpc/codes).
+NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION = 5, 7, 9
+UNAVAILABLE, UNAUTHENTICATED = 14, 16
+IN_PROGRESS = "another operation is already in progress"
+
+
+class ArgoCDUnavailable(ArgoCDError):
+    """Argo CD could not be reached or answered 5xx/429 (after the retries, for GETs)."""
+
+
+class ArgoCDAuthError(ArgoCDError):
+    """The token was refused (401, Unauthenticated)."""
+
+
+class ArgoCDDenied(ArgoCDError):
+    """The token's role may not do this (403, PermissionDenied)."""
+
+
+class ArgoCDNotFound(ArgoCDError):
+    """No such application or project (404, NotFound)."""
+
+
+class SyncWindowClosed(ArgoCDDenied):
+    """A sync window blocks the sync."""
+
+
+class OperationInProgress(ArgoCDError):
+    """FailedPrecondition: another operation is already in progress."""
+
+
+class DeadlinePassed(ArgoCDUnavailable):
+    """The caller's deadline (`sync --timeout`) passed before Argo CD answered."""
