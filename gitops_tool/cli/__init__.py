@@ -8,6 +8,7 @@ GitopsError, and only `guarded` maps errors to exit codes.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,27 @@ def _main(
     ),
 ) -> None:
     ctx.obj = GlobalOptions(repo=repo, debug=debug)
+    _log_to_stderr(debug)
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # a logging failure must not break the command
+            self.handleError(record)
+
+
+def _log_to_stderr(debug: bool) -> None:
+    """`--debug`: gitops-tool's own log lines (e.g. each Argo CD request) go to stderr."""
+    logger = logging.getLogger("gitops_tool")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 def err(message: str) -> None:

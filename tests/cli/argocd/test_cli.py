@@ -153,6 +153,16 @@ def test_a_refused_token_exits_3_and_never_shows_it(cli, start_fake, tree, tree_
     assert ("Traceback" in result.stderr) is debug
 
 
+def test_debug_logs_each_request_to_stderr_without_the_token(cli, fake, tree, tree_root):
+    populate(fake, tree, "dev")
+    plain = cli("status", "dev", root=tree_root)
+    debug = cli("--debug", "status", "dev", root=tree_root)
+    assert plain.exit_code == debug.exit_code == 0, debug.stderr
+    assert "debug: gitops_tool.argocd: GET /api/v1/applications -> 200" in debug.stderr
+    assert "debug:" not in plain.stderr
+    assert SENTINEL not in debug.stderr + debug.stdout
+
+
 @pytest.mark.parametrize("failure", ["503", "tls", "redirect", "reset", "timeout"])
 def test_failure_paths_with_debug_never_show_the_token(cli, fake, start_fake, tree,
                                                       tree_root, monkeypatch, failure):
