@@ -21,7 +21,8 @@ from gitops_tool.commands.validate_helm import ChartRun, run_helm
 from gitops_tool.core import findings as fnd
 from gitops_tool.core import secrets, selection, structure
 from gitops_tool.core.findings import Check, Finding, Waiver
-from gitops_tool.core.model import Settings
+from gitops_tool.core.model import Environment, Settings
+from gitops_tool.core.policy_argocd import pinned_chart_findings
 from gitops_tool.errors import InputError
 
 
@@ -105,6 +106,7 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
         )
 
     argo_found = [f for f in argo_found if not f.environment or f.environment in env_names]
+    argo_found += _pinned_chart_findings(root, settings, chart_names, environments)
     waivers = tuple(w for c in charts for w in c.check.waivers)
     everything = [f for c in charts for f in c.findings] + argo_found
     kept, waived = fnd.apply_waivers(everything + fnd.waiver_findings(waivers), waivers)
@@ -134,6 +136,22 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
         schemas=tuple(schemas),
         seconds=deps.clock() - started,
     )
+
+
+def _pinned_chart_findings(
+    root: Path, settings: Settings, chart_names: Sequence[str], environments: Sequence[Environment]
+) -> list[Finding]:
+    """Charts missing at the commit a pinned environment deploys (skipped when git cannot
+    tell, e.g. in a shallow clone)."""
+    from gitops_tool.adapters import git
+
+    found: list[Finding] = []
+    for env in environments:
+        if env.pinned:
+            paths = [f"{settings.charts_dir}/{name}" for name in chart_names]
+            missing = git.missing_at(root, env.revision, paths)
+            found += pinned_chart_findings(env, missing or [])
+    return found
 
 
 def _timed(call: Callable[..., Any], *args: Any) -> tuple[float, Any]:

@@ -88,6 +88,19 @@ def argocd_findings(manifests: Sequence[Manifest], inputs: ArgoInputs) -> list[F
     return found
 
 
+def pinned_chart_findings(env: Environment, missing: Sequence[str]) -> list[Finding]:
+    """GT-ARGO-012 for each chart folder (`charts/<chart>`) absent at the pinned commit."""
+    return [
+        Finding(
+            "GT-ARGO-012", posixpath.basename(path), env.name,
+            f"Application/{env.name}-{posixpath.basename(path)}", "",
+            f"{path} does not exist at {env.revision[:12]}, the commit {env.name} deploys",
+            path=env.source,
+        )
+        for path in missing
+    ]
+
+
 def _environment_of(m: Manifest, envs: Mapping[str, Environment]) -> str:
     labels = as_map(as_map(m.doc.get("metadata")).get("labels"))
     label = labels.get(names.LABEL_ENVIRONMENT)

@@ -307,6 +307,12 @@ _RULES = (
         "create the AppProject, or allow the Application's repoURL and destination in it",
         waivable=False,
     ),
+    Rule(
+        "GT-ARGO-012", "argocd", "the chart does not exist at the environment's pinned commit",
+        "promote a commit that has the chart (source.revision in environments/<env>.yaml); "
+        "until then Argo CD reports a ComparisonError for its Application",
+        waivable=False,
+    ),
 )
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
