@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from gitops_tool.adapters.files import load_tree
+from gitops_tool.core.policy_argocd import closed_schema
 from gitops_tool.core.render import Rendering, rendering_for
 from tests.conftest import REPO
 from tests.unit.render.conftest import documents
@@ -24,22 +25,6 @@ CRDS = {
     "ApplicationSet": "applicationset-crd.yaml",
     "AppProject": "appproject-crd.yaml",
 }
-
-
-def strict(schema: Any) -> Any:
-    """`schema` with additionalProperties: false wherever properties are listed."""
-    if isinstance(schema, list):
-        return [strict(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out = {k: strict(v) for k, v in schema.items()}
-    if (
-        "properties" in schema
-        and "additionalProperties" not in schema
-        and not schema.get("x-kubernetes-preserve-unknown-fields")
-    ):
-        out["additionalProperties"] = False
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +37,7 @@ def validators(reference_dir: Path) -> dict[str, Any]:
     for kind, name in CRDS.items():
         crd = yaml.load((reference_dir / "argocd" / name).read_text(), Loader=loader)
         version = next(v for v in crd["spec"]["versions"] if v.get("storage"))
-        schema = strict(version["schema"]["openAPIV3Schema"])
+        schema = closed_schema(version["schema"]["openAPIV3Schema"])
         found[kind] = jsonschema.Draft7Validator(schema)
     return found
 
