@@ -8,7 +8,6 @@ GitopsError, and only `guarded` maps errors to exit codes.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,21 +68,27 @@ def _main(
     _log_to_stderr(debug)
 
 
-class _StderrHandler(logging.Handler):
-    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(self.format(record) + "\n")
-        except Exception:  # a logging failure must not break the command
-            self.handleError(record)
-
-
 def _log_to_stderr(debug: bool) -> None:
-    """`--debug`: gitops-tool's own log lines (e.g. each Argo CD request) go to stderr."""
+    """`--debug`: gitops-tool's own log lines (e.g. each Argo CD request) go to stderr.
+
+    Without --debug, logging is left unimported unless something else loaded it (then the
+    level is reset, so that one --debug run in a process does not leak into the next)."""
+    if not debug and "logging" not in sys.modules:
+        return
+    import logging
+
+    class StderrHandler(logging.Handler):
+        """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                sys.stderr.write(self.format(record) + "\n")
+            except Exception:  # a logging failure must not break the command
+                self.handleError(record)
+
     logger = logging.getLogger("gitops_tool")
-    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
-        handler = _StderrHandler()
+    if not any(type(h).__name__ == "StderrHandler" for h in logger.handlers):
+        handler = StderrHandler()
         handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.WARNING)

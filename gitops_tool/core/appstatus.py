@@ -27,7 +27,7 @@ SUCCEEDED, RUNNING, FAILED, ERROR, TERMINATING = (
 BLOCKING_CONDITIONS = ("ComparisonError", "InvalidSpecError")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ResourceHealth:
     """One managed resource whose health is not Healthy."""
 
@@ -43,7 +43,7 @@ class ResourceHealth:
         return f"{text} ({self.message})" if self.message else text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AppState:
     """The fields of an Application that status and sync decide on."""
 
@@ -187,7 +187,7 @@ def short_revision(revision: str) -> str:
     return revision[:7] if is_commit(revision) else revision
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StatusRow:
     """One line of `status`: an expected app, an unexpected one, or a missing one."""
 

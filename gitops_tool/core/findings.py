@@ -16,7 +16,7 @@ from gitops_tool.core.rules import RULES, rule
 from gitops_tool.errors import EXIT_FOUND, EXIT_INPUT, EXIT_OK
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
     """One rule broken by one thing."""
 
@@ -33,7 +33,7 @@ class Finding:
         return rule(self.rule).fix
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Waiver:
     """A rule a chart waives, with the reason it gives."""
 
@@ -110,7 +110,7 @@ def sorted_findings(findings: Iterable[Finding], environments: Sequence[str]) ->
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Check:
     """One row of the report: a chart in an environment (or the argocd/ manifests)."""
 

@@ -52,7 +52,7 @@ IGNORE_DIFFERENCES = (
 IMAGE_TAG_PARAMETER = "image.tag"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AppFields:
     """What differs between the Applications of one environment: real values for a rendered
     Application, `{{.key}}` placeholders for the ApplicationSet template."""
@@ -119,7 +119,7 @@ def sync_policy_for(env: Environment, options: tuple[str, ...] = SYNC_OPTIONS) -
     return policy
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EnvParts:
     """The parts every Application of one environment has in common, built once.
 

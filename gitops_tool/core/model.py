@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Plane:
     """A group of services rolled out together; lower waves go first."""
 
@@ -18,7 +18,7 @@ class Plane:
     wave: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Service:
     """One Helm chart under the charts folder."""
 
@@ -30,7 +30,7 @@ class Service:
     waivers: tuple[tuple[str, str], ...] = ()  # (rule id, reason) from Chart.yaml annotations
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Release:
     """The pin promotion moves for one service in one environment."""
 
@@ -38,7 +38,7 @@ class Release:
     image_tag: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SyncWindow:
     """An Argo CD sync window on the environment's AppProject."""
 
@@ -49,7 +49,7 @@ class SyncWindow:
     time_zone: str = "UTC"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SyncPolicy:
     """How Argo CD syncs the environment's Applications."""
 
@@ -59,7 +59,7 @@ class SyncPolicy:
     windows: tuple[SyncWindow, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Environment:
     """One environment file under environments/."""
 
@@ -83,7 +83,7 @@ class Environment:
         return is_commit(self.revision)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Settings:
     """What is declared once for the whole repository (gitops-tool.yaml)."""
 
@@ -97,7 +97,7 @@ class Settings:
         return next((p for p in self.planes if p.name == name), None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Tree:
     """Everything render needs, checked for consistency."""
 

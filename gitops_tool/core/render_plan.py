@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from gitops_tool.errors import InputError
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WritePlan:
     """What applying a rendering changes; paths are repository-relative."""
 

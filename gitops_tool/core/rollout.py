@@ -16,7 +16,7 @@ from gitops_tool.core.waves import waves_of
 from gitops_tool.errors import InputError
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AppTarget:
     """One Application as the repository says it should be."""
 
@@ -31,7 +31,7 @@ class AppTarget:
     image_tag: str = ""  # the release pin; "" for the root Application
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Wave:
     """Applications synced together; the next wave starts only when all are done."""
 
@@ -40,7 +40,7 @@ class Wave:
     apps: tuple[AppTarget, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RolloutPlan:
     """Everything `sync ENV` will do, in order: the root Application, then each wave."""
 

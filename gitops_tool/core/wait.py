@@ -32,7 +32,7 @@ DONE, WAITING, FAILING = "done", "waiting", "failed"
 SETTLE = timedelta(seconds=5)  # GitOps Promoter holds Healthy this long before trusting it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Expectation:
     """What our sync of one app should reach."""
 
@@ -41,7 +41,7 @@ class Expectation:
     settle: timedelta = SETTLE
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Verdict:
     """done, waiting (with why), or failed (with why and the unhealthy resources)."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from gitops_tool.core.model import Service, Tree
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PlaneWave:
     """The services of one plane and the sync wave they share."""
 

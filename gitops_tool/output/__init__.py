@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -18,4 +17,6 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def to_json(data: Any) -> str:
     """Stable, indented JSON for machines."""
+    import json
+
     return json.dumps(data, indent=2, sort_keys=True, default=str)
