@@ -22,37 +22,16 @@ sys.path.insert(0, str(ROOT))
 from gitops_tool.adapters.argocd_config import ConnectionFlags  # noqa: E402
 from gitops_tool.adapters.argocd_runtime import Runtime  # noqa: E402
 from gitops_tool.commands.status import status_of  # noqa: E402
-from gitops_tool.core.model import (  # noqa: E402
-    Environment,
-    Plane,
-    Release,
-    Service,
-    Settings,
-    SyncPolicy,
-    Tree,
-)
 from gitops_tool.output.argocd import status_table  # noqa: E402
 from tests.integration.argocd.fakeargo import FakeArgo  # noqa: E402
-from tests.integration.argocd.trees import populate  # noqa: E402
+from tests.integration.argocd.trees import PLANES, memory_tree, populate  # noqa: E402
 
-PLANES = (Plane("infrastructure", 10), Plane("control-plane", 20), Plane("app-plane", 30))
 TOKEN = "bench-token"
 
 
-def tree_of(count: int) -> Tree:
-    services = tuple(
-        Service(f"svc-{i:04}", PLANES[i % 3].name, f"charts/svc-{i:04}") for i in range(count)
-    )
-    waves = {p.name: p.wave for p in PLANES}
-    services = tuple(sorted(services, key=lambda s: (waves[s.plane], s.name)))
-    env = Environment(
-        name="dev", source="environments/dev.yaml", namespace="ananta-dev", domain="x.test",
-        project="ananta-dev", argocd_namespace="argocd",
-        repo_url="https://example.test/gitops.git", branch="main", revision="main",
-        sync_policy=SyncPolicy(automated=True),
-        releases={s.name: Release(s.name, "1.0.0") for s in services},
-    )
-    return Tree(Settings(planes=PLANES, promotion=("dev",)), services, (env,))
+def tree_of(count: int):
+    """`count` services spread over the three planes, in one environment."""
+    return memory_tree({f"svc-{i:04}": PLANES[i % 3][0] for i in range(count)})
 
 
 def measure(count: int) -> tuple[int, float, bool]:

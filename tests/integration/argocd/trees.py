@@ -11,7 +11,15 @@ from pathlib import Path
 
 from gitops_tool.core import names
 from gitops_tool.core.loading import ROOT_PROJECT, application_name, root_application_name
-from gitops_tool.core.model import Tree
+from gitops_tool.core.model import (
+    Environment,
+    Plane,
+    Release,
+    Service,
+    Settings,
+    SyncPolicy,
+    Tree,
+)
 from tests.integration.argocd.fakeargo import FakeArgo
 
 SERVICES = {  # service -> plane
@@ -23,6 +31,22 @@ SERVICES = {  # service -> plane
 }
 PLANES = (("infrastructure", 10), ("control-plane", 20), ("app-plane", 30))
 PINNED = "0123456789abcdef0123456789abcdef01234567"
+
+
+def memory_tree(services: dict[str, str], automated: bool = True) -> Tree:
+    """A one-environment (dev) Tree built in memory: service -> plane, each pinned to 1.<n>."""
+    waves = dict(PLANES)
+    svcs = tuple(sorted((Service(n, p, f"charts/{n}") for n, p in services.items()),
+                        key=lambda s: (waves[s.plane], s.name)))
+    env = Environment(
+        name="dev", source="environments/dev.yaml", namespace="ananta-dev", domain="*.x.test",
+        project="ananta-dev", argocd_namespace="argocd",
+        repo_url="https://example.test/gitops.git", branch="main", revision="main",
+        sync_policy=SyncPolicy(automated=automated),
+        releases={n: Release(n, f"1.{i}") for i, n in enumerate(services)},
+    )
+    planes = tuple(Plane(name, wave) for name, wave in PLANES)
+    return Tree(Settings(planes=planes, promotion=("dev",)), svcs, (env,))
 
 
 def _env_file(name: str, automated: bool, revision: str, services: dict[str, str]) -> str:

@@ -7,33 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitops_tool.core.loading import ROOT_PROJECT
-from gitops_tool.core.model import (
-    Environment,
-    Plane,
-    Release,
-    Service,
-    Settings,
-    SyncPolicy,
-    Tree,
-)
 from gitops_tool.core.rollout import expected_apps, plan_rollout
 from gitops_tool.errors import InputError
-
-PLANES = (Plane("infrastructure", 10), Plane("control-plane", 20), Plane("app-plane", 30))
-
-
-def make_tree(services: dict[str, str], automated: bool = True) -> Tree:
-    waves = {p.name: p.wave for p in PLANES}
-    svcs = tuple(sorted((Service(n, p, f"charts/{n}") for n, p in services.items()),
-                        key=lambda s: (waves[s.plane], s.name)))
-    env = Environment(
-        name="dev", source="environments/dev.yaml", namespace="ananta-dev", domain="x",
-        project="ananta-dev", argocd_namespace="argocd", repo_url="https://x/y.git",
-        branch="main", revision="main", sync_policy=SyncPolicy(automated=automated),
-        releases={n: Release(n, f"1.{i}") for i, n in enumerate(services)},
-    )
-    return Tree(Settings(planes=PLANES, promotion=("dev",)), svcs, (env,))
-
+from tests.integration.argocd.trees import PLANES
+from tests.integration.argocd.trees import memory_tree as make_tree
 
 TREE = make_tree({"cert-manager": "infrastructure", "api": "control-plane",
                   "worker": "control-plane", "portal": "app-plane"})
@@ -71,7 +48,7 @@ def test_unknown_app_and_environment_are_input_errors():
 @given(
     st.dictionaries(
         st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True),
-        st.sampled_from([p.name for p in PLANES]),
+        st.sampled_from([name for name, _ in PLANES]),
         min_size=1, max_size=12,
     ),
     st.data(),
@@ -82,7 +59,7 @@ def test_waves_partition_the_selection_in_increasing_order(services, data):
     plan = plan_rollout(tree, "dev", tuple(chosen))
     numbers = [w.number for w in plan.waves]
     assert numbers == sorted(set(numbers))
-    waves = {p.name: p.wave for p in PLANES}
+    waves = dict(PLANES)
     for wave in plan.waves:
         assert wave.apps and all(waves[a.plane] == wave.number for a in wave.apps)
     expected = {a.name for a in expected_apps(tree, tree.environments[0])
