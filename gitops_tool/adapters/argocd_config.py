@@ -88,6 +88,7 @@ class _Layer:
     token: str | None = field(default=None, repr=False)
     token_source: str = ""
     insecure: bool = False
+    insecure_source: str = ""  # where `insecure` came from, for the warning
     plaintext: bool = False
     server_crt: str | None = None
     ca_data: str | None = field(default=None, repr=False)
@@ -213,6 +214,7 @@ def _context_layer(data: dict, path: Path, wanted: str | None) -> _Layer:
         token=str(user.get("auth-token") or "") or None,
         token_source=source,
         insecure=bool(server.get("insecure")),
+        insecure_source=f"insecure: true for server {server.get('server')!r} in {path}",
         plaintext=bool(server.get("plain-text")),
         ca_data=ca_data,
         root_path=str(server.get("grpc-web-root-path") or ""),
@@ -227,7 +229,7 @@ def _apply_flags(layer: _Layer, flags: ConnectionFlags, where: str) -> _Layer:
         layer = replace(layer, token=flags.auth_token.strip(),
                         token_source=where + "--auth-token")
     if flags.insecure:
-        layer = replace(layer, insecure=True)
+        layer = replace(layer, insecure=True, insecure_source=where + "--insecure")
     if flags.plaintext:
         layer = replace(layer, plaintext=True)
     if flags.server_crt:
@@ -303,8 +305,8 @@ def resolve_connection(
     if layer.insecure:
         verify = False
         warnings += (
-            f"TLS verification is off (--insecure): the token is sent to whoever answers "
-            f"at {url.split('://', 1)[1]}",
+            f"TLS verification is off ({layer.insecure_source}): the token is sent to "
+            f"whoever answers at {url.split('://', 1)[1]}",
         )
     host = url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
     if url.startswith("http://") and host not in _LOOPBACK:

@@ -1,6 +1,10 @@
-"""How the Argo CD client retries GETs: urllib3's Retry with exponential backoff and jitter,
+"""How the Argo CD client retries: urllib3's Retry with exponential backoff and jitter,
 Retry-After honoured (capped), a deadline, one warning per retry, and sleeps through an
-injectable function so that tests see the requested delays."""
+injectable function so that tests see the requested delays.
+
+urllib3 decides what is retried: for any method, a connection that could not be made
+(refused, connect timeout: nothing was sent); for GET only, a read timeout, a dropped
+connection and 429/502/503/504. A POST that may have reached the server is not retried."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How GETs are retried."""
+    """How requests are retried, and their timeouts."""
 
     retries: int = 4
     backoff: float = 0.5  # the first delay; doubled each time
@@ -29,8 +33,8 @@ class RetryPolicy:
     read_timeout: float = 30.0  # `?refresh=` GETs block until the controller has refreshed
 
 
-class GetRetry(Retry):
-    """urllib3's Retry with our backoff, observable sleeps and one warning per retry."""
+class ClientRetry(Retry):
+    """urllib3's Retry with our backoff, observable sleeps and one `notify` call per retry."""
 
     def __init__(
         self,
@@ -49,7 +53,7 @@ class GetRetry(Retry):
         self._jitter, self._host, self._max_retry_after = jitter, host, max_retry_after
         self._time_left = time_left
 
-    def new(self, **kw: Any) -> GetRetry:
+    def new(self, **kw: Any) -> ClientRetry:
         kw.update(sleep=self._sleep_fn, notify=self._notify, rng=self._rng,
                   jitter=self._jitter, host=self._host, max_retry_after=self._max_retry_after,
                   time_left=self._time_left)

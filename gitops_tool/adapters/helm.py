@@ -1,8 +1,9 @@
 """The one place where helm runs: find it, build chart dependencies, lint, template.
 
 `lint`/`template` report helm's failures in their `HelmRun` and raise `HelmError` only when helm
-cannot start. No shell; helm is killed when the parent is interrupted. Chart directories are
-flock-ed (exclusive to rebuild dependencies, shared to lint or template) for concurrent use.
+cannot start; `dependency_build` raises `HelmFailed`, which carries its `HelmRun`. No shell;
+helm is killed when the parent is interrupted. Chart directories are flock-ed (exclusive to
+rebuild dependencies, shared to lint or template) for concurrent use.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ import yaml
 from gitops_tool.errors import HelmError, InputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-_NOT_FOUND_HINT = "run `python3 scripts/ensure_helm.py` (or `make helm`) or put helm on PATH"
+_NOT_FOUND_HINT = "run `make helm` (or scripts/ensure_helm.py) or put helm v4 on PATH"
+HELM_MAJOR = 4  # the Helm major version Argo CD renders with: find_helm prefers it
 # Each helm run lives a tenth of a second: its Go garbage collector is wasted work, a fifth of
 # its CPU (bench/validate.py). Collect only near 512 MiB (helm peaks near 100 MiB on these
 # charts), unless the user set these variables.
@@ -56,18 +58,44 @@ class HelmRun:
         return self.returncode == 0
 
 
+class HelmFailed(HelmError):
+    """helm ran and failed (`dependency_build`): `run` holds its exit status and output, for
+    the caller to tell a chart error from helm crashing."""
+
+    def __init__(self, message: str, hint: str | None, run: HelmRun) -> None:
+        super().__init__(message, hint)
+        self.run = run
+
+
 def find_helm(repo_root: Path | None = None) -> str:
-    """$GITOPS_TOOL_HELM, else `helm` on PATH, else <repo_root>/.tools/bin/helm."""
+    """$GITOPS_TOOL_HELM; else `helm` on PATH if it is helm v4; else <repo_root>/.tools/bin/helm
+    (what scripts/ensure_helm.py fetches); else the PATH helm whatever its version (validate
+    then refuses a wrong major version with its hint).
+
+    GitHub's ubuntu runners have helm 3 on PATH, hence the version check. It costs one
+    `helm version` and runs only when it decides something: both a PATH helm and the local
+    copy exist. Only commands that run helm call this (validate, doctor), never render.
+    """
     if override := os.environ.get("GITOPS_TOOL_HELM"):
         if found := shutil.which(override):
             return found
         raise HelmError(f"GITOPS_TOOL_HELM={override}: not an executable", _NOT_FOUND_HINT)
-    if on_path := shutil.which("helm"):
-        return on_path
+    on_path = shutil.which("helm")
     local = (repo_root or REPO_ROOT) / ".tools" / "bin" / "helm"
-    if local.is_file() and os.access(local, os.X_OK):
-        return str(local)
-    raise HelmError("helm not found", hint=_NOT_FOUND_HINT)
+    if not (local.is_file() and os.access(local, os.X_OK)):
+        if on_path:
+            return on_path
+        raise HelmError("helm not found", hint=_NOT_FOUND_HINT)
+    if on_path:
+        run: HelmRun | None
+        try:
+            run = _run([on_path, "version", "--template", "{{ .Version }}"], timeout=60)
+        except HelmError:  # it cannot start: not the one to use
+            run = None
+        digits = run.stdout.strip().lstrip("v").split(".", 1)[0] if run and run.ok else ""
+        if digits.isdigit() and int(digits) == HELM_MAJOR:
+            return on_path
+    return str(local)
 
 
 def _run(args: Sequence[str], timeout: float = 300.0) -> HelmRun:
@@ -222,8 +250,9 @@ def dependency_build(helm: str, chart_dir: Path) -> None:
         (chart_dir / "Chart.lock").unlink(missing_ok=True)  # build output; stale ones block
         run = _run([helm, "dependency", "build", str(chart_dir), "--skip-refresh"])
     if not run.ok:
+        said = run.stderr.strip() or run.stdout.strip() or f"no message, exit {run.returncode}"
         hint = "check the chart's Chart.yaml dependencies and the library chart"
-        raise HelmError(f"helm dependency build {chart_dir}: {run.stderr.strip()}", hint)
+        raise HelmFailed(f"helm dependency build {chart_dir}: {said}", hint, run)
 
 
 def _run_on(

@@ -4,15 +4,21 @@ No policy: the core's `render_plan` decides what to write and remove; this
 module only touches the disk, all or nothing:
 
 1. stage: every new content goes to a temporary file beside its target
-   (`.<name>.gitops-tool-<pid>.tmp`), flushed to disk (fsync; one `sync` for
-   large batches, which costs far less than thousands of fsyncs);
+   (`.<name>.gitops-tool-<pid>.tmp`) and is flushed to disk (an fsync of that
+   file: only what render writes, so the cost never depends on other
+   processes' I/O, as a machine-wide `sync` would);
 2. commit: each target is replaced by a rename, keeping a backup link of the
-   old file; each removed file is renamed to a backup;
-3. on any failure or Ctrl-C -- in either step -- the renames are undone from
+   old file; each removed file is renamed to a backup; then the folders that
+   hold what changed are flushed, so that the renames are durable too;
+3. on any failure or signal -- in either step -- the renames are undone from
    the backups, temporary files and new folders are deleted, and the error
    goes on. The output folder is then exactly as it was.
 
-Ctrl-C during the commit is held until the commit or its rollback is done.
+SIGINT (Ctrl-C), SIGTERM and SIGHUP are caught while the folder is written:
+during staging one stops the work at the next file, during the commit it waits
+until the commit (or its rollback) is done; either way it is then delivered to
+whatever handled it before (KeyboardInterrupt for Ctrl-C, the end of the
+process for SIGTERM), once the output folder is all old or all new.
 """
 
 from __future__ import annotations
@@ -27,8 +33,13 @@ from gitops_tool.adapters.files import inside, unreadable
 from gitops_tool.core.render_plan import WritePlan
 from gitops_tool.errors import InputError
 
-FSYNC_EACH_MAX = 64  # above this many files, one os.sync() instead of an fsync per file
 _TAG = f"gitops-tool-{os.getpid()}"
+# Up to this many files, each is fsynced as it is written. Above it, every file is written
+# first and then fsynced by SYNC_THREADS threads at once: the filesystem commits concurrent
+# fsyncs together, so 10,000 of them cost about what one machine-wide `sync` does, without
+# waiting for other processes' I/O.
+FSYNC_INLINE_MAX = 64
+SYNC_THREADS = 8
 
 
 def read_output(root: Path, folders: Iterable[str]) -> dict[str, bytes | None]:
@@ -101,44 +112,68 @@ def _apply(top: str, plan: WritePlan) -> None:
     staged: list[tuple[str, str]] = []  # (temporary file, target)
     made: list[str] = []  # folders created, parents first
     ready: set[str] = set()  # folders known to exist
-    sync_each = len(plan.write) <= FSYNC_EACH_MAX
-    try:
-        for rel, data in plan.write:
-            target = os.path.join(top, rel)
-            folder, name = os.path.split(target)
-            if folder not in ready:
-                _make_folders(folder, top, made)
-                ready.add(folder)
-            temp = os.path.join(folder, f".{name}.{_TAG}.tmp")
-            staged.append((temp, target))
-            _write(temp, data, sync_each)
-        if not sync_each:
-            _sync_all(staged)
-        with _interrupts_held():
-            _commit(top, plan, staged)
-    except BaseException:
-        for temp, _ in staged:
-            with suppress(OSError):
-                os.unlink(temp)
-        for folder in reversed(made):
-            with suppress(OSError):
-                os.rmdir(folder)
-        raise
-    _remove_empty_folders(top, plan.remove)
-    _sync_folders(ready | {os.path.dirname(os.path.join(top, p)) for p in plan.remove})
-
-
-def _sync_all(staged: list[tuple[str, str]]) -> None:
-    """Flush every staged file: one system-wide sync where there is one, else an fsync each."""
-    if hasattr(os, "sync"):
-        os.sync()
-        return
-    for temp, _ in staged:
-        fd = os.open(temp, os.O_RDONLY)
+    inline = len(plan.write) <= FSYNC_INLINE_MAX
+    with _signals_caught() as received:
         try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            for rel, data in plan.write:
+                if received:
+                    raise _Stopped
+                target = os.path.join(top, rel)
+                folder, name = os.path.split(target)
+                if folder not in ready:
+                    _make_folders(folder, top, made)
+                    ready.add(folder)
+                temp = os.path.join(folder, f".{name}.{_TAG}.tmp")
+                staged.append((temp, target))
+                _write(temp, data, sync=inline)
+            if not inline:
+                _fsync_files(staged, received)
+            if received:
+                raise _Stopped
+            _commit(top, plan, staged)  # signals wait from here on
+        except BaseException:
+            for temp, _ in staged:
+                with suppress(OSError):
+                    os.unlink(temp)
+            for folder in reversed(made):
+                with suppress(OSError):
+                    os.rmdir(folder)
+            raise
+        _remove_empty_folders(top, plan.remove)
+        changed = ready | {os.path.dirname(os.path.join(top, p)) for p in plan.remove}
+        _sync_folders(changed | {os.path.dirname(f) for f in made})
+
+
+def _fsync_files(staged: list[tuple[str, str]], received: list[int]) -> None:
+    """Flush each staged file to disk, from SYNC_THREADS threads; the first error is raised
+    here, naming the target. The threads stop early once a signal is in `received`."""
+    import threading
+
+    errors: list[OSError] = []
+
+    def flush(share: list[tuple[str, str]]) -> None:
+        for temp, target in share:
+            if received or errors:
+                return
+            try:
+                fd = os.open(temp, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                errors.append(OSError(exc.errno, exc.strerror, target))
+
+    threads = [
+        threading.Thread(target=flush, args=(staged[i::SYNC_THREADS],), daemon=True)
+        for i in range(SYNC_THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _make_folders(folder: str, top: str, made: list[str]) -> None:
@@ -158,6 +193,7 @@ _NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL
 
 
 def _write(path: str, data: bytes, sync: bool) -> None:
+    """Create `path` with `data`; with `sync`, flushed to disk before it is closed."""
     try:
         fd = os.open(path, _NEW, 0o666)
     except FileExistsError:  # left by a killed run with the same pid
@@ -247,18 +283,53 @@ def _sync_folders(folders: Iterable[str]) -> None:
                 os.close(fd)
 
 
+class _Stopped(BaseException):
+    """A signal arrived while staging: stop, clean up, then let the signal act."""
+
+
+def _held_signals() -> list[int]:
+    return [
+        getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+    ]
+
+
 @contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C until the block is done (commit or rollback), then raise it."""
+def _signals_caught() -> Iterator[list[int]]:
+    """Catch SIGINT, SIGTERM and SIGHUP into the list yielded (the block checks it where it
+    can stop); when the block is done, restore the handlers and deliver each signal caught.
+
+    A signal that is ignored (`nohup`), or whose handler Python does not know, is left
+    alone. A signal whose handler returns (it raised nothing, ended nothing) after the block
+    stopped for it is reported as KeyboardInterrupt: the write did not happen.
+    """
     received: list[int] = []
+    previous: dict[int, object] = {}
+
+    def record(signum: int, frame: object) -> None:
+        received.append(signum)
+
     try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
-    except ValueError:  # not the main thread: nothing to hold
-        yield
-        return
+        for signum in _held_signals():
+            handler = signal.getsignal(signum)
+            if handler is not None and handler is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, record)
+    except ValueError:  # not the main thread: nothing to catch
+        pass
     try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if received:
-        raise KeyboardInterrupt
+        yield received
+    except _Stopped:
+        _deliver(previous, received)
+        raise KeyboardInterrupt from None
+    except BaseException:
+        _deliver(previous, received)
+        raise
+    _deliver(previous, received)
+
+
+def _deliver(previous: dict[int, object], received: list[int]) -> None:
+    """Put the handlers back, then raise each signal caught, once, in the order it came."""
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)  # type: ignore[arg-type]
+    previous.clear()
+    for signum in dict.fromkeys(received):
+        signal.raise_signal(signum)

@@ -13,7 +13,13 @@ from typing import Any
 import typer
 
 from gitops_tool.cli import GlobalOptions, app, err, guarded
-from gitops_tool.errors import EXIT_EXTERNAL, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK
+from gitops_tool.errors import (
+    EXIT_EXTERNAL,
+    EXIT_FOUND,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+)
 
 # Tests replace parts of the runtime here (e.g. {"clock": FakeClock()}); empty in real use.
 RUNTIME_OVERRIDES: dict[str, Any] = {}
@@ -188,7 +194,8 @@ def doctor(
     """Check helm, git, Argo CD, its Application health check, projects and root apps.
 
     Each check prints ok or FAIL with how to fix it. Exit 0 all passed, 1 any failed
-    (an unreachable Argo CD or a missing token is a failed check), 2 bad input.
+    (an unreachable Argo CD or a refused token is a failed check), 2 bad input or no
+    server or token (the local checks are still printed; nothing is sent).
     """
     options: GlobalOptions = ctx.obj or GlobalOptions()
     flags = _flags(server, auth_token, insecure, plaintext, server_crt, argocd_context)
@@ -203,4 +210,6 @@ def doctor(
     from gitops_tool.output import argocd as present
 
     typer.echo(present.doctor_text(result))
+    if result.unconfigured:
+        raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FOUND)

@@ -14,7 +14,7 @@ from gitops_tool.cli import GlobalOptions, app, guarded
 def render(
     ctx: typer.Context,
     environments: list[str] | None = typer.Argument(
-        None, metavar="ENV", help="Environments to render (default: all)."
+        None, metavar="[ENV]...", help="Environments to render (default: all)."
     ),
     check: bool = typer.Option(
         False,

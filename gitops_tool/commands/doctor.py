@@ -1,8 +1,11 @@
 """`doctor [ENV]`: is everything `status` and `sync` need in place? Each check says how to fix it.
 
 A failed check is a finding (exit 1), including an Argo CD that cannot be reached or a
-token that is missing or refused: doctor exists to diagnose those. Only bad input (an
-unknown environment, a broken repository) stops it with exit 2.
+token it refuses: doctor exists to diagnose those. A connection that cannot even be
+configured (no server or no token anywhere, an argocd config file with a loose mode) is
+bad input, as for status and sync: the local checks and that check (with its fix) are
+still reported, no request is sent, and the result is `unconfigured` (exit 2). Bad input
+in the repository (an unknown environment, a broken file) stops it with exit 2.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from gitops_tool.core.helm_output import major_version
 from gitops_tool.core.loading import ROOT_PROJECT
 from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.rollout import expected_apps, root_app_of
-from gitops_tool.errors import GitopsError
+from gitops_tool.errors import GitopsError, InputError
 
 if TYPE_CHECKING:
     from gitops_tool.adapters.argocd import ArgoCDClient
@@ -47,10 +50,11 @@ class DoctorOptions:
 @dataclass(frozen=True)
 class DoctorResult:
     checks: tuple[Check, ...]
+    unconfigured: bool = False  # no server or token found: nothing was asked of Argo CD
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
+        return not self.unconfigured and all(c.ok for c in self.checks)
 
 
 def local_checks() -> tuple[list[Check], str]:
@@ -174,9 +178,9 @@ def run(options: DoctorOptions, runtime: Runtime) -> DoctorResult:
     checks, helm = local_checks()
     try:
         client = runtime.connect(options.flags)
-    except GitopsError as exc:
+    except InputError as exc:  # decided locally, before any request
         checks.append(Check("Argo CD connection", False, exc.message, exc.hint or ""))
-        return DoctorResult(tuple(checks))
+        return DoctorResult(tuple(checks), unconfigured=True)
     with client:
         output = tree.settings.output_dir
         found, reachable = server_checks(client, helm, output)

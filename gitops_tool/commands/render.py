@@ -8,24 +8,22 @@ returns the drift as a unified diff. It never prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from gitops_tool.adapters import files, writer
+from gitops_tool.core.record import Record
 from gitops_tool.core.render import rendering_for
 from gitops_tool.core.render_plan import WritePlan, diff_for, plan_for
 from gitops_tool.errors import EXIT_FOUND, EXIT_OK
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(Record):
     root: Path
     environments: tuple[str, ...] = ()  # empty: every environment
     check: bool = False  # write nothing; report drift
 
 
-@dataclass(frozen=True)
-class RenderResult:
+class RenderResult(Record):
     output_dir: str  # e.g. "argocd"
     plan: WritePlan
     counts: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]  # env -> ((plane, apps), ...)

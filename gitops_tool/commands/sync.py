@@ -1,11 +1,12 @@
 """`sync ENV`: the root Application first, then the children wave by wave.
 
-Every app of a wave is POSTed, then polled until each is done for the expected revision
-(core.wait), and only then does the next wave start. A sync never carries syncOptions
-(they would replace the app's own) nor a revision (auto-synced apps refuse one, and the
-repository's targetRevision is what should deploy). Our requests carry an info tag
-`gitops-tool/sync-id`, so that a POST whose answer was lost is recognised before it is
-repeated, and so that our own operation is told apart from someone else's.
+Every app of a wave is refreshed (`?refresh=normal`), POSTed, then polled until each is
+done for the expected revision (core.wait), and only then does the next wave start. A
+sync never carries syncOptions (they would replace the app's own) nor a revision
+(auto-synced apps refuse one, and the repository's targetRevision is what should deploy).
+Our requests carry an info tag `gitops-tool/sync-id`, so that a POST whose answer was
+lost is recognised before it is repeated, and so that our own operation is told apart
+from someone else's.
 No printing: progress goes to `runtime.progress`, the result to the CLI.
 """
 
@@ -118,10 +119,7 @@ class Rollout:
         self.client.bound_by(lambda: (self.deadline - self.clock.now()).total_seconds())
         try:
             self._check_windows()
-            root = self.plan.root
-            self.client.get_app(root.name, project=root.project,
-                                app_namespace=root.namespace, refresh="normal")
-            stages = [("root", (root,))] + [
+            stages = [("root", (self.plan.root,))] + [
                 (f"wave {w.number} ({w.plane})", w.apps) for w in self.plan.waves
             ]
             for stage, apps in stages:
@@ -154,6 +152,8 @@ class Rollout:
                 )
 
     def _roll(self, stage: str, apps: Sequence[AppTarget]) -> SyncResult | None:
+        for app in apps:
+            self._refresh(app)
         for app in apps:
             self._start(app)
         while True:
@@ -206,6 +206,28 @@ class Rollout:
             return None
         tracked.state = state
         return state
+
+    def _refresh(self, app: AppTarget) -> None:
+        """Row 11 of the matrix: make Argo CD re-read git and compare the app again before
+        it is synced and waited for, so that the first polls do not show a status computed
+        before the root applied the app's current spec. The GET blocks until the controller
+        has refreshed. The wait predicate does not rely on it (it checks our operation, the
+        revision and reconciledAt itself), so a refresh that fails is a warning."""
+        from gitops_tool.adapters.argocd import (
+            ArgoCDNotFound,
+            ArgoCDUnavailable,
+            DeadlinePassed,
+        )
+
+        try:
+            self.client.get_app(app.name, project=app.project, app_namespace=app.namespace,
+                                refresh="normal")
+        except DeadlinePassed:
+            raise
+        except ArgoCDNotFound as exc:
+            raise self._missing(app) from exc
+        except ArgoCDUnavailable as exc:
+            self.runtime.warn(f"warning: {exc.message}; syncing without the refresh")
 
     def _get(self, app: AppTarget) -> dict:
         return self.client.get_app(app.name, project=app.project, app_namespace=app.namespace)

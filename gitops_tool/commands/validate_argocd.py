@@ -36,13 +36,15 @@ def check_argocd(
     """Parse argocd/**/*.yaml and check it: (files read, kinds schema-checked, findings)."""
     import yaml
 
+    from gitops_tool.core.yamldoc import FAST_SAFE_LOADER as SafeLoader
+
     out_dir = root / settings.output_dir
     paths = sorted(out_dir.rglob("*.yaml")) if out_dir.is_dir() else []
     manifests, found = [], []
     for path in paths:
         rel = files.display_path(path, root)
         try:
-            docs = list(yaml.load_all(files.read_text(path, root), Loader=yaml.CSafeLoader))
+            docs = list(yaml.load_all(files.read_text(path, root), Loader=SafeLoader))
         except yaml.YAMLError as exc:
             found.append(Finding("GT-STR-002", "", message=f"{rel}: {exc}", path=rel))
             continue
@@ -86,6 +88,8 @@ def closed_crd_schema(path: Path, cache_dir: Path | None) -> tuple[str, Mapping]
 
     import yaml
 
+    from gitops_tool.core.yamldoc import FAST_SAFE_LOADER as SafeLoader
+
     raw = path.read_bytes()
     digest = hashlib.sha256(SCHEMA_CACHE_VERSION + raw).hexdigest()[:24]
     cached = cache_dir / f"crd-{digest}.json" if cache_dir else None
@@ -93,7 +97,7 @@ def closed_crd_schema(path: Path, cache_dir: Path | None) -> tuple[str, Mapping]
         with contextlib.suppress(OSError, ValueError):
             kind, schema = json.loads(cached.read_text("utf-8"))
             return kind, schema
-    parsed = argo.crd_schema(yaml.load(raw, Loader=yaml.CSafeLoader))
+    parsed = argo.crd_schema(yaml.load(raw, Loader=SafeLoader))
     if parsed is None:
         return None
     kind, schema = parsed[0], argo.closed_schema(parsed[1])

@@ -74,7 +74,7 @@ def run_helm(
             raise HelmError(
                 f"{helm} is helm {version[0]}; Argo CD renders these charts with Helm "
                 f"{ARGOCD_HELM_MAJOR}, so validate would check something else (render parity)",
-                hint=f"`python3 scripts/ensure_helm.py` fetches helm v{ARGOCD_HELM_MAJOR}; or "
+                hint=f"`make helm` fetches helm v{ARGOCD_HELM_MAJOR}; or "
                 "set GITOPS_TOOL_HELM to one",
             )
         return []
@@ -83,11 +83,13 @@ def run_helm(
         if chart.check.dependencies:
             try:
                 helm_mod.dependency_build(helm, chart.folder)
-            except HelmError as exc:
-                if helm_output.crashed(0, str(exc)):
-                    raise
+            except helm_mod.HelmFailed as exc:
+                run = exc.run
+                if not helm_output.chart_error(run.returncode, run.stdout, run.stderr):
+                    raise _crash(chart, "building its dependencies", run) from exc
+                said = helm_output.message(run.stdout, run.stderr)
                 with lock:
-                    chart.findings.append(chart.finding("GT-HELM-001", "", str(exc)))
+                    chart.findings.append(chart.finding("GT-HELM-001", "", said))
                 return []
         return [
             (render, chart, env, lint)
@@ -105,11 +107,7 @@ def run_helm(
             name, namespace = chart.files.name, env.namespace  # as the Application renders it
             out = helm_mod.template(helm, chart.folder, name, namespace, values, set_values=pin)
         if helm_output.crashed(out.returncode, out.stderr):
-            detail = secrets.masked(helm_output.tail(out.stderr or out.stdout), chart.literals)
-            raise HelmError(
-                f"helm crashed on {chart.files.path} (exit {out.returncode}): {detail}",
-                hint="re-run with a working helm v4: scripts/ensure_helm.py, or put one on PATH",
-            )
+            raise _crash(chart, "linting it" if lint else f"rendering it for {env.name}", out)
         found = _outcome(out, chart, env, lint, env.name == production)
         with lock:
             chart.findings += found
@@ -128,6 +126,16 @@ def run_helm(
     finally:
         helm_mod.allow_runs()
     return version[0]
+
+
+def _crash(chart: ChartRun, doing: str, run: Any) -> HelmError:
+    """The error of helm crashing on a chart (exit 3): helm failed, not the chart."""
+    detail = secrets.masked(helm_output.crash_detail(run.stdout, run.stderr), chart.literals)
+    return HelmError(
+        f"helm crashed on {chart.files.path} {doing} ({helm_output.exit_of(run.returncode)}): "
+        f"{detail}",
+        hint="re-run with a working helm v4: `make helm` fetches one, or put one on PATH",
+    )
 
 
 def _outcome(out: Any, chart: ChartRun, env: Environment, lint: bool, production: bool) -> list:
@@ -170,5 +178,3 @@ def _drain(
         if isinstance(exc, KeyboardInterrupt):
             stop()  # a SIGINT to this process alone does not reach the helm children
         raise
-
-

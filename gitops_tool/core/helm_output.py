@@ -5,6 +5,7 @@ Pure: takes what helm printed and returns data; the helm adapter runs helm.
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 MESSAGE_LINES = 20  # at most this many lines of helm's message in a finding
@@ -30,9 +31,36 @@ def message(stdout: str, stderr: str) -> str:
 
 def crashed(returncode: int, stderr: str) -> bool:
     """helm killed by a signal, or a Go panic: helm failing, not the chart."""
-    return returncode < 0 or "panic:" in stderr or (
-        "goroutine " in stderr and "[running]" in stderr
+    return (
+        returncode < 0 or "panic:" in stderr or ("goroutine " in stderr and "[running]" in stderr)
     )
+
+
+def chart_error(returncode: int, stdout: str, stderr: str) -> bool:
+    """helm refused the chart: exit 1 with its own `Error:` line, and no crash. Anything else
+    (a signal, a panic, another exit code, silence) is helm failing."""
+    said = any(ln.startswith("Error:") for ln in f"{stdout}\n{stderr}".splitlines())
+    return returncode == 1 and said and not crashed(returncode, stderr)
+
+
+def exit_of(returncode: int) -> str:
+    """How helm ended: "exit 2", or "killed by SIGKILL" for a negative return code."""
+    if returncode >= 0:
+        return f"exit {returncode}"
+    try:
+        return f"killed by {signal.Signals(-returncode).name}"
+    except ValueError:
+        return f"killed by signal {-returncode}"
+
+
+def crash_detail(stdout: str, stderr: str) -> str:
+    """What helm printed when it crashed: from its `panic:` line on, else the end of it."""
+    text = stderr or stdout
+    lines = text.strip().splitlines()
+    panic = next((i for i, ln in enumerate(lines) if ln.startswith("panic:")), None)
+    if panic is not None:
+        return "\n".join(lines[panic : panic + MESSAGE_LINES])
+    return tail(text) or "(helm printed nothing)"
 
 
 def major_version(version: str) -> int | None:
@@ -45,7 +73,9 @@ def documents(manifest: str) -> list[Any]:
     """The non-empty documents of `helm template` output; ValueError when it is not YAML."""
     import yaml
 
+    from gitops_tool.core.yamldoc import FAST_SAFE_LOADER as SafeLoader
+
     try:
-        return [d for d in yaml.load_all(manifest, Loader=yaml.CSafeLoader) if d]
+        return [d for d in yaml.load_all(manifest, Loader=SafeLoader) if d]
     except yaml.YAMLError as exc:
         raise ValueError(f"rendered invalid YAML: {exc}") from None

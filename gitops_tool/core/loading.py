@@ -37,9 +37,7 @@ ENVIRONMENTS_DIR = "environments"
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")  # an OCI image tag
 _BRANCH = re.compile(r"^(?!/)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]+(?<!/)(?<!\.lock)$")
 # repoURL as Argo CD clones it: https://, ssh://, scp-like git@host:path, or file://.
-_REPO_URL = re.compile(
-    r"^(https://[^\s/]+/\S+|ssh://[^\s/]+/\S+|git@[^\s:/]+:\S+|file:///\S+)$"
-)
+_REPO_URL = re.compile(r"^(https://[^\s/]+/\S+|ssh://[^\s/]+/\S+|git@[^\s:/]+:\S+|file:///\S+)$")
 # A sync window's schedule: five cron fields (minute hour day-of-month month day-of-week).
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,-]+$")
 # A Go duration (time.ParseDuration), such as 1h30m or 45m.
@@ -172,10 +170,45 @@ def environment_from(name: str, text: str, source: str) -> Environment:
     """Parse and check one environments/<name>.yaml."""
     if problem := names.label_problem(name):
         raise InputError(f"{source}: environment name {name!r} {problem}")
-    return _fast_then_precise(text, source, lambda data: _environment(name, data, source))
+    return _fast_then_precise(text, source, lambda data: _environment(name, data, source, text))
 
 
-def _environment(name: str, data: dict, source: str) -> Environment:
+class _Pins(dict):
+    """An environment's release pins (service -> Release) that can tell on which line of its
+    file a pin, or `releases:` itself, is written, for the messages of the checks across
+    files. The lines are found only when a message needs them, by parsing the text again
+    with line numbers (most loads take the fast path, which keeps none)."""
+
+    __slots__ = ("_source", "_text")
+
+    def __init__(self, text: str, source: str) -> None:
+        super().__init__()
+        self._text, self._source = text, source
+
+    def line_of(self, service: str | None = None) -> int | None:
+        """The line of `releases.<service>`, else of `releases:`; None when neither is
+        written in the file."""
+        try:
+            data = parse_yaml(self._text, self._source)
+        except InputError:
+            return None
+        if not isinstance(data, dict) or "releases" not in data:
+            return None
+        pins = data["releases"]
+        if service is not None and isinstance(pins, dict) and service in pins:
+            return line_of(pins, service)
+        return line_of(data, "releases")
+
+
+def _pin_place(env: Environment, service: str | None = None) -> str:
+    """`file:line` of a release pin (or of `releases:`) in `env`'s file; `file` alone when
+    the line is unknown."""
+    pins = env.releases
+    line = pins.line_of(service) if isinstance(pins, _Pins) else None
+    return f"{env.source}:{line}" if line else env.source
+
+
+def _environment(name: str, data: dict, source: str, text: str = "") -> Environment:
     check(data, ENVIRONMENT_SCHEMA, source)
     dest, src, policy = data["destination"], data["source"], data["syncPolicy"]
 
@@ -207,8 +240,7 @@ def _environment(name: str, data: dict, source: str) -> Environment:
             data["argocd"],
             "project",
             "argocd.project",
-            f"{ARGOCD_DEFAULT_PROJECT!r} is Argo CD's own project; rendering it would "
-            "overwrite it",
+            f"{ARGOCD_DEFAULT_PROJECT!r} is Argo CD's own project; rendering it would overwrite it",
             hint="name the environment's own project, such as proj-<env>",
         )
     if problem := names.label_problem(dest["namespace"]):
@@ -233,7 +265,7 @@ def _environment(name: str, data: dict, source: str) -> Environment:
             "prune and selfHeal only apply when automated is true",
             hint="remove them, or set automated: true",
         )
-    releases: dict[str, Release] = {}
+    releases: dict[str, Release] = _Pins(text, source)
     for service, pin in (data.get("releases") or {}).items():
         tag = pin["image"]
         if not _TAG.match(tag) or tag == "latest":
@@ -313,9 +345,7 @@ def service_from(folder: str, text: str, source: str, settings: Settings) -> Ser
             f"{source}: chart name {folder!r} {problem}",
             hint="rename the chart folder (it is also the Helm release name)",
         )
-    return _fast_then_precise(
-        text, source, lambda data: _service(folder, data, source, settings)
-    )
+    return _fast_then_precise(text, source, lambda data: _service(folder, data, source, settings))
 
 
 def _service(folder: str, data: dict, source: str, settings: Settings) -> Service:
@@ -391,16 +421,17 @@ def tree_from(
         for service in env.releases:
             if service not in known:
                 raise InputError(
-                    f"{env.source}: releases.{service}: no chart "
-                    f"{settings.charts_dir}/{service} exists",
-                    hint="remove the pin or fix the service name",
+                    f"{_pin_place(env, service)}: releases.{service}: no chart "
+                    f"{settings.charts_dir}/{service} exists; remove the pin or fix the name",
+                    hint=f"the services are the folders under {settings.charts_dir}/, "
+                    f"except the library chart {settings.library}",
                 )
         for svc in svcs:
             if svc.name not in env.releases:
                 raise InputError(
-                    f"{env.source}: releases.{svc.name}: missing: every service needs a "
+                    f"{_pin_place(env)}: releases.{svc.name}: missing: every service needs a "
                     "release pin in every environment",
-                    hint=f"add `releases: {{{svc.name}: {{image: <tag>}}}}` to {env.source}",
+                    hint=f"add `{svc.name}: {{image: <tag>}}` under `releases:` in {env.source}",
                 )
             app = application_name(env.name, svc.name)
             if app == root_application_name(env.name):

@@ -9,12 +9,12 @@ in place of what varies per chart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from gitops_tool.core import names
 from gitops_tool.core.loading import ROOT_PROJECT, application_name, root_application_name
 from gitops_tool.core.model import Environment, Service, Settings, SyncWindow
+from gitops_tool.core.record import Record
 
 API_VERSION = "argoproj.io/v1alpha1"
 IN_CLUSTER = "https://kubernetes.default.svc"
@@ -52,8 +52,7 @@ IGNORE_DIFFERENCES = (
 IMAGE_TAG_PARAMETER = "image.tag"
 
 
-@dataclass(frozen=True)
-class AppFields:
+class AppFields(Record):
     """What differs between the Applications of one environment: real values for a rendered
     Application, `{{.key}}` placeholders for the ApplicationSet template."""
 
@@ -119,8 +118,7 @@ def sync_policy_for(env: Environment, options: tuple[str, ...] = SYNC_OPTIONS) -
     return policy
 
 
-@dataclass(frozen=True)
-class EnvParts:
+class EnvParts(Record):
     """The parts every Application of one environment has in common, built once.
 
     Applications built with the same parts share these dicts and lists (render builds

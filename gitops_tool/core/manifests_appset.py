@@ -10,12 +10,12 @@ wave order, matching the plane label on the generated Applications.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from gitops_tool.core import names
 from gitops_tool.core.manifests import API_VERSION, AppFields, application_from, fields_for
 from gitops_tool.core.model import Environment, Service, Settings
+from gitops_tool.core.record import fields_of
 
 # Element key of each AppFields attribute (Go templates read `{{.imageTag}}`).
 ELEMENT_KEYS = {
@@ -28,7 +28,7 @@ ELEMENT_KEYS = {
     "generate_paths": "generatePaths",
 }
 TEMPLATE_FIELDS = AppFields(**{attr: f"{{{{.{key}}}}}" for attr, key in ELEMENT_KEYS.items()})
-assert set(ELEMENT_KEYS) == {f.name for f in dataclass_fields(AppFields)}
+assert set(ELEMENT_KEYS) == set(fields_of(AppFields))
 
 
 def applicationset_name(env: Environment) -> str:

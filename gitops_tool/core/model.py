@@ -7,19 +7,17 @@ the image tag promotion moves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from gitops_tool.core.record import Factory, Record
 
 
-@dataclass(frozen=True)
-class Plane:
+class Plane(Record):
     """A group of services rolled out together; lower waves go first."""
 
     name: str
     wave: int
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(Record):
     """One Helm chart under the charts folder."""
 
     name: str
@@ -30,16 +28,14 @@ class Service:
     waivers: tuple[tuple[str, str], ...] = ()  # (rule id, reason) from Chart.yaml annotations
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(Record):
     """The pin promotion moves for one service in one environment."""
 
     service: str
     image_tag: str
 
 
-@dataclass(frozen=True)
-class SyncWindow:
+class SyncWindow(Record):
     """An Argo CD sync window on the environment's AppProject."""
 
     kind: str  # allow | deny
@@ -49,8 +45,7 @@ class SyncWindow:
     time_zone: str = "UTC"
 
 
-@dataclass(frozen=True)
-class SyncPolicy:
+class SyncPolicy(Record):
     """How Argo CD syncs the environment's Applications."""
 
     automated: bool
@@ -59,8 +54,7 @@ class SyncPolicy:
     windows: tuple[SyncWindow, ...] = ()
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(Record):
     """One environment file under environments/."""
 
     name: str
@@ -75,7 +69,7 @@ class Environment:
     sync_policy: SyncPolicy
     server: str = ""  # destination cluster by URL ...
     cluster: str = ""  # ... or by name
-    releases: dict[str, Release] = field(default_factory=dict)
+    releases: dict[str, Release] = Factory(dict)
 
     @property
     def pinned(self) -> bool:
@@ -83,8 +77,7 @@ class Environment:
         return is_commit(self.revision)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Record):
     """What is declared once for the whole repository (gitops-tool.yaml)."""
 
     planes: tuple[Plane, ...]
@@ -97,8 +90,7 @@ class Settings:
         return next((p for p in self.planes if p.name == name), None)
 
 
-@dataclass(frozen=True)
-class Tree:
+class Tree(Record):
     """Everything render needs, checked for consistency."""
 
     settings: Settings

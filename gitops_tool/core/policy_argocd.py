@@ -92,8 +92,11 @@ def pinned_chart_findings(env: Environment, missing: Sequence[str]) -> list[Find
     """GT-ARGO-012 for each chart folder (`charts/<chart>`) absent at the pinned commit."""
     return [
         Finding(
-            "GT-ARGO-012", posixpath.basename(path), env.name,
-            f"Application/{env.name}-{posixpath.basename(path)}", "",
+            "GT-ARGO-012",
+            posixpath.basename(path),
+            env.name,
+            f"Application/{env.name}-{posixpath.basename(path)}",
+            "",
             f"{path} does not exist at {env.revision[:12]}, the commit {env.name} deploys",
             path=env.source,
         )
@@ -110,17 +113,18 @@ def _environment_of(m: Manifest, envs: Mapping[str, Environment]) -> str:
     return parts[1] if len(parts) > 2 and parts[1] in envs else ""
 
 
-def _project_problems(
-    m: Manifest, inputs: ArgoInputs, env: str
-) -> Iterator[tuple[str, str]]:
+def _project_problems(m: Manifest, inputs: ArgoInputs, env: str) -> Iterator[tuple[str, str]]:
     spec = as_map(m.doc.get("spec"))
-    if "*" in as_list(spec.get("sourceRepos")):
-        yield "GT-ARGO-003", "sourceRepos contains '*'"
+    for i, repo in enumerate(as_list(spec.get("sourceRepos"))):
+        if _pattern(repo):
+            yield "GT-ARGO-003", f"sourceRepos[{i}] is the pattern {repo!r}"
     for i, dest in enumerate(as_list(spec.get("destinations"))):
         dest = as_map(dest)
-        wild = [k for k in ("server", "name", "namespace") if dest.get(k) == "*"]
+        wild = [
+            f"{k} {dest[k]!r}" for k in ("server", "name", "namespace") if _pattern(dest.get(k))
+        ]
         if wild:
-            yield "GT-ARGO-004", f"destinations[{i}] has '*' as {' and '.join(wild)}"
+            yield "GT-ARGO-004", f"destinations[{i}] has the pattern {' and '.join(wild)}"
     for entry in as_list(spec.get("clusterResourceWhitelist")):
         entry = as_map(entry)
         if entry.get("group") == "*" and entry.get("kind") == "*":
@@ -128,6 +132,12 @@ def _project_problems(
     production = [e for e in inputs.environments if e.name == inputs.production]
     if production and m.name == production[0].project and not as_list(spec.get("syncWindows")):
         yield "GT-ARGO-008", f"the {inputs.production} project declares no syncWindows"
+
+
+def _pattern(value: Any) -> bool:
+    """Whether an AppProject entry is a pattern rather than one exact value: a glob (`*`,
+    `?`, `[`), or a `!` negation (a deny entry, which only matters beside a wider allow)."""
+    return isinstance(value, str) and (value.startswith("!") or any(c in value for c in "*?["))
 
 
 def _sources(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -191,19 +201,16 @@ def _parity_problems(
         yield "GT-ARGO-010", f"release name is {release!r}, validate renders {chart!r}"
     namespace = as_map(spec.get("destination")).get("namespace")
     if namespace != env.namespace:
-        yield "GT-ARGO-010", (
-            f"destination.namespace is {namespace!r}, the environment's is {env.namespace!r}"
-        )
+        wanted = f"the environment's is {env.namespace!r}"
+        yield "GT-ARGO-010", f"destination.namespace is {namespace!r}, {wanted}"
     expected = ["values.yaml", f"values-{env.name}.yaml"]
     if as_list(helm.get("valueFiles")) != expected:
         yield "GT-ARGO-010", f"helm.valueFiles is {helm.get('valueFiles')!r}, not {expected!r}"
     pin = env.releases.get(chart)
     tag = _image_tag(helm)
     if pin is not None and tag != pin.image_tag:
-        yield "GT-ARGO-010", (
-            f"{IMAGE_TAG_PARAMETER} passed is {tag!r}, the release pin in {env.source} is "
-            f"{pin.image_tag!r}"
-        )
+        passed = f"{IMAGE_TAG_PARAMETER} passed is {tag!r}"
+        yield "GT-ARGO-010", f"{passed}, the release pin in {env.source} is {pin.image_tag!r}"
 
 
 def _image_tag(helm: Mapping[str, Any]) -> str | None:
@@ -215,9 +222,7 @@ def _image_tag(helm: Mapping[str, Any]) -> str | None:
     return None if tag is None else str(tag)
 
 
-def _permission_problem(
-    spec: Mapping[str, Any], projects: Mapping[str, Manifest]
-) -> str | None:
+def _permission_problem(spec: Mapping[str, Any], projects: Mapping[str, Manifest]) -> str | None:
     """Why the Application's AppProject (rendered under argocd/) does not admit it."""
     name = spec.get("project", DEFAULT_PROJECT)
     if name == DEFAULT_PROJECT:

@@ -15,13 +15,12 @@ from typing import Any
 
 import yaml
 
-from gitops_tool.core.yamldoc import parse_yaml
+from gitops_tool.core.yamldoc import FAST_SAFE_LOADER, parse_yaml
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _tags: dict[tuple[str, tuple[bool, bool]], str] = {}
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(FAST_SAFE_LOADER):  # type: ignore[misc, valid-type]
     """libyaml's loader, remembering the tag of each plain scalar it has resolved (the same
     keys and values recur in every chart; the stock resolver runs regexes on each)."""
 

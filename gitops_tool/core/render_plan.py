@@ -8,13 +8,12 @@ files to write, which are unchanged and which to remove.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from gitops_tool.core.record import Record
 from gitops_tool.errors import InputError
 
 
-@dataclass(frozen=True)
-class WritePlan:
+class WritePlan(Record):
     """What applying a rendering changes; paths are repository-relative."""
 
     write: tuple[tuple[str, bytes], ...]  # new or changed files, with their new content

@@ -27,6 +27,7 @@ class Rule:
     blocks_helm: bool = False  # the chart is not rendered while this finding stands
 
 
+# fmt: off
 _RULES = (
     # Structure: the files and metadata every chart must have.
     Rule(
@@ -261,13 +262,15 @@ _RULES = (
         waivable=False,
     ),
     Rule(
-        "GT-ARGO-003", "argocd", "AppProject allows any source repository (`*`)",
-        "list the GitOps repository URL in sourceRepos",
+        "GT-ARGO-003", "argocd",
+        "AppProject admits source repositories by pattern (`*`, `?`, `[`, or `!` negation)",
+        "list the exact GitOps repository URL in sourceRepos",
         waivable=False,
     ),
     Rule(
-        "GT-ARGO-004", "argocd", "AppProject allows any destination (`*`)",
-        "name the cluster (server or name) and namespace in destinations",
+        "GT-ARGO-004", "argocd",
+        "AppProject admits destinations by pattern (`*`, `?`, `[`, or `!` negation)",
+        "name the exact cluster (server or name) and namespace in destinations",
         waivable=False,
     ),
     Rule(
@@ -314,6 +317,8 @@ _RULES = (
         waivable=False,
     ),
 )
+
+# fmt: on
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 

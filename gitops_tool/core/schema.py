@@ -6,17 +6,16 @@ Unknown keys are errors: a typo must never be silently ignored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from gitops_tool.core.record import Record
 from gitops_tool.core.yamldoc import line_of
 from gitops_tool.errors import InputError
 
 _TYPE_NAMES = {str: "a string", bool: "true or false", int: "an integer", list: "a list"}
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Record):
     """One key: its type, whether it is required, and what nests inside it."""
 
     type: type | tuple[type, ...] = str
@@ -25,7 +24,9 @@ class Field:
     values: Field | None = None  # a mapping with free keys, each value like this
     items: Field | None = None  # a list, each item like this
     choices: tuple[Any, ...] = ()
-    doc: str = field(default="", compare=False)
+    doc: str = ""
+
+    _uncompared: ClassVar[frozenset[str]] = frozenset({"doc"})
 
 
 def _describe(value: Any) -> str:

@@ -9,7 +9,7 @@ password-, token- or key-like field set to a literal is a finding.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from gitops_tool.core.findings import Finding
@@ -19,27 +19,63 @@ MASK = "****"
 REFERENCES_KEY = "secrets"  # values key under which charts declare secret references
 REFERENCE_CHILDREN = ("existingSecret", "env")  # its children that hold names, not values
 
-# Normalised (lowercase, letters and digits only) field names that hold secret material.
-_SENSITIVE = re.compile(
-    r"(password|passwd|passphrase|pwd|secret|token|apikey|accesskey|secretkey|privatekey"
-    r"|signingkey|encryptionkey|masterkey|clientsecret|credential|credentials|connectionstring)$"
+# A name is split into lowercase words (camelCase, snake_case, kebab-case; trailing numbers
+# dropped); it is secret-like when its last word is one of these...
+_SECRET_WORD = re.compile(r"pass(word|wd|phrase)?|pwd|secret|token|key|credentials?")
+# ...or its words written as one end in one of these (`dbpassword`, `apikey`,
+# `connectionString`).
+_SECRET_SUFFIX = re.compile(
+    r"(password|passwd|passphrase|secret|token|credentials?|connectionstring"
+    r"|(api|access|secret|private|signing|encryption|master|hmac|session|jwt|license|licence"
+    r"|client|ssh|tls|auth)key)$"
 )
-# Names that end like a secret but name or point at one.
-_REFERENCE_NAME = re.compile(r"^(existing|use|enable|create)|(existingsecret)$")
+# Not secrets: names that start by pointing at one (`existingSecret...`, `createSecret`)...
+_REFERENCE_FIRST = frozenset({"existing", "use", "enable", "enabled", "create", "generate"})
+# ...and `<word>Key` names that are public or structural, or that name the key of a Secret
+# holding the password or token (`passwordKey`, `existingSecretPasswordKey`).
+_NOT_SECRET_KEY_AFTER = re.compile(
+    r"public|topology|routing|partition|primary|foreign|sort|hash|shard|cache|label|lookup"
+    r"|idempotency|object|pass(word|wd)?|pwd|token|credentials?"
+)
+# A plain `key` beside these is a selector or a reference (a toleration, a match expression,
+# a secretKeyRef/configMapKeyRef, a volume item, a key/value pair), not key material; so is
+# one inside a mapping whose own name ends in one of _KEY_PARENTS (`secretKeyRef: {key: x}`).
+_KEY_SIBLINGS = frozenset({"operator", "effect", "values", "value", "path", "name", "optional"})
+_KEY_PARENTS = frozenset({"ref", "refs", "selector", "selectors"})
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^(\{\{.*\}\}|\$\{[^}]+\}|\$\([^)]+\))$", re.DOTALL)
 
 
-def _normal(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+def words_of(name: str) -> list[str]:
+    """`name` as lowercase words: "dbPassword", "DB_PASSWORD", "db-password" -> [db, password]."""
+    return [w.lower() for w in _WORD.findall(name)]
 
 
-def sensitive_name(name: Any) -> bool:
-    """Whether a field or variable name looks like it holds a password, token or key."""
+def sensitive_name(name: Any, siblings: Collection[Any] = (), parent: Any = None) -> bool:
+    """Whether a field or variable name looks like it holds a password, token or key.
+
+    `siblings` (the keys of the mapping holding `name`) and `parent` (that mapping's own key)
+    tell a plain `key` holding key material from the `key` of a selector or a reference.
+    """
     if not isinstance(name, str):
         return False
-    normal = _normal(name)
-    return bool(_SENSITIVE.search(normal)) and not _REFERENCE_NAME.search(normal)
+    words = words_of(name)
+    while words and words[-1].isdigit():
+        words.pop()
+    if not words or words[0] in _REFERENCE_FIRST:
+        return False
+    last = words[-1]
+    if not _SECRET_WORD.fullmatch(last):
+        return bool(_SECRET_SUFFIX.search("".join(words)))
+    if last != "key":
+        return True
+    if len(words) == 1:
+        held_by = words_of(parent) if isinstance(parent, str) else []
+        if held_by and held_by[-1] in _KEY_PARENTS:
+            return False
+        return not _KEY_SIBLINGS.intersection(s for s in siblings if isinstance(s, str))
+    return not _NOT_SECRET_KEY_AFTER.fullmatch(words[-2])
 
 
 def _literal(value: Any) -> str | None:
@@ -68,7 +104,8 @@ def values_secrets(data: Any) -> list[tuple[str, str]]:
     return list(_walk(data, ""))
 
 
-def _walk(node: Any, path: str) -> Iterator[tuple[str, str]]:
+def _walk(node: Any, path: str, parent: Any = None) -> Iterator[tuple[str, str]]:
+    """Literal secrets under `node`, found at `path`, the value of key `parent`."""
     if isinstance(node, Mapping):
         # An env-style entry: {name: DB_PASSWORD, value: hunter2}.
         if sensitive_name(node.get("name")) and (lit := _literal(node.get("value"))):
@@ -77,17 +114,17 @@ def _walk(node: Any, path: str) -> Iterator[tuple[str, str]]:
             here = f"{path}.{key}" if path else str(key)
             if key == REFERENCES_KEY and isinstance(value, Mapping):
                 rest = {k: v for k, v in value.items() if k not in REFERENCE_CHILDREN}
-                yield from _walk(rest, here)
+                yield from _walk(rest, here, key)
                 continue
             if isinstance(value, Mapping | list):
-                yield from _walk(value, here)
-            elif sensitive_name(key) and (lit := _literal(value)):
+                yield from _walk(value, here, key)
+            elif sensitive_name(key, node.keys(), parent) and (lit := _literal(value)):
                 yield here, lit
             elif (secret := _password_in_url(value)) is not None:
                 yield here, secret
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            yield from _walk(item, f"{path}[{i}]")
+            yield from _walk(item, f"{path}[{i}]", parent)
 
 
 def values_findings(
@@ -99,8 +136,11 @@ def values_findings(
         literals.append(literal)
         found.append(
             Finding(
-                "GT-SEC-001", chart, environment, message=f"{key} is set to a literal "
-                f"({MASK})", path=path,
+                "GT-SEC-001",
+                chart,
+                environment,
+                message=f"{key} is set to a literal ({MASK})",
+                path=path,
             )
         )
     return found, literals
@@ -124,7 +164,10 @@ def rendered_findings(docs: Sequence[Any], chart: str, environment: str) -> list
             if keys:
                 found.append(
                     Finding(
-                        "GT-SEC-002", chart, environment, f"Secret/{name}",
+                        "GT-SEC-002",
+                        chart,
+                        environment,
+                        f"Secret/{name}",
                         message=f"carries data for {', '.join(keys)} ({MASK})",
                     )
                 )
@@ -133,7 +176,10 @@ def rendered_findings(docs: Sequence[Any], chart: str, environment: str) -> list
                 if (sensitive_name(key) and _literal(value)) or _password_in_url(value):
                     found.append(
                         Finding(
-                            "GT-SEC-003", chart, environment, f"ConfigMap/{name}",
+                            "GT-SEC-003",
+                            chart,
+                            environment,
+                            f"ConfigMap/{name}",
                             message=f"key {key} holds a literal secret ({MASK})",
                         )
                     )
@@ -148,7 +194,11 @@ def rendered_findings(docs: Sequence[Any], chart: str, environment: str) -> list
                 if (sensitive_name(var_name) and _literal(value)) or _password_in_url(value):
                     found.append(
                         Finding(
-                            "GT-SEC-003", chart, environment, w.ref, str(c.get("name", "?")),
+                            "GT-SEC-003",
+                            chart,
+                            environment,
+                            w.ref,
+                            str(c.get("name", "?")),
                             message=f"env {var_name} is set to a literal ({MASK})",
                         )
                     )

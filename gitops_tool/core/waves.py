@@ -3,13 +3,11 @@ render (sync-wave annotations, RollingSync steps) and sync (the order it syncs i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gitops_tool.core.model import Service, Tree
+from gitops_tool.core.record import Record
 
 
-@dataclass(frozen=True)
-class PlaneWave:
+class PlaneWave(Record):
     """The services of one plane and the sync wave they share."""
 
     plane: str

@@ -13,7 +13,8 @@ import yaml
 
 from gitops_tool.errors import InputError
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's safe loader when PyYAML was built with it, else the pure-Python one.
+FAST_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineDict(dict):
@@ -27,7 +28,7 @@ class LineDict(dict):
         self.lines: dict[Any, int] = {}
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(FAST_SAFE_LOADER):  # type: ignore[misc, valid-type]
     pass
 
 

@@ -131,4 +131,6 @@ def doctor_text(result: DoctorResult) -> str:
     lines.append("")
     lines.append("all checks passed" if not failed else
                  f"{failed} of {len(result.checks)} checks failed")
+    if result.unconfigured:
+        lines[-1] += "; Argo CD was not contacted (no connection configured)"
     return "\n".join(lines)

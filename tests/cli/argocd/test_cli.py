@@ -183,13 +183,18 @@ def test_failure_paths_with_debug_never_show_the_token(cli, fake, start_fake, tr
     assert result.exit_code == 3, result.stdout + result.stderr
 
 
-def test_doctor_exits_0_or_1(cli, dev, tree_root, monkeypatch, tmp_path):
+@pytest.fixture
+def helm_on_path(monkeypatch, tmp_path):
     helm = tmp_path / "bin" / "helm"
     helm.parent.mkdir()
     helm.write_text("#!/bin/sh\necho v4.1.4\n")
     helm.chmod(0o755)
     monkeypatch.setenv("PATH", f"{helm.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("GITOPS_TOOL_HELM", raising=False)
+    return helm
+
+
+def test_doctor_exits_0_or_1(cli, dev, tree_root, helm_on_path):
     result = cli("doctor", "dev", root=tree_root)
     assert result.exit_code == 0, result.stdout
     assert result.stdout.rstrip().endswith("all checks passed")
@@ -197,6 +202,74 @@ def test_doctor_exits_0_or_1(cli, dev, tree_root, monkeypatch, tmp_path):
     result = cli("doctor", "dev", root=tree_root)
     assert result.exit_code == 1
     assert "FAIL  Application health check" in result.stdout and "      fix: " in result.stdout
+
+
+def test_doctor_without_a_token_prints_the_checks_and_exits_2_sending_nothing(
+    cli, dev, tree_root, helm_on_path, monkeypatch
+):
+    monkeypatch.delenv("ARGOCD_AUTH_TOKEN")
+    result = cli("doctor", "dev", root=tree_root)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"ok    helm: {helm_on_path} v4.1.4"
+    assert lines[1].startswith("ok    git: ")
+    assert lines[2] == f"FAIL  Argo CD connection: no Argo CD token for 127.0.0.1:{dev.port}"
+    assert lines[3].startswith("      fix: set ARGOCD_AUTH_TOKEN")
+    assert lines[-1] == ("1 of 3 checks failed; Argo CD was not contacted "
+                         "(no connection configured)")
+    assert dev.records == []
+
+
+def test_status_after_503_503_200_exits_0_with_the_table(cli, dev, tree_root, clock):
+    dev.fault("GET /api/v1/applications", Fault(503), Fault(503))  # matrix row 1
+    result = cli("status", "dev", root=tree_root)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("APP ")
+    assert [line.split()[0] for line in result.stdout.splitlines()[1:6]] == [
+        "dev-cert-manager", "dev-ingress", "dev-api", "dev-worker", "dev-portal"]
+    assert "dev: 5 of 5 applications Synced and Healthy at main" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: Argo CD at 127.0.0.1:{dev.port} answered 503; retry {n} in {s:.1f}s"
+        for n, s in ((1, clock.sleeps[0]), (2, clock.sleeps[1]))]
+    assert len(dev.records) == 3 and clock.sleeps[0] < clock.sleeps[1]
+
+
+def _tls_context_config(folder: str, port: int, insecure: bool) -> str:
+    """An argocd config whose current context points at the TLS fake (matrix row 8)."""
+    server = f"{{server: '127.0.0.1:{port}'{', insecure: true' if insecure else ''}}}"
+    path = os.path.join(folder, "config")
+    with open(path, "w") as f:
+        f.write(f"current-context: t\ncontexts:\n- {{name: t, server: '127.0.0.1:{port}', "
+                f"user: u}}\nservers:\n- {server}\nusers:\n- {{name: u, auth-token: "
+                f"{SENTINEL}}}\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def test_a_config_context_with_insecure_reaches_an_untrusted_tls_server_with_a_warning(
+    cli, start_fake, tree, tree_root, argo_env, monkeypatch
+):
+    tls = start_fake(tls=trustme.CA())
+    populate(tls, tree, "dev")
+    monkeypatch.delenv("ARGOCD_SERVER")
+    monkeypatch.delenv("ARGOCD_AUTH_TOKEN")
+    path = _tls_context_config(argo_env["ARGOCD_CONFIG_DIR"], tls.port, insecure=True)
+    result = cli("status", "dev", root=tree_root)
+    assert result.exit_code == 0, result.stderr
+    assert "dev: 5 of 5 applications Synced and Healthy" in result.stdout
+    assert (f"warning: TLS verification is off (insecure: true for server "
+            f"'127.0.0.1:{tls.port}' in {path}): the token is sent to whoever answers at "
+            f"127.0.0.1:{tls.port}") in result.stderr
+    assert len(tls.records) == 1 and tls.records[0].auth is not None
+
+    _tls_context_config(argo_env["ARGOCD_CONFIG_DIR"], tls.port, insecure=False)
+    result = cli("status", "dev", root=tree_root)
+    assert result.exit_code == 3
+    assert (f"error: TLS verification of Argo CD at 127.0.0.1:{tls.port} failed "
+            "(certificate verify failed); nothing was sent") in result.stderr
+    assert "hint: pass --server-crt CA.pem" in result.stderr and "--insecure" in result.stderr
+    assert len(tls.records) == 1  # the second run sent nothing
 
 
 def test_bad_input_exits_2(cli, dev, tree_root):

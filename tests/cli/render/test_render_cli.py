@@ -101,9 +101,28 @@ def test_rendering_one_environment_leaves_the_others(repo: Path) -> None:
 def test_help_and_version() -> None:
     result = CliRunner().invoke(app, ["render", "--help"])
     assert result.exit_code == 0
-    assert "--check" in result.stdout and "ENV" in result.stdout
+    assert "--check" in result.stdout
+    usage = next(line for line in result.stdout.splitlines() if line.startswith("Usage:"))
+    assert usage.endswith(" render [OPTIONS] [ENV]...")  # any number of environments
     version = CliRunner().invoke(app, ["--version"])
     assert version.exit_code == 0 and version.stdout.strip() == f"gitops-tool {__version__}"
+
+
+VERB_WORDS = ("render", "validate", "promote", "sync", "status", "doctor", "diff", "rollback")
+
+
+def test_the_top_level_help_names_only_commands_that_exist() -> None:
+    import re
+
+    import typer.main
+
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    summary = (app.info.help or "").lower()
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    named = {w for w in VERB_WORDS if re.search(rf"\b{w}\b", summary)}
+    assert {"render", "validate"} <= named
+    assert named <= commands, f"the help names {sorted(named - commands)}, which do not exist"
 
 
 def test_ctrl_c_exits_130_and_leaves_argocd(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,7 +214,21 @@ BAD_INPUTS = {
     ),
     "pin for a chart that does not exist": (
         _edit("environments/prod.yaml", "releases:\n", 'releases:\n  ghost:\n    image: "1.0"\n'),
-        "environments/prod.yaml: releases.ghost: no chart charts/ghost exists",
+        "environments/prod.yaml:21: releases.ghost: no chart charts/ghost exists; "
+        "remove the pin or fix the name",
+    ),
+    "pin for a chart that does not exist, after the others": (
+        _edit(
+            "environments/prod.yaml",
+            '  worker:\n    image: "1.0.0"\n',
+            '  worker:\n    image: "1.0.0"\n  ghost:\n    image: "1.0"\n',
+        ),
+        "environments/prod.yaml:31: releases.ghost: no chart charts/ghost exists",
+    ),
+    "missing release pin": (
+        _edit("environments/prod.yaml", '  worker:\n    image: "1.0.0"\n', ""),
+        "environments/prod.yaml:20: releases.worker: missing: every service needs a release "
+        "pin in every environment",
     ),
     "invalid chart name": (_rename_chart("Bad_Name"), "chart name 'Bad_Name'"),
     "chart name that is no Service name": (_rename_chart("api.v2"), "chart name 'api.v2'"),

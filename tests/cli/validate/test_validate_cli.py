@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from gitops_tool.cli import app
 from gitops_tool.core.rules import RULES
+from tests.integration.validate.cases import LIBRARY_DEP
 from tests.unit.validate.trees import (
     SENTINEL,
     fake_helm,
@@ -19,6 +20,7 @@ from tests.unit.validate.trees import (
     write_yaml,
 )
 
+HMAC_SENTINEL = "hmac-SENTINEL-91c2e"  # a generalised key-like name: masked too
 HELM = helm_binary()
 needs_helm = pytest.mark.skipif(HELM is None, reason="no helm binary (run `make helm`)")
 BAD_APP = {
@@ -52,12 +54,19 @@ def findings_tree(tmp_path_factory):
     writable = {"container": {"securityContext": {"readOnlyRootFilesystem": False}}}
     write_chart(root / "charts", "web", values=writable)
     write_chart(
-        root / "charts", "waived", values=writable,
+        root / "charts",
+        "waived",
+        values=writable,
         chart={"annotations": {"gitops-tool/waive.GT-POD-005": "nginx writes its cache at start"}},
     )
     write_chart(
-        root / "charts", "leaky", values={"database": {"password": SENTINEL}},
-        files={"templates/fail.yaml": "{{ fail (printf \"bad %s\" .Values.database.password) }}"},
+        root / "charts",
+        "leaky",
+        values={"database": {"password": SENTINEL}, "webhook": {"hmacKey": HMAC_SENTINEL}},
+        files={
+            "templates/fail.yaml": '{{ fail (printf "bad %s %s" .Values.database.password'
+            " .Values.webhook.hmacKey) }}"
+        },
     )
     return root
 
@@ -76,7 +85,9 @@ def test_json_goes_to_stdout_and_parses(good_tree):
     doc = json.loads(result.stdout)
     assert doc["exit_code"] == 0 and doc["findings"] == []
     assert [(c["chart"], c["environment"], c["status"]) for c in doc["checks"]] == [
-        ("web", "dev", "pass"), ("web", "prod", "pass"), ("argocd/", "all", "pass")
+        ("web", "dev", "pass"),
+        ("web", "prod", "pass"),
+        ("argocd/", "all", "pass"),
     ]
 
 
@@ -93,7 +104,9 @@ def test_findings_exit_1_with_chart_env_object_container_fix_and_waivers(finding
     assert {f["fix"] for f in web} == {RULES["GT-POD-005"].fix}
     [waiver] = doc["waivers"]
     assert (waiver["chart"], waiver["rule"], waiver["reason"]) == (
-        "waived", "GT-POD-005", "nginx writes its cache at start"
+        "waived",
+        "GT-POD-005",
+        "nginx writes its cache at start",
     )
     assert waiver["path"].startswith("charts/waived/Chart.yaml")
     assert {(f["chart"], f["rule"], f["environment"]) for f in doc["waived"]} == {
@@ -119,8 +132,10 @@ def test_the_table_groups_findings_by_chart_with_fix_and_waivers(findings_tree):
 def test_a_secret_value_never_appears_in_output(findings_tree, fmt):
     result = invoke(findings_tree, "-o", fmt)
     assert result.exit_code == 1
-    assert SENTINEL not in result.stdout and SENTINEL not in result.stderr
+    for secret in (SENTINEL, HMAC_SENTINEL):
+        assert secret not in result.stdout and secret not in result.stderr
     assert "GT-SEC-001" in result.stdout and "GT-HELM-003" in result.stdout  # masked
+    assert "webhook.hmacKey is set to a literal" in result.stdout
     if fmt == "json":
         doc = json.loads(result.stdout)
         assert {w["rule"] for w in doc["waivers"]} == {"GT-POD-005"}
@@ -151,6 +166,57 @@ def test_helm_crashing_exits_3(good_tree, tmp_path):
     result = invoke(good_tree, "--jobs", "1", helm=str(shim))
     assert result.exit_code == 3
     assert "helm crashed on charts/web" in result.stderr
+
+
+@pytest.fixture
+def library_tree(tmp_path):
+    """A chart using the library chart: validate runs `helm dependency build` on it."""
+    root = write_tree(tmp_path / "repo", ["web"])
+    write_chart(root / "charts", "web", chart={"dependencies": [LIBRARY_DEP]})
+    return root
+
+
+@pytest.mark.parametrize(
+    ("on_dependency", "how"),
+    [
+        ("kill -9 $$", "(killed by SIGKILL): (helm printed nothing)"),
+        ('echo "panic: runtime error: nil map" >&2; exit 2', "(exit 2): panic: runtime error"),
+        ('echo "unexpected fault address" >&2; exit 2', "(exit 2): unexpected fault address"),
+    ],
+)
+def test_a_crashing_dependency_build_exits_3_with_helms_message(
+    library_tree, tmp_path, on_dependency, how
+):
+    shim = fake_helm(tmp_path / "bin", f'if [ "$1" = dependency ]; then {on_dependency}; fi')
+    result = invoke(library_tree, "--jobs", "1", helm=str(shim))
+    assert result.exit_code == 3, result.output
+    assert f"helm crashed on charts/web building its dependencies {how}" in result.stderr
+    assert "GT-HELM-001" not in result.stdout
+
+
+def test_a_dependency_error_helm_reports_is_a_finding_with_its_message(library_tree, tmp_path):
+    error = "Error: no repository definition for file://../common. Please add the missing repos"
+    shim = fake_helm(
+        tmp_path / "bin", f'if [ "$1" = dependency ]; then echo "{error}" >&2; exit 1; fi'
+    )
+    result = invoke(library_tree, "--jobs", "1", "-o", "json", helm=str(shim))
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)["findings"]
+    assert [(f["rule"], f["chart"], f["message"]) for f in found] == [("GT-HELM-001", "web", error)]
+
+
+@needs_helm
+def test_a_mismatched_library_version_is_gt_helm_001_with_helms_message(tmp_path):
+    root = write_tree(tmp_path / "repo", ["web"])
+    write_chart(
+        root / "charts", "web", chart={"dependencies": [LIBRARY_DEP | {"version": "9.9.9"}]}
+    )
+    result = invoke(root, "-o", "json")
+    assert result.exit_code == 1, result.output
+    [found] = json.loads(result.stdout)["findings"]
+    assert found["rule"] == "GT-HELM-001"
+    assert found["message"].startswith("Error: can't get a valid version for 1 subchart(s)")
+    assert '"common"' in found["message"] and "9.9.9" in found["message"]
 
 
 def test_another_helm_major_version_exits_3(good_tree, tmp_path):

@@ -467,10 +467,9 @@ class FakeArgo:
         return {"items": items, "metadata": {"resourceVersion": "1"}}
 
     def _sync(self, app: FakeApp, body: dict) -> dict:
-        running = app.operation or (app.op_state or {}).get("phase") in ("Running",
-                                                                           "Terminating")
-        if running:
-            raise Reply(400, runtime_error(9, "another operation is already in progress"))
+        """In the real server's order (ARGOCD-NOTES §2.4): the sync window first, then the
+        revision an auto-synced app refuses, and only then an operation in progress (set
+        when the operation is written)."""
         if not app.window_open:
             raise Reply(403, runtime_error(
                 7, "cannot sync: blocked by sync window"))
@@ -480,6 +479,10 @@ class FakeArgo:
             raise Reply(400, runtime_error(
                 9, f"Cannot sync to {body['revision']}: auto-sync currently set to "
                    f"{app.target_revision}"))
+        running = app.operation or (app.op_state or {}).get("phase") in ("Running",
+                                                                           "Terminating")
+        if running:
+            raise Reply(400, runtime_error(9, "another operation is already in progress"))
         sync: dict[str, Any] = {"revision": resolved, "prune": bool(body.get("prune"))}
         if body.get("syncOptions"):
             sync["syncOptions"] = body["syncOptions"].get("items", [])

@@ -63,7 +63,7 @@ def test_503_beyond_the_budget_fails_naming_host_and_status(fake, app, client, c
         client.get_app(app, project="ananta-dev")
     exc = leak_free(info.value)
     assert exc.exit_code == EXIT_EXTERNAL
-    assert f"127.0.0.1:{fake.port} answered 503 after 3 retries" in exc.message
+    assert f"127.0.0.1:{fake.port} answered 503 (after 3 retries)" in exc.message
     assert len(fake.requests(APP)) == 4 and clock.sleeps == sorted(clock.sleeps)
 
 
@@ -163,7 +163,8 @@ def test_a_refused_connection_is_retried_then_names_the_host(runtime, clock):
     with runtime.connect(ConnectionFlags()) as client, pytest.raises(ArgoCDUnavailable) as info:
         client.version()
     assert f"127.0.0.1:{port}" in leak_free(info.value).message
-    assert "connection refused" in info.value.message and len(clock.sleeps) == 3
+    assert "(connection refused; after 3 retries)" in info.value.message
+    assert len(clock.sleeps) == 3
 
 
 def test_a_hung_server_times_out(fake, runtime, clock):
@@ -194,14 +195,50 @@ def test_a_half_body_or_a_dropped_connection_is_unavailable(fake, client):
     with pytest.raises(ArgoCDUnavailable, match="dropped"):
         client.sync_app("dev-api", project="ananta-dev", app_namespace="argocd", prune=False,
                         infos={})
-    assert len(fake.posts()) == 1  # a POST is never retried by the client
+    assert len(fake.posts()) == 1  # a POST that reached the server is not retried
 
 
 def test_a_post_answered_503_is_not_retried(fake, app, client, clock):
     fake.fault("POST /api/v1/applications/{name}/sync", Fault(503))
-    with pytest.raises(ArgoCDUnavailable, match="answered 503"):
+    with pytest.raises(ArgoCDUnavailable) as info:
         client.sync_app(app, project="ananta-dev", app_namespace=None, prune=False, infos={})
+    assert "answered 503 (not retried: it may have reached the server)" in info.value.message
     assert len(fake.posts()) == 1 and clock.sleeps == []
+
+
+def test_a_post_that_times_out_reading_is_not_retried_and_says_so(fake, app, runtime, clock):
+    runtime.policy = RetryPolicy(retries=3, read_timeout=0.3, connect_timeout=0.3)
+    fake.fault("POST /api/v1/applications/{name}/sync", Fault(hang=True))
+    with runtime.connect(ConnectionFlags()) as client, pytest.raises(ArgoCDUnavailable) as info:
+        client.sync_app(app, project="ananta-dev", app_namespace=None, prune=False, infos={})
+    assert "(connect 0.3s, read 0.3s; not retried: it may have reached the server)" in \
+        leak_free(info.value).message
+    assert len(fake.posts()) == 1 and clock.sleeps == []
+
+
+def test_a_post_that_cannot_connect_is_retried_and_counts_its_retries(runtime, clock):
+    with socket.socket() as sock:  # nothing listens: no byte of the POST was sent
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    runtime.env = dict(runtime.env, ARGOCD_SERVER=f"http://127.0.0.1:{port}")
+    with runtime.connect(ConnectionFlags()) as client, pytest.raises(ArgoCDUnavailable) as info:
+        client.sync_app("dev-api", project="ananta-dev", app_namespace=None, prune=False,
+                        infos={})
+    assert "(connection refused; after 3 retries)" in leak_free(info.value).message
+    assert len(clock.sleeps) == 3
+
+
+def test_a_closed_window_is_reported_before_an_operation_in_progress(fake, app, client):
+    fake.start_operation(app, username="alice", outcome="running")  # the server's order
+    fake.apps[app].window_open = False
+    with pytest.raises(SyncWindowClosed, match="blocked by sync window"):
+        client.sync_app(app, project="ananta-dev", app_namespace="argocd", prune=False,
+                        infos={})
+    fake.apps[app].window_open = True
+    with pytest.raises(OperationInProgress):
+        client.sync_app(app, project="ananta-dev", app_namespace="argocd", prune=False,
+                        infos={})
+    assert [r.status for r in fake.posts()] == [403, 400]
 
 
 @pytest.mark.parametrize("status", [400, 409, 412])

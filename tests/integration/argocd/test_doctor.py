@@ -86,9 +86,25 @@ def test_unreachable_argo_cd_is_a_failed_check(fake, tree_root, runtime):
     assert "Application health check" not in found
 
 
-def test_no_token_is_a_failed_check_and_nothing_is_sent(fake, tree_root, runtime):
+def test_no_token_is_bad_input_after_the_local_checks_and_nothing_is_sent(fake, tree_root,
+                                                                         runtime):
     runtime.env = {k: v for k, v in runtime.env.items() if k != "ARGOCD_AUTH_TOKEN"}
-    found = checks(tree_root, runtime)
-    assert not found["Argo CD connection"].ok and "ARGOCD_AUTH_TOKEN" in \
-        found["Argo CD connection"].fix
+    result = doctor.run(doctor.DoctorOptions(tree_root, "dev"), runtime)
+    assert result.unconfigured and not result.ok
+    assert [(c.name, c.ok) for c in result.checks] == [
+        ("helm", True), ("git", True), ("Argo CD connection", False)]
+    connection = result.checks[-1]
+    assert connection.detail == f"no Argo CD token for 127.0.0.1:{fake.port}"
+    assert "ARGOCD_AUTH_TOKEN" in connection.fix and "argocd login" in connection.fix
     assert fake.records == []
+
+
+def test_a_refused_token_is_a_failed_check_not_bad_input(start_fake, tree, tree_root,
+                                                         runtime):
+    other = start_fake(token="a-different-token")
+    populate(other, tree, "dev")
+    runtime.env = dict(runtime.env, ARGOCD_SERVER=other.url)
+    result = doctor.run(doctor.DoctorOptions(tree_root, "dev"), runtime)
+    failed = [c for c in result.checks if not c.ok]
+    assert not result.unconfigured and len(failed) == 1
+    assert "refused the token from ARGOCD_AUTH_TOKEN" in failed[0].detail

@@ -186,21 +186,63 @@ def test_ctrl_c_stops_waiting_and_lists_what_runs(dev, tree_root, runtime, clock
 
 
 def test_the_stale_status_race_never_reports_the_old_revision(fake, tree, tree_root, runtime):
+    """Row 11: after the POST, the app still shows Synced and Healthy at the old revision
+    for 3 polls; nothing may be reported done until it shows the new one."""
     populate(fake, tree, "prod")
     old = "f" * 40
     for app in fake.apps.values():  # Synced and Healthy, but at the previous pin
         app.sync_revision = old
         app.op_state["syncResult"]["revision"] = old
         app.stale_polls = 3
+    reports: list[tuple[int, dict[str, str]]] = []  # (requests so far, app -> kind)
+    runtime.progress = lambda p: reports.append(
+        (len(fake.records), {name: kind for name, kind, _ in p.apps}))
     result = run(tree_root, runtime, env="prod", apps=("cert-manager", "api"))
     assert result.outcome == sync.DONE
-    api_post = next(r.seq for r in fake.posts() if "prod-api" in r.path)
-    gets = [r for r in fake.requests(GET_APP) if r.path.endswith("prod-cert-manager")]
-    stale = [r for r in gets if r.response["status"]["sync"]["revision"] == old]
-    assert len(stale) >= 3 and all(r.seq < api_post for r in stale)
-    healthy_new = [r.seq for r in gets if r.response["status"]["sync"]["revision"] == PINNED
-                   and r.response["status"]["health"]["status"] == "Healthy"]
-    assert healthy_new and min(healthy_new) < api_post
+    for name in ("prod-cert-manager", "prod-api"):
+        post = next(r.seq for r in fake.posts() if r.path.split("/")[4] == name)
+        polls = [r for r in fake.requests(GET_APP)
+                 if r.path.split("/")[4] == name and "refresh" not in r.query]
+
+        def looks(r, revision: str) -> bool:
+            status = r.response["status"]
+            return (status["sync"]["status"], status["sync"]["revision"],
+                    status["health"]["status"]) == ("Synced", revision, "Healthy")
+
+        for count, kinds in reports:  # never done while the last poll showed the old one
+            seen = [r for r in polls if r.seq < count]
+            if kinds.get(name) and seen and looks(seen[-1], old):
+                assert kinds[name] == "waiting", (name, count)
+        stale = [r for r in polls if looks(r, old)]
+        assert len(stale) == 3 and all(r.seq > post for r in stale)  # the race was played
+        first_new = min(r.seq for r in polls if r.response["status"]["sync"]["revision"]
+                        == PINNED)
+        first_healthy_new = min(r.seq for r in polls if looks(r, PINNED))
+        assert post < max(r.seq for r in stale) < first_new <= first_healthy_new
+        done = [count for count, kinds in reports if kinds.get(name) == "done"]
+        assert done and min(done) > first_healthy_new  # reported only after it was seen
+
+
+def test_each_app_is_refreshed_before_its_sync_and_its_first_wait_poll(dev, tree_root,
+                                                                    runtime):
+    assert run(tree_root, runtime).outcome == sync.DONE
+    posts = {r.path.split("/")[4]: r.seq for r in dev.posts()}
+    for name, project in [("dev-root", "gitops-root"), ("dev-cert-manager", "ananta-dev"),
+                          ("dev-ingress", "ananta-dev"), ("dev-api", "ananta-dev"),
+                          ("dev-worker", "ananta-dev"), ("dev-portal", "ananta-dev")]:
+        gets = [r for r in dev.requests(GET_APP) if r.path.split("/")[4] == name]
+        refresh, *polls = gets
+        assert refresh.query == {"project": [project], "appNamespace": ["argocd"],
+                                 "refresh": ["normal"]}, name
+        assert polls and all("refresh" not in r.query for r in polls)
+        assert refresh.seq < posts[name] < polls[0].seq, name
+    # a wave's refreshes come after the previous wave is done, before its first POST
+    refreshed = {r.path.split("/")[4]: r.seq for r in dev.requests(GET_APP)
+                 if r.query.get("refresh")}
+    assert max(refreshed["dev-api"], refreshed["dev-worker"]) < min(posts["dev-api"],
+                                                                     posts["dev-worker"])
+    assert refreshed["dev-api"] > max(dev.apps[n].done_seq
+                                      for n in ("dev-cert-manager", "dev-ingress"))
 
 
 def test_a_child_missing_in_argo_cd_fails_with_how_to_fix(fake, tree, tree_root, runtime):
@@ -210,10 +252,15 @@ def test_a_child_missing_in_argo_cd_fails_with_how_to_fix(fake, tree, tree_root,
     assert "dev-worker does not exist" in info.value.message and "dev-root" in info.value.hint
 
 
-def test_a_poll_that_fails_is_tried_again(dev, tree_root, runtime, warnings_seen):
-    dev.fault("GET /api/v1/applications/dev-portal", Fault(200, body={"x": 1}, half_body=True))
+def test_a_refresh_or_a_poll_that_fails_is_not_fatal(dev, tree_root, runtime, warnings_seen):
+    cut = Fault(200, body={"x": 1}, half_body=True)
+    dev.fault("GET /api/v1/applications/dev-portal", cut, cut)  # the refresh, the first poll
     assert run(tree_root, runtime, apps=("portal",)).outcome == sync.DONE
-    assert any("polling again" in w for w in warnings_seen)
+    asked = [r for r in dev.requests(GET_APP) if r.path.endswith("/dev-portal")]
+    assert [r.faulted for r in asked[:3]] == [True, True, False]
+    assert asked[0].query.get("refresh") == ["normal"] and "refresh" not in asked[1].query
+    assert any("dev-portal" in w and "syncing without the refresh" in w for w in warnings_seen)
+    assert any("dev-portal" in w and "polling again" in w for w in warnings_seen)
 
 
 @pytest.mark.parametrize("health", ["Degraded", "Suspended"])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from gitops_tool.adapters import helm
 
@@ -24,28 +26,45 @@ def test_lint_strict_passes(
     assert "[ERROR]" not in run.stdout and "[WARNING]" not in run.stdout
 
 
+TMS = "tenant-management-service"
+# (chart, values merged into its values-prod.yaml, what helm's message must name)
 BAD_VALUES = {
-    "misspelled top-level key": ("replicaCont: 3\n", "replicaCont"),
-    "misspelled nested key": ("autoscaling:\n  minReplica: 3\n", "minReplica"),
-    "wrong type": ('replicaCount: "three"\n', "replicaCount"),
-    "wrong type in a component": ("components:\n  web:\n    containerPort: web\n", "containerPort"),
-    "privileged container port": ("containerPort: 80\n", "containerPort"),
-    "latest tag": ("image:\n  tag: latest\n", "tag"),
-    "unknown log level": ("logLevel: verbose\n", "logLevel"),
+    "misspelled top-level key": (TMS, "replicaCont: 3", "replicaCont"),
+    "misspelled nested key": (TMS, "autoscaling: {minReplica: 3}", "minReplica"),
+    "misspelled key in a component": (
+        "temporal",  # its values-prod.yaml has components: the mistake sits beside web's keys
+        "components: {history: {replicaCont: 2}}",
+        "replicaCont",
+    ),
+    "wrong type": (TMS, 'replicaCount: "three"', "replicaCount"),
+    "wrong type in a component": (TMS, "components: {web: {containerPort: web}}", "containerPort"),
+    "privileged container port": (TMS, "containerPort: 80", "containerPort"),
+    "latest tag": (TMS, "image: {tag: latest}", "tag"),
+    "unknown log level": (TMS, "logLevel: verbose", "logLevel"),
 }
+
+
+def _merged(base: Any, extra: Any) -> Any:
+    if isinstance(base, dict) and isinstance(extra, dict):
+        return {**base, **{k: _merged(base.get(k), v) for k, v in extra.items()}}
+    return extra
 
 
 @pytest.mark.parametrize("case", BAD_VALUES, ids=list(BAD_VALUES))
 def test_lint_fails_on_a_values_file_the_schema_refuses(
     built: str, chart_copy: Callable[[str], Path], tmp_path: Path, case: str
 ) -> None:
-    content, culprit = BAD_VALUES[case]
-    chart_dir = chart_copy("tenant-management-service")
+    chart, content, culprit = BAD_VALUES[case]
+    chart_dir = chart_copy(chart)
+    prod = yaml.safe_load((chart_dir / "values-prod.yaml").read_text())
     bad = tmp_path / "values-prod.yaml"
-    bad.write_text((chart_dir / "values-prod.yaml").read_text() + content)
+    bad.write_text(yaml.safe_dump(_merged(prod, yaml.safe_load(content)), sort_keys=False))
     run = helm.lint(built, chart_dir, [chart_dir / "values.yaml", bad])  # no --set: it would win
     assert not run.ok, f"lint accepted {content!r}"
     assert culprit in run.stdout + run.stderr
+    good = tmp_path / "values-prod-as-is.yaml"  # the same file without the mistake lints clean
+    good.write_text(yaml.safe_dump(prod, sort_keys=False))
+    assert helm.lint(built, chart_dir, [chart_dir / "values.yaml", good]).ok
 
 
 def test_the_scratch_copy_lints_clean_so_failures_above_are_the_schema(

@@ -10,7 +10,16 @@ import pytest
 
 from gitops_tool.adapters import helm
 
-from .conftest import CHARTS_DIR, Render, containers, parse, pod_spec, selector_matches
+from .conftest import (
+    CHARTS_DIR,
+    Render,
+    containers,
+    parallel,
+    parse,
+    pod_spec,
+    selector_matches,
+    values_files,
+)
 from .spec import (
     CASE_IDS,
     CASES,
@@ -19,6 +28,7 @@ from .spec import (
     HOST_PATTERN,
     LOG_LEVEL,
     NAMESPACE,
+    PINNED_TAG,
     REQUIRED_LABELS,
     SELECTOR_KEYS,
     resource_name,
@@ -235,22 +245,36 @@ def test_config_maps_and_secret_references(rendered: Rendered, chart: str, env: 
     assert r.of_kind("Secret") == [], "existingSecret is set: no placeholder"
 
 
-@pytest.mark.parametrize("chart", ["tenant-management-service", "supabase", "admin-app"])
-def test_placeholder_secret_only_without_existing_secret(built: str, chart: str) -> None:
-    chart_dir = CHARTS_DIR / chart
-    files = [chart_dir / "values.yaml", chart_dir / "values-dev.yaml"]
-    r = parse(
-        helm.template(
-            built, chart_dir, chart, NAMESPACE["dev"], files, {"secrets.existingSecret": ""}
+@pytest.fixture(scope="module")
+def without_existing_secret(built: str) -> dict[tuple[str, str], helm.HelmRun]:
+    """`helm template` of every chart x environment with secrets.existingSecret unset."""
+
+    def render(case: tuple[str, str]) -> helm.HelmRun:
+        chart, env = case
+        chart_dir = CHARTS_DIR / chart
+        unset = {"secrets.existingSecret": "", "image.tag": PINNED_TAG}
+        return helm.template(
+            built, chart_dir, chart, NAMESPACE[env], values_files(chart_dir, env), unset
         )
-    )
+
+    return dict(zip(CASES, parallel(render, CASES), strict=True))
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_placeholder_secret_only_without_existing_secret(
+    without_existing_secret: dict[tuple[str, str], helm.HelmRun], chart: str, env: str
+) -> None:
+    r = parse(without_existing_secret[chart, env])
     keys = CHARTS[chart].secret_keys
     if not keys:
         assert r.of_kind("Secret") == [], "nothing to hold"
         return
     [secret] = r.of_kind("Secret")
     assert not {"data", "stringData"} & secret.keys(), "a placeholder carries no values"
-    assert set(secret["metadata"]["annotations"]["ananta.io/required-keys"].split(",")) == keys
+    assert secret["metadata"]["name"] == f"{chart}-secrets"
+    annotations = secret["metadata"]["annotations"]
+    assert set(annotations["ananta.io/required-keys"].split(",")) == keys
+    assert annotations["helm.sh/resource-policy"] == "keep"
     for workload in r.workloads:
         for container in containers(workload):
             for variable in container.get("env", []):

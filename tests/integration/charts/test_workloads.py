@@ -16,6 +16,7 @@ from .spec import (
     CASE_IDS,
     CASES,
     CHARTS,
+    CONTAINER_SECURITY_CONTEXT,
     PINNED_TAG,
     POD_SECURITY_CONTEXT,
     SUMMARY_RESOURCES,
@@ -89,11 +90,7 @@ def test_security_context_is_the_summarys(rendered: Rendered, chart: str, env: s
             assert not pod.get(forbidden)
         assert not any("hostPath" in v for v in pod.get("volumes", []))
         for container in containers(workload):
-            context = container["securityContext"]
-            assert context["allowPrivilegeEscalation"] is False
-            assert context["capabilities"] == {"drop": ["ALL"]}
-            assert context["readOnlyRootFilesystem"] is True
-            assert context.get("privileged") is not True
+            assert container["securityContext"] == CONTAINER_SECURITY_CONTEXT
             assert "/tmp" in _emptydir_mounts(workload, container), "the process must write /tmp"
 
 
@@ -230,9 +227,13 @@ def test_name_check_refuses_a_path_as_a_volume_name() -> None:
     workload = {
         "kind": "Deployment",
         "metadata": {"name": "x"},
-        "spec": {"template": {"spec": {
-            "volumes": [{"name": "var/cache/nginx", "emptyDir": {}}],
-            "containers": [{"name": "x", "ports": [{"name": "http", "containerPort": 80}]}],
-        }}},
+        "spec": {
+            "template": {
+                "spec": {
+                    "volumes": [{"name": "var/cache/nginx", "emptyDir": {}}],
+                    "containers": [{"name": "x", "ports": [{"name": "http", "containerPort": 80}]}],
+                }
+            }
+        },
     }
     assert _name_problems(workload) == ["volume 'var/cache/nginx'"]

@@ -199,8 +199,11 @@ CHART_RULES = sorted(CASES)
 def _ephemeral(patch: dict[str, Any]) -> dict[str, Any]:
     """A values patch adding a hardened debug container (no resources or probes: an ephemeral
     container cannot declare them) to the pod's ephemeralContainers, changed by `patch`."""
-    debug = {"name": "debug", "image": "busybox:1.36",
-             "securityContext": CONTAINER["securityContext"]}
+    debug = {
+        "name": "debug",
+        "image": "busybox:1.36",
+        "securityContext": CONTAINER["securityContext"],
+    }
     return {"pod": {"ephemeralContainers": [merge(debug, patch)]}}
 
 
@@ -216,6 +219,12 @@ EPHEMERAL_CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
         _each_env("GT-POD-012"),
     ),
     "ephemeral-img-001": ({"values": _ephemeral({"image": "busybox"})}, _each_env("GT-IMG-001")),
+}
+
+
+# Other ways to break a rule of CASES: chart name -> (patches, findings).
+VARIANT_CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
+    "img-latest": ({"values": _sidecar("busybox:latest")}, _each_env("GT-IMG-001")),
 }
 
 

@@ -15,6 +15,7 @@ from tests.integration.validate.cases import (
     CHART_RULES,
     EPHEMERAL_CASES,
     LIBRARY_DEP,
+    VARIANT_CASES,
     chart_name,
 )
 from tests.unit.validate.trees import write_chart, write_tree
@@ -26,15 +27,21 @@ INVALID_NAME = "Bad_Chart"  # GT-STR-009: not a valid release name
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
-    charts = ["good", "good-lib", INVALID_NAME, *(chart_name(r) for r in CHART_RULES),
-              *EPHEMERAL_CASES]
+    charts = [
+        "good",
+        "good-lib",
+        INVALID_NAME,
+        *(chart_name(r) for r in CHART_RULES),
+        *EPHEMERAL_CASES,
+        *VARIANT_CASES,
+    ]
     root = write_tree(tmp_path_factory.mktemp("rules") / "repo", charts)
     write_chart(root / "charts", "good")
     write_chart(root / "charts", "good-lib", chart={"dependencies": [LIBRARY_DEP]})
     write_chart(root / "charts", INVALID_NAME)
     for rule_id in CHART_RULES:
         write_chart(root / "charts", chart_name(rule_id), **CASES[rule_id][0])
-    for name, (patches, _expected) in EPHEMERAL_CASES.items():
+    for name, (patches, _expected) in (EPHEMERAL_CASES | VARIANT_CASES).items():
         write_chart(root / "charts", name, **patches)
     return command.run(command.ValidateOptions(root=root, jobs=2))
 
@@ -59,14 +66,35 @@ def test_ephemeral_containers_are_held_to_the_security_and_image_rules(result, n
     assert _found(result, name) == EPHEMERAL_CASES[name][1]
 
 
+@pytest.mark.parametrize("name", sorted(VARIANT_CASES))
+def test_other_ways_to_break_a_rule_fire_it(result, name):
+    assert _found(result, name) == VARIANT_CASES[name][1]
+
+
+def test_a_latest_image_names_its_container(result):
+    found = {(f.object, f.container) for f in result.findings if f.chart == "img-latest"}
+    assert found == {("Deployment/img-latest", "sidecar")}
+
+
 def test_invalid_chart_name_is_bad_input(result):
     assert _found(result, INVALID_NAME) == {("GT-STR-009", "")}
     assert result.exit_code == 2  # GT-STR-002 and GT-STR-009 mean the tree cannot be read
 
 
 def test_every_chart_rule_has_a_broken_chart():
-    chart_areas = {"structure", "helm", "pod", "resources", "probes", "image", "autoscaling",
-                   "prod", "ingress", "secrets", "waiver"}
+    chart_areas = {
+        "structure",
+        "helm",
+        "pod",
+        "resources",
+        "probes",
+        "image",
+        "autoscaling",
+        "prod",
+        "ingress",
+        "secrets",
+        "waiver",
+    }
     wanted = {r.id for r in RULES.values() if r.area in chart_areas} - {"GT-STR-009"}
     assert wanted == set(CHART_RULES)
 

@@ -114,7 +114,9 @@ def test_argocd_context_flag_picks_another_context(tmp_path):
     conn = resolve({"ARGOCD_CONFIG_DIR": str(tmp_path)}, ConnectionFlags(context="lab"))
     assert conn.base_url == "http://lab.test:8080" and conn.verify is False
     assert conn.token.reveal() == "lab-token"
-    assert any("--insecure" in w for w in conn.warnings)
+    assert f"TLS verification is off (insecure: true for server 'lab.test:8080' in " \
+        f"{tmp_path / 'config'}): the token is sent to whoever answers at lab.test:8080" \
+        in conn.warnings
     with pytest.raises(InputError, match="--argocd-context 'nope'"):
         resolve({"ARGOCD_CONFIG_DIR": str(tmp_path)}, ConnectionFlags(context="nope"))
 

@@ -30,3 +30,27 @@ def documents(rendering: Rendering, suffix: str = ".yaml") -> dict[str, list[dic
         for path, text in rendering.files.items()
         if path.endswith(suffix)
     }
+
+
+@pytest.fixture(scope="session")
+def committed_output() -> dict[str, str]:
+    """This repository's committed argocd/ (what `render` wrote and git holds): path -> text.
+    Skips when the checkout has none."""
+    from tests.conftest import REPO
+
+    out = REPO / "argocd"
+    files = {
+        p.relative_to(REPO).as_posix(): p.read_text()
+        for p in sorted(out.rglob("*.yaml"))
+        if p.is_file()
+    }
+    if not files:
+        pytest.skip("this repository has no rendered argocd/ yet")
+    return files
+
+
+def environments_of(files: dict[str, str]) -> list[str]:
+    """The environments that have an ApplicationSet among rendered `files`."""
+    return sorted(
+        path.split("/")[1] for path in files if path.endswith("/applicationset/applicationset.yaml")
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 import yaml
 
 from gitops_tool.core import manifests as m
@@ -77,16 +79,97 @@ def test_sync_policy_is_automated_only_where_the_environment_is(small_tree: Tree
         assert set(policy["retry"]["backoff"]) == {"duration", "factor", "maxDuration"}
 
 
-def test_hpa_replicas_are_ignored_only_where_the_hpa_owns_them(small_tree: Tree) -> None:
-    spec = _app(small_tree, "dev", "worker")["spec"]
-    assert spec["ignoreDifferences"] == [
-        {
-            "group": "apps",
-            "kind": "Deployment",
-            "managedFieldsManagers": ["kube-controller-manager"],
+def _ignored(rules: list[dict], group: str, kind: str, manager: str, pointer: str) -> bool:
+    """Whether Argo CD's diff may ignore the field at `pointer` of some `group`/`kind`
+    resource when `manager` last wrote it, under the rules of `spec.ignoreDifferences`: group
+    and kind match as globs; a field is ignored by a JSON pointer at or above it, or by the
+    manager that wrote it. A rule narrowed to a name or namespace counts as matching."""
+    for rule in rules:
+        unknown = set(rule) - {
+            "group",
+            "kind",
+            "name",
+            "namespace",
+            "jsonPointers",
+            "jqPathExpressions",
+            "managedFieldsManagers",
         }
-    ]
-    assert "RespectIgnoreDifferences=true" in spec["syncPolicy"]["syncOptions"]
+        assert not unknown, f"a rule this model cannot judge: {rule}"
+        assert not rule.get("jqPathExpressions"), f"a jq rule this model cannot judge: {rule}"
+        if not (
+            fnmatch.fnmatchcase(group, rule.get("group", ""))
+            and fnmatch.fnmatchcase(kind, rule["kind"])
+        ):
+            continue
+        if manager in rule.get("managedFieldsManagers", ()):
+            return True
+        if any(pointer == p or pointer.startswith(p + "/") for p in rule.get("jsonPointers", ())):
+            return True
+    return False
+
+
+# (group, kind, manager, field): which fields the diff must ignore, and which it must show.
+# kube-controller-manager is who writes a Deployment's replicas for its HPA; argocd-controller
+# is Argo CD's own server-side-apply manager (a replicaCount change from the chart).
+HPA_OWNED = [("apps", "Deployment", "kube-controller-manager", "/spec/replicas")]
+SHOWN = [
+    ("apps", "Deployment", "argocd-controller", "/spec/replicas"),  # not frozen
+    ("apps", "Deployment", "argocd-controller", "/spec/template/spec/containers/0/image"),
+    ("apps", "Deployment", "kubectl-edit", "/spec/replicas"),  # a hand edit is drift
+    ("apps", "StatefulSet", "kube-controller-manager", "/spec/replicas"),
+    ("", "Service", "kube-controller-manager", "/spec/ports"),
+    ("autoscaling", "HorizontalPodAutoscaler", "argocd-controller", "/spec/maxReplicas"),
+    ("argoproj.io", "Application", "argocd-controller", "/spec/source"),
+]
+
+
+def _applications_of(files: dict[str, str]) -> list[tuple[str, dict]]:
+    """(where, Application) of every Application in rendered `files`: each file's, and the
+    template of each ApplicationSet (its generated Applications)."""
+    found = []
+    for path, text in files.items():
+        for doc in yaml.safe_load_all(text) if path.endswith(".yaml") else ():
+            if doc and doc.get("kind") == "Application":
+                found.append((path, doc))
+            elif doc and doc.get("kind") == "ApplicationSet":
+                found.append((f"{path}: template", doc["spec"]["template"]))
+    return found
+
+
+def _assert_only_hpa_owned_fields_are_ignored(files: dict[str, str]) -> int:
+    apps = _applications_of(files)
+    charts = 0
+    for where, app in apps:
+        rules = app["spec"].get("ignoreDifferences", [])
+        pointers = [p for rule in rules for p in rule.get("jsonPointers", ())]
+        assert not [p for p in pointers if "/spec/replicas".startswith(p)], where  # frozen
+        for field in SHOWN:
+            assert not _ignored(rules, *field), f"{where}: {field} would be hidden"
+        if names.LABEL_CHART in app["metadata"].get("labels", {}):
+            charts += 1
+            everywhere = [r for r in rules if not {"name", "namespace"} & set(r)]
+            for field in HPA_OWNED:
+                assert _ignored(everywhere, *field), f"{where}: the HPA's {field} would show"
+            assert "RespectIgnoreDifferences=true" in app["spec"]["syncPolicy"]["syncOptions"]
+        else:  # a root Application deploys Applications: nothing of theirs is ignored
+            assert rules == [], where
+    assert charts > 0
+    return charts
+
+
+def test_hpa_replicas_are_ignored_only_where_the_hpa_owns_them(
+    small_rendering: Rendering,
+) -> None:
+    """Every Application (and ApplicationSet template) ignores the Deployment fields
+    kube-controller-manager owns, which is the HPA's /spec/replicas, and shows every other
+    change, the replicas a chart sets included: no JSON pointer freezes /spec/replicas."""
+    assert _assert_only_hpa_owned_fields_are_ignored(small_rendering.files) == 3 * (5 + 1)
+
+
+def test_hpa_replicas_are_ignored_only_where_the_hpa_owns_them_in_this_repository(
+    committed_output: dict[str, str],
+) -> None:
+    assert _assert_only_hpa_owned_fields_are_ignored(committed_output) >= 3
 
 
 def test_root_application_tracks_the_branch_in_the_root_project(small_tree: Tree) -> None:

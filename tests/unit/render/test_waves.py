@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitops_tool.core import manifests as m
 from gitops_tool.core import names
-from gitops_tool.core.model import Plane, Service, Settings, Tree
-from gitops_tool.core.render import Rendering
+from gitops_tool.core.loading import settings_from, tree_from
+from gitops_tool.core.model import Service, Tree
+from gitops_tool.core.render import Rendering, rendering_for
 from gitops_tool.core.waves import waves_of
+from gitops_tool.errors import InputError
 from tests.unit.render.conftest import documents
 
 ORDER = ("infrastructure", "control-plane", "app-plane")
@@ -42,27 +46,50 @@ def test_waves_of_lists_planes_in_wave_order(small_tree: Tree) -> None:
     assert {s.name for w in waves for s in w.services} == {s.name for s in small_tree.services}
 
 
-@settings(max_examples=50, deadline=None)
+def _settings_text(planes: list[tuple[str, int]]) -> str:
+    lines = "".join(f"  - {{name: {n}, wave: {w}}}\n" for n, w in planes)
+    return f"planes:\n{lines}promotion: [dev]\n"
+
+
+@settings(max_examples=100, deadline=None)
 @given(
-    waves=st.lists(st.integers(-100, 100), min_size=3, max_size=3, unique=True).map(sorted),
+    order=st.permutations(ORDER),
+    # any three waves; half of the time three distinct ones in rising order, so that both
+    # outcomes (refused, rendered) are common
+    waves=st.lists(st.integers(-100, 100), min_size=3, max_size=3)
+    | st.lists(st.integers(-100, 100), min_size=3, max_size=3, unique=True).map(sorted),
     planes=st.lists(st.sampled_from(ORDER), min_size=1, max_size=12),
 )
-def test_property_wave_annotations_order_the_planes(waves: list[int], planes: list[str]) -> None:
-    settings_ = Settings(
-        planes=tuple(Plane(n, w) for n, w in zip(ORDER, waves, strict=True)), promotion=("dev",)
-    )
+def test_property_wave_annotations_order_the_planes(
+    order: list[str], waves: list[int], planes: list[str]
+) -> None:
+    """Planes declared in any order with any waves: loading refuses exactly the declarations
+    whose waves do not rise; otherwise every rendered Application of a plane declared earlier
+    has a lower sync wave than every one of a plane declared later, and the RollingSync steps
+    follow the same order."""
+    declared = list(zip(order, waves, strict=True))
+    rising = all(a < b for a, b in itertools.pairwise(waves))
+    try:
+        settings_ = settings_from(_settings_text(declared))
+    except InputError as exc:
+        assert not rising, exc.message
+        assert "planes: wave of" in exc.message
+        return
+    assert rising, f"accepted waves that do not rise: {declared}"
     services = [Service(f"svc-{i}", plane, f"charts/svc-{i}") for i, plane in enumerate(planes)]
-    env = _env(services)
-    wave_of = {
-        s.plane: int(
-            m.application_for(settings_, env, s)["metadata"]["annotations"][
-                names.ANNOTATION_SYNC_WAVE
-            ]
-        )
-        for s in services
-    }
-    ranked = sorted(wave_of, key=ORDER.index)
-    assert [wave_of[p] for p in ranked] == sorted(wave_of.values())
+    tree = tree_from(
+        settings_, [_env(services)], services, {s.name: ("values-dev.yaml",) for s in services}
+    )
+    rendering = rendering_for(tree)
+    found = _waves_by_plane(rendering)
+    present = [name for name in order if ("dev", name) in found]
+    assert {plane for _, plane in found} == set(planes)
+    for earlier, later in itertools.pairwise(present):
+        assert max(found[("dev", earlier)]) < min(found[("dev", later)]), (earlier, later)
+    appset = yaml.safe_load(rendering.files["argocd/dev/applicationset/applicationset.yaml"])
+    steps = appset["spec"]["strategy"]["rollingSync"]["steps"]
+    stepped = [step["matchExpressions"][0]["values"][0] for step in steps]
+    assert [p for p in stepped if p in present] == present
 
 
 def _env(services: list[Service]):

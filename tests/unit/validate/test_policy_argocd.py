@@ -21,11 +21,18 @@ REPO = "https://example.org/gitops.git"
 
 def env(name, windows=()):
     return Environment(
-        name=name, source=f"environments/{name}.yaml", namespace=f"demo-{name}",
-        domain="*.example.org", project=f"demo-{name}", argocd_namespace="argocd",
-        repo_url=REPO, branch="main", revision="main",
+        name=name,
+        source=f"environments/{name}.yaml",
+        namespace=f"demo-{name}",
+        domain="*.example.org",
+        project=f"demo-{name}",
+        argocd_namespace="argocd",
+        repo_url=REPO,
+        branch="main",
+        revision="main",
         sync_policy=SyncPolicy(automated=False, windows=windows),
-        server="https://kubernetes.default.svc", releases={"web": Release("web", "1.2.3")},
+        server="https://kubernetes.default.svc",
+        releases={"web": Release("web", "1.2.3")},
     )
 
 
@@ -43,18 +50,26 @@ def application(env_name="prod", **changes):
     app = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
-        "metadata": {"name": f"{env_name}-web", "namespace": "argocd",
-                     "labels": {"gitops-tool/environment": env_name}},
+        "metadata": {
+            "name": f"{env_name}-web",
+            "namespace": "argocd",
+            "labels": {"gitops-tool/environment": env_name},
+        },
         "spec": {
             "project": f"demo-{env_name}",
-            "destination": {"server": "https://kubernetes.default.svc",
-                            "namespace": f"demo-{env_name}"},
+            "destination": {
+                "server": "https://kubernetes.default.svc",
+                "namespace": f"demo-{env_name}",
+            },
             "source": {
-                "repoURL": REPO, "targetRevision": "main", "path": "charts/web",
-                "helm": {"releaseName": "web",
-                         "valueFiles": ["values.yaml", f"values-{env_name}.yaml"],
-                         "parameters": [{"name": "image.tag", "value": "1.2.3",
-                                         "forceString": True}]},
+                "repoURL": REPO,
+                "targetRevision": "main",
+                "path": "charts/web",
+                "helm": {
+                    "releaseName": "web",
+                    "valueFiles": ["values.yaml", f"values-{env_name}.yaml"],
+                    "parameters": [{"name": "image.tag", "value": "1.2.3", "forceString": True}],
+                },
             },
         },
     }
@@ -70,11 +85,15 @@ def application(env_name="prod", **changes):
 def project(name="demo-prod", **spec):
     body = {
         "sourceRepos": [REPO],
-        "destinations": [{"server": "https://kubernetes.default.svc", "namespace": "demo-*"}],
+        "destinations": [{"server": "https://kubernetes.default.svc", "namespace": "demo-prod"}],
         "syncWindows": [{"kind": "allow", "schedule": "0 9 * * 2-4", "duration": "6h"}],
     } | spec
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
-            "metadata": {"name": name, "namespace": "argocd"}, "spec": body}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {"name": name, "namespace": "argocd"},
+        "spec": body,
+    }
 
 
 def manifests(*docs):
@@ -94,14 +113,71 @@ def test_the_passing_set_is_clean():
     [
         ((application(spec__project="default"), project()), "GT-ARGO-002"),
         ((application(), project(sourceRepos=["*"])), "GT-ARGO-003"),
-        ((application(), project(destinations=[{"server": "*", "namespace": "demo-prod"}])),
-         "GT-ARGO-004"),
-        ((application(), project(clusterResourceWhitelist=[{"group": "*", "kind": "*"}])),
-         "GT-ARGO-005"),
+        ((application(), project(sourceRepos=[REPO, "https://github.com/*"])), "GT-ARGO-003"),
+        (
+            (application(), project(sourceRepos=[REPO, "https://example.org/gitops.gi?"])),
+            "GT-ARGO-003",
+        ),
+        (
+            (application(), project(sourceRepos=[REPO, "!https://example.org/other.git"])),
+            "GT-ARGO-003",
+        ),
+        (
+            (application(), project(destinations=[{"server": "*", "namespace": "demo-prod"}])),
+            "GT-ARGO-004",
+        ),
+        (
+            (
+                application(),
+                project(
+                    destinations=[
+                        {"server": "https://kubernetes.default.svc", "namespace": "demo-*"}
+                    ]
+                ),
+            ),
+            "GT-ARGO-004",
+        ),
+        (
+            (
+                application(),
+                project(
+                    destinations=[
+                        {"server": "https://kubernetes.default.svc", "namespace": "demo-[a-z]*"}
+                    ]
+                ),
+            ),
+            "GT-ARGO-004",
+        ),
+        (
+            (
+                application(),
+                project(
+                    destinations=[
+                        {"server": "https://kubernetes.default.svc", "namespace": "demo-prod"},
+                        {"server": "https://kubernetes.default.svc", "namespace": "!kube-system"},
+                    ]
+                ),
+            ),
+            "GT-ARGO-004",
+        ),
+        (
+            (application(), project(clusterResourceWhitelist=[{"group": "*", "kind": "*"}])),
+            "GT-ARGO-005",
+        ),
         ((application(spec__source__path="charts/gone"), project()), "GT-ARGO-006"),
         ((application(), project(syncWindows=[])), "GT-ARGO-008"),
         ((application(spec__source__helm__releaseName="prod-web"), project()), "GT-ARGO-010"),
-        ((application(spec__destination__namespace="demo-other"), project()), "GT-ARGO-010"),
+        (
+            (
+                application(spec__destination__namespace="demo-other"),
+                project(
+                    destinations=[
+                        {"server": "https://kubernetes.default.svc", "namespace": "demo-other"}
+                    ]
+                ),
+            ),
+            "GT-ARGO-010",
+        ),
         ((application(), project(name="elsewhere")), "GT-ARGO-011"),
     ],
 )
@@ -112,6 +188,17 @@ def test_each_rule_fires_alone(docs, rule):
 def test_missing_values_file_and_parity():
     app = application(spec__source__helm__valueFiles=["values.yaml", "values-qa.yaml"])
     assert rules(app, project()) == ["GT-ARGO-006", "GT-ARGO-010"]
+
+
+def test_release_name_limit_fires_alone_outside_an_environment():
+    """An Application of no environment (no label, not under argocd/<env>/) is not held to
+    render parity, so an invalid release name is GT-ARGO-009 alone."""
+    app = application(metadata__name="p" * 60)
+    del app["metadata"]["labels"]
+    del app["spec"]["source"]["helm"]["releaseName"]
+    found = argocd_findings([Manifest("argocd/extra/app.yaml", app), *manifests(project())], INPUTS)
+    assert [(f.rule, f.environment) for f in found] == [("GT-ARGO-009", "")]
+    assert "p" * 60 in found[0].message
 
 
 def test_release_name_limit():
@@ -127,8 +214,11 @@ def test_image_tag_must_be_the_pin():
 
 
 def test_applicationsets_must_not_template_or_default_the_project():
-    appset = {"kind": "ApplicationSet", "metadata": {"name": "prod"},
-              "spec": {"template": {"spec": {"project": "{{.project}}"}}}}
+    appset = {
+        "kind": "ApplicationSet",
+        "metadata": {"name": "prod"},
+        "spec": {"template": {"spec": {"project": "{{.project}}"}}},
+    }
     assert rules(appset) == ["GT-ARGO-007"]
     appset["spec"]["template"]["spec"]["project"] = "default"
     assert rules(appset) == ["GT-ARGO-002"]
@@ -141,9 +231,24 @@ def test_root_application_paths_must_hold_manifests():
     assert rules(root, project()) == ["GT-ARGO-006"]
 
 
+def test_pattern_findings_name_the_entry():
+    found = argocd_findings(
+        manifests(
+            project(
+                sourceRepos=[REPO, "https://github.com/*"],
+                destinations=[{"server": "https://kubernetes.default.svc", "namespace": "demo-*"}],
+            )
+        ),
+        INPUTS,
+    )
+    assert [(f.rule, f.message) for f in found] == [
+        ("GT-ARGO-003", "sourceRepos[1] is the pattern 'https://github.com/*'"),
+        ("GT-ARGO-004", "destinations[0] has the pattern namespace 'demo-*'"),
+    ]
+
+
 def test_schemas_are_closed_so_typos_are_found(reference_dir):
-    crd = yaml.load((reference_dir / "argocd" / "application-crd.yaml").read_text(),
-                    Loader=yaml.CSafeLoader)
+    crd = yaml.safe_load((reference_dir / "argocd" / "application-crd.yaml").read_text())
     kind, schema = crd_schema(crd)
     assert kind == "Application"
     good = application()

@@ -18,10 +18,50 @@ from gitops_tool.core.secrets import (
 SENTINEL = "s3cr3t-SENTINEL"
 
 
+KEY_NAMES = [
+    "hmacKey",
+    "sessionKey",
+    "tlsKey",
+    "sshKey",
+    "jwtKey",
+    "clientKey",
+    "licenseKey",
+    "signingKey",
+    "encryptionKey",
+    "key",
+    "KEY",
+    "SERVICE_KEY",
+    "tls.key",
+    "APIKey",
+]
+
+
 @pytest.mark.parametrize(
     "name",
-    ["password", "dbPassword", "DB_PASSWORD", "jwtSecret", "novuApiKey", "api-key", "token",
-     "GITHUB_TOKEN", "clientSecret", "privateKey", "accessKey", "credentials", "POSTGRES_PWD"],
+    [
+        "password",
+        "dbPassword",
+        "DB_PASSWORD",
+        "jwtSecret",
+        "novuApiKey",
+        "api-key",
+        "token",
+        "GITHUB_TOKEN",
+        "clientSecret",
+        "privateKey",
+        "accessKey",
+        "credentials",
+        "POSTGRES_PWD",
+        "userPassword",
+        "dbpassword",
+        "apikey",
+        "password2",
+        "OAuth2Token",
+        "connectionString",
+        "DB_CONNECTION_STRING",
+        "smtp_pass",
+        *KEY_NAMES,
+    ],
 )
 def test_secret_like_names(name):
     assert sensitive_name(name)
@@ -29,11 +69,171 @@ def test_secret_like_names(name):
 
 @pytest.mark.parametrize(
     "name",
-    ["existingSecret", "secretName", "secretRef", "passwordKey", "tokenTTL", "keycloakUrl",
-     "host", "key", "monkey", "passwordPolicy", "createSecret", "enabled", 42],
+    [
+        "existingSecret",
+        "existingSecretPasswordKey",
+        "secretName",
+        "secretRef",
+        "secretKeyRef",
+        "configMapKeyRef",
+        "keyRef",
+        "passwordKey",
+        "tokenKey",
+        "tokenTTL",
+        "keycloakUrl",
+        "keycloak",
+        "publicKey",
+        "sshPublicKey",
+        "topologyKey",
+        "routingKey",
+        "keyId",
+        "passwordFile",
+        "host",
+        "monkey",
+        "turkey",
+        "passkey",
+        "passwordPolicy",
+        "createSecret",
+        "useToken",
+        "enabled",
+        "",
+        "_",
+        42,
+    ],
 )
 def test_names_that_merely_mention_secrets(name):
     assert not sensitive_name(name)
+
+
+@pytest.mark.parametrize(
+    ("mapping", "flagged"),
+    [
+        ({"cert": "x", "key": SENTINEL}, True),  # key material beside its certificate
+        ({"key": SENTINEL}, True),
+        ({"key": "node-role", "operator": "Exists", "effect": "NoSchedule"}, False),
+        ({"key": "app", "operator": "In", "values": ["web"]}, False),
+        ({"name": "demo-secrets", "key": "db-password"}, False),  # a secretKeyRef
+        ({"key": "config.json", "path": "config.json"}, False),  # a volume item
+        ({"key": "team", "value": "platform"}, False),  # a key/value pair
+    ],
+)
+def test_a_plain_key_is_key_material_unless_it_selects_or_references(mapping, flagged):
+    assert sensitive_name("key", mapping.keys()) is flagged
+    assert bool(values_secrets({"x": mapping})) is flagged
+
+
+def test_a_plain_key_inside_a_reference_is_not_key_material():
+    assert not sensitive_name("key", parent="configMapKeyRef")
+    assert not sensitive_name("key", parent="nodeSelector")
+    assert sensitive_name("key", parent="tls")
+    assert values_secrets({"tls": {"key": SENTINEL}}) == [("tls.key", SENTINEL)]
+
+
+def test_generalised_key_names_are_found_and_masked():
+    values = {"webhook": {name: f"{SENTINEL}-{i}" for i, name in enumerate(KEY_NAMES)}}
+    found, literals = values_findings("svc", "dev", "charts/svc/values-dev.yaml", values)
+    assert [f.message.split(" ")[0] for f in found] == [f"webhook.{n}" for n in KEY_NAMES]
+    assert sorted(literals) == sorted(values["webhook"].values())
+    shown = repr(found) + masked(f"helm: bad {' '.join(literals)}", literals)
+    assert SENTINEL not in shown
+
+
+WORDS = st.sampled_from(
+    [
+        "db",
+        "hmac",
+        "session",
+        "tls",
+        "ssh",
+        "jwt",
+        "client",
+        "license",
+        "signing",
+        "encryption",
+        "api",
+        "admin",
+        "app",
+        "redis",
+        "smtp",
+        "x",
+    ]
+)
+STYLES = {
+    "camel": lambda w: w[0] + "".join(x.capitalize() for x in w[1:]),
+    "pascal": lambda w: "".join(x.capitalize() for x in w),
+    "snake": "_".join,
+    "screaming": lambda w: "_".join(w).upper(),
+    "kebab": "-".join,
+    "dotted": ".".join,
+}
+
+
+def _name(prefix, last, style):
+    return STYLES[style]([*prefix, *last])
+
+
+@given(
+    st.lists(WORDS, max_size=3),
+    st.sampled_from(
+        [
+            "password",
+            "passwd",
+            "pwd",
+            "pass",
+            "passphrase",
+            "secret",
+            "token",
+            "key",
+            "credential",
+            "credentials",
+        ]
+    ),
+    st.sampled_from(sorted(STYLES)),
+)
+def test_any_style_of_a_secret_word_last_is_flagged_and_masked(prefix, last, style):
+    name = _name(prefix, [last], style)
+    assert sensitive_name(name), name
+    found, literals = values_findings("svc", "", "values.yaml", {name: SENTINEL})
+    assert [f.rule for f in found] == ["GT-SEC-001"] and literals == [SENTINEL]
+    assert SENTINEL not in repr(found)
+    assert masked(f"Error: {name}: {SENTINEL}", literals) == f"Error: {name}: {MASK}"
+
+
+@given(
+    st.lists(WORDS, max_size=3),
+    st.sampled_from(
+        [
+            ["name"],
+            ["ref"],
+            ["key", "ref"],
+            ["file"],
+            ["path"],
+            ["url"],
+            ["ttl"],
+            ["policy"],
+            ["id"],
+            ["length"],
+            ["public", "key"],
+            ["topology", "key"],
+            ["password", "key"],
+            ["token", "key"],
+        ]
+    ),
+    st.sampled_from(sorted(STYLES)),
+)
+def test_any_style_of_a_reference_or_public_name_is_not_flagged(prefix, last, style):
+    name = _name(prefix, last, style)
+    assert not sensitive_name(name), name
+    assert values_secrets({name: SENTINEL}) == []
+
+
+@given(
+    st.lists(WORDS, max_size=2),
+    st.sampled_from(["password", "token", "secret", "key"]),
+    st.sampled_from(sorted(STYLES)),
+)
+def test_existing_secret_references_are_never_flagged(middle, last, style):
+    assert not sensitive_name(_name(["existing", "secret", *middle], [last], style))
 
 
 def test_secret_references_are_not_literals():
@@ -62,14 +262,20 @@ def test_literals_are_found_anywhere_else():
     }
     found = dict(values_secrets(values))
     assert set(found) == {
-        "password", "database.password", "secrets.jwtSecret", "env[0][name=API_TOKEN].value",
-        "list[0].apiKey", "numeric.password", "dsn",
+        "password",
+        "database.password",
+        "secrets.jwtSecret",
+        "env[0][name=API_TOKEN].value",
+        "list[0].apiKey",
+        "numeric.password",
+        "dsn",
     }
 
 
 def test_findings_mask_the_value():
-    found, literals = values_findings("svc", "prod", "charts/svc/values-prod.yaml",
-                                      {"password": SENTINEL})
+    found, literals = values_findings(
+        "svc", "prod", "charts/svc/values-prod.yaml", {"password": SENTINEL}
+    )
     assert [f.rule for f in found] == ["GT-SEC-001"]
     assert SENTINEL not in repr(found) and MASK in found[0].message
     assert literals == [SENTINEL]
@@ -79,18 +285,42 @@ def test_rendered_secret_with_data_and_literal_env():
     docs = [
         {"kind": "Secret", "metadata": {"name": "s"}, "stringData": {"db-password": SENTINEL}},
         {"kind": "Secret", "metadata": {"name": "placeholder"}, "data": {"db-password": ""}},
-        {"kind": "ConfigMap", "metadata": {"name": "c"},
-         "data": {"JWT_SECRET": SENTINEL, "LOG_LEVEL": "info"}},
-        {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {
-            "containers": [{"name": "app", "env": [
-                {"name": "API_TOKEN", "value": SENTINEL},
-                {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"key": "x"}}},
-            ]}]}}}},
+        {
+            "kind": "ConfigMap",
+            "metadata": {"name": "c"},
+            "data": {"JWT_SECRET": SENTINEL, "LOG_LEVEL": "info"},
+        },
+        {
+            "kind": "Deployment",
+            "metadata": {"name": "d"},
+            "spec": {
+                "template": {
+                    "spec": {
+                        "containers": [
+                            {
+                                "name": "app",
+                                "env": [
+                                    {"name": "API_TOKEN", "value": SENTINEL},
+                                    {
+                                        "name": "DB_PASSWORD",
+                                        "valueFrom": {"secretKeyRef": {"key": "x"}},
+                                    },
+                                ],
+                            }
+                        ]
+                    }
+                }
+            },
+        },
     ]
+    docs[3]["spec"]["template"]["spec"]["containers"][0]["env"].append(
+        {"name": "WEBHOOK_HMAC_KEY", "value": SENTINEL}
+    )
     found = rendered_findings(docs, "svc", "dev")
     assert [(f.rule, f.object, f.container) for f in found] == [
         ("GT-SEC-002", "Secret/s", ""),
         ("GT-SEC-003", "ConfigMap/c", ""),
+        ("GT-SEC-003", "Deployment/d", "app"),
         ("GT-SEC-003", "Deployment/d", "app"),
     ]
     assert SENTINEL not in repr(found)
@@ -102,13 +332,20 @@ def test_masked_replaces_every_literal():
     assert masked("ab cd", ["ab"]) == "ab cd"  # too short to mask meaningfully
 
 
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text("QXZ0123456789", max_size=12),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.sampled_from(["password", "token", "name", "value", "secrets", "env",
-                                       "x"]), children, max_size=3),
-    max_leaves=12,
-))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text("QXZ0123456789", max_size=12),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["password", "token", "name", "value", "secrets", "env", "x"]),
+                children,
+                max_size=3,
+            )
+        ),
+        max_leaves=12,
+    )
+)
 def test_findings_never_carry_a_literal(values):
     found, literals = values_findings("svc", "", "values.yaml", values)
     shown = repr(found)

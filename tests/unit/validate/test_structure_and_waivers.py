@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -44,8 +48,12 @@ ENVS = ("dev", "prod")
 
 
 def chart(texts=None, files=None, name="web"):
-    texts = {"Chart.yaml": CHART_YAML, "values.yaml": "a: 1\n", "values-dev.yaml": "{}\n",
-             "values-prod.yaml": "{}\n"} | (texts or {})
+    texts = {
+        "Chart.yaml": CHART_YAML,
+        "values.yaml": "a: 1\n",
+        "values-dev.yaml": "{}\n",
+        "values-prod.yaml": "{}\n",
+    } | (texts or {})
     if files is None:
         files = set(REQUIRED_FILES) | {"values-dev.yaml", "values-prod.yaml"}
     names = files
@@ -74,9 +82,7 @@ def test_duplicate_keys_are_errors_with_their_line():
 
 
 def test_each_missing_file_is_named():
-    files = set(REQUIRED_FILES) - {"templates/hpa.yaml", "values.schema.json"} | {
-        "values-dev.yaml"
-    }
+    files = set(REQUIRED_FILES) - {"templates/hpa.yaml", "values.schema.json"} | {"values-dev.yaml"}
     check = check_chart(chart(files=files), ENVS, ["app-plane"])
     assert sorted((f.rule, f.path, f.environment) for f in check.findings) == [
         ("GT-STR-001", "charts/web/templates/hpa.yaml", ""),
@@ -86,17 +92,26 @@ def test_each_missing_file_is_named():
 
 
 def test_chart_yaml_rules_each_name_their_line():
-    text = CHART_YAML.replace("v2", "v1").replace("name: web", "name: other").replace(
-        "0.1.0\nannotations", "1.0\nannotations").replace("app-plane", "no-plane")
+    text = (
+        CHART_YAML.replace("v2", "v1")
+        .replace("name: web", "name: other")
+        .replace("0.1.0\nannotations", "1.0\nannotations")
+        .replace("app-plane", "no-plane")
+    )
     check = check_chart(chart({"Chart.yaml": text}), ENVS, ["app-plane"])
     assert rules(check) == ["GT-STR-003", "GT-STR-004", "GT-STR-005", "GT-STR-006"]
-    assert {f.path for f in check.findings} >= {"charts/web/Chart.yaml:1",
-                                                "charts/web/Chart.yaml:2"}
+    assert {f.path for f in check.findings} >= {
+        "charts/web/Chart.yaml:1",
+        "charts/web/Chart.yaml:2",
+    }
 
 
 def test_invalid_chart_names_are_bad_input():
-    check = check_chart(chart({"Chart.yaml": CHART_YAML.replace("name: web", "name: Web_1")},
-                              name="Web_1"), ENVS, ["app-plane"])
+    check = check_chart(
+        chart({"Chart.yaml": CHART_YAML.replace("name: web", "name: Web_1")}, name="Web_1"),
+        ENVS,
+        ["app-plane"],
+    )
     assert rules(check) == ["GT-STR-009"]
     assert exit_code_for(check.findings) == 2
 
@@ -170,11 +185,48 @@ def test_exit_codes():
     assert exit_code_for([finding("GT-POD-001"), finding("GT-STR-002")]) == 2
 
 
-def test_rule_ids_are_stable_and_documented():
+def _readme_rules(readme: str) -> dict[str, list[str]]:
+    """The README's rule table: ID -> its cells (checks, fix, checkov, kube-score, polaris,
+    waivable). A fix or title holding a `|` would split a row: the table has none."""
+    header = "| ID | Checks | Fix | checkov | kube-score | polaris | Waivable |"
+    assert readme.count(header) == 1, "the README has one rules table"
+    rows = {}
+    for line in readme.split(header, 1)[1].splitlines()[2:]:
+        if not line.startswith("| "):
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        assert len(cells) == 7, line
+        assert cells[0] not in rows, f"{cells[0]} twice in the README's rules table"
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_rule_ids_are_stable_and_documented(repo_root):
     assert all(re.fullmatch(r"GT-[A-Z]+-\d{3}", rule_id) for rule_id in RULES)
-    table = rules_table()
-    assert all(f"| {rule_id} |" in table for rule_id in RULES)
     assert RULES["GT-POD-005"].checkov == "CKV_K8S_22"
+    readme = (repo_root / "README.md").read_text()
+    documented = _readme_rules(readme)
+    assert list(documented) == list(RULES), "the README's rules table lists every rule, in order"
+    for rule_id, (title, fix, checkov, kube_score, polaris, waivable) in documented.items():
+        r = RULES[rule_id]
+        assert (checkov, kube_score, polaris) == (
+            r.checkov or "-",
+            r.kube_score or "-",
+            r.polaris or "-",
+        ), f"{rule_id}: the README's scanner mapping differs from core/rules.py"
+        assert (title, fix, waivable) == (r.title, r.fix, "yes" if r.waivable else "no"), rule_id
+    unknown = set(re.findall(r"\bGT-[A-Z]+-\d{3}\b", readme)) - set(RULES)
+    assert not unknown, f"the README names unknown rules: {sorted(unknown)}"
+    assert rules_table() in readme  # the table is the generated one: regenerate, never edit
+
+
+def test_the_readme_rules_check_catches_a_missing_row_or_mapping():
+    table = rules_table()
+    assert _readme_rules(table) and list(_readme_rules(table)) == list(RULES)
+    without = table.replace(next(ln for ln in table.splitlines() if "| GT-POD-005 |" in ln), "")
+    assert "GT-POD-005" not in _readme_rules(without.replace("\n\n", "\n"))
+    wrong = table.replace("| CKV_K8S_22 |", "| CKV_K8S_99 |")
+    assert _readme_rules(wrong)["GT-POD-005"][2] == "CKV_K8S_99"
 
 
 def test_merge_keys_may_override_what_they_merge():
@@ -192,6 +244,51 @@ def test_helm_output_meaning():
     assert helm_output.message("", "something odd\n") == "something odd"
     assert helm_output.crashed(-9, "") and helm_output.crashed(2, "panic: boom")
     assert not helm_output.crashed(1, "Error: template: x")
+    assert (helm_output.exit_of(-9), helm_output.exit_of(2)) == ("killed by SIGKILL", "exit 2")
+    trace = "noise\npanic: runtime error: nil map\n\ngoroutine 1 [running]:\nmain.main()\n"
+    assert helm_output.crash_detail("", trace).startswith("panic: runtime error: nil map")
+    assert helm_output.crash_detail("", "") == "(helm printed nothing)"
+
+
+@pytest.mark.parametrize(
+    ("returncode", "stdout", "stderr", "chart_error"),
+    [
+        (1, "", 'Error: can\'t get a valid version for 1 subchart(s): "common"', True),
+        (1, "Error: directory charts/common not found\n", "", True),
+        (-9, "", "", False),  # killed by a signal
+        (2, "", "panic: assignment to entry in nil map\ngoroutine 1 [running]:", False),
+        (1, "", "Error: x\npanic: boom", False),
+        (2, "", "Error: unknown flag: --skip-refresh", False),  # not the chart: another exit
+        (1, "", "", False),  # silence is not a chart error
+        (1, "", "something odd", False),
+    ],
+)
+def test_a_chart_error_is_exit_1_with_helms_own_error_line(returncode, stdout, stderr, chart_error):
+    assert helm_output.chart_error(returncode, stdout, stderr) is chart_error
+
+
+def test_yaml_is_parsed_without_libyaml_too():
+    """helm output and argocd/ files parse with the pure-Python loader when libyaml is
+    missing (a fresh interpreter, where yaml has no CSafeLoader before gitops_tool loads)."""
+    code = (
+        "import yaml\n"
+        "del yaml.CSafeLoader\n"
+        "from gitops_tool.core import helm_output\n"
+        "from gitops_tool.commands import validate_argocd\n"
+        "assert helm_output.documents('a: 1\\n---\\nb: 2\\n') == [{'a': 1}, {'b': 2}]\n"
+        "import pathlib, sys\n"
+        "crd = pathlib.Path(sys.argv[1])\n"
+        "crd.write_text('spec: {names: {kind: K}, versions: [{schema: {openAPIV3Schema: "
+        "{type: object, properties: {a: {type: string}}}}}]}')\n"
+        "kind, schema = validate_argocd.closed_crd_schema(crd, None)\n"
+        "assert kind == 'K' and schema['additionalProperties'] is False\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        crd = Path(tmp) / "crd.yaml"
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(crd)], capture_output=True, text=True, check=False
+        )
+    assert done.returncode == 0, done.stderr
     assert (helm_output.major_version("v4.1.4"), helm_output.major_version("?")) == (4, None)
 
 

@@ -280,15 +280,14 @@ def write_tree(root: Path, charts: list[str]) -> Path:
 
 
 def helm_binary() -> str | None:
-    """The helm the tests run: GITOPS_TOOL_HELM, helm on PATH, or the project's .tools copy."""
-    import os
-    import shutil
+    """The helm the tests run: the one validate itself would pick (find_helm), or None."""
+    from gitops_tool.adapters.helm import find_helm
+    from gitops_tool.errors import HelmError
 
-    for candidate in (os.environ.get("GITOPS_TOOL_HELM"), shutil.which("helm"),
-                      str(Path(__file__).resolve().parents[3] / ".tools" / "bin" / "helm")):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    try:
+        return find_helm(Path(__file__).resolve().parents[3])
+    except HelmError:
+        return None
 
 
 def fake_helm(folder: Path, body: str, version: str = "v4.1.4") -> Path:
