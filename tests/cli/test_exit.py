@@ -1,0 +1,104 @@
+"""The console script ends without the interpreter's teardown only when nothing needs it.
+
+Each case runs the real entry point (`gitops_tool.cli.main`) in a child process, so that the
+exit really happens: the output must be complete, the exit code exact, and anything that
+relies on a normal exit (atexit callbacks, running threads) must still get it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gitops_tool.cli import app
+from tests.unit.render.trees import small_spec, write_tree
+
+ENTRY = """
+import sys
+{before}
+from gitops_tool.cli import main
+sys.argv = ["gitops-tool", *sys.argv[1:]]
+main()
+"""
+
+
+def entry(*args: str, before: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess:
+    script = ENTRY.format(before=before)
+    return subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
+
+
+@pytest.fixture
+def drifted(tmp_path: Path) -> Path:
+    """A tree whose argocd/ is out of date in every environment: a long diff to print."""
+    root = write_tree(tmp_path / "repo", small_spec())
+    for env in ("dev", "staging", "prod"):
+        path = root / "environments" / f"{env}.yaml"
+        path.write_text(path.read_text().replace('"1.0.0"', '"1.0.1"'))
+    return root
+
+
+def test_a_long_output_through_a_pipe_is_complete_and_the_code_exact(drifted: Path) -> None:
+    done = entry("--repo", str(drifted), "render", "--check")
+    in_process = CliRunner().invoke(app, ["--repo", str(drifted), "render", "--check"])
+    assert done.returncode == 1 == in_process.exit_code
+    assert len(done.stdout) > 2000
+    assert done.stdout == in_process.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(("render",), 0), (("render", "--check"), 1), (("render", "qa"), 2), (("--version",), 0)],
+)
+def test_exit_codes_survive_the_fast_exit(drifted: Path, args: tuple[str, ...], code: int) -> None:
+    done = entry("--repo", str(drifted), *args)
+    assert done.returncode == code, done.stderr
+
+
+def test_the_teardown_is_skipped_when_nothing_needs_it(drifted: Path, tmp_path: Path) -> None:
+    # An object whose finaliser only a normal teardown would run (module globals are freed).
+    marker = tmp_path / "finalised"
+    before = (
+        "import pathlib\n"
+        "class Witness:\n"
+        f"    def __del__(self): pathlib.Path({str(marker)!r}).touch()\n"
+        "witness = Witness()"
+    )
+    done = entry("--repo", str(drifted), "render", before=before)
+    assert done.returncode == 0 and "written" in done.stderr
+    assert not marker.exists()
+    normal = entry("--repo", str(drifted), "render", before=before + "\nimport logging")
+    assert normal.returncode == 0 and marker.exists()  # logging loaded: the normal exit
+
+
+def test_an_atexit_callback_still_runs(drifted: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "atexit-ran"
+    before = f"import atexit, pathlib\natexit.register(pathlib.Path({str(marker)!r}).touch)"
+    done = entry("--repo", str(drifted), "render", "--check", before=before)
+    assert done.returncode == 1
+    assert marker.exists()
+
+
+def test_a_running_thread_is_waited_for(drifted: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "thread-finished"
+    before = (
+        "import threading, time, pathlib\n"
+        "def late():\n"
+        "    time.sleep(0.5)\n"
+        f"    pathlib.Path({str(marker)!r}).touch()\n"
+        "threading.Thread(target=late).start()"
+    )
+    done = entry("--repo", str(drifted), "render", before=before)
+    assert done.returncode == 0
+    assert marker.exists()
+
+
+def test_a_usage_error_keeps_clicks_message_and_code() -> None:
+    done = entry("render", "--no-such-flag")
+    assert done.returncode == 2
+    assert "No such option" in done.stderr
