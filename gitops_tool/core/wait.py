@@ -30,6 +30,10 @@ from gitops_tool.core.model import is_commit
 
 DONE, WAITING, FAILING = "done", "waiting", "failed"
 SETTLE = timedelta(seconds=5)  # GitOps Promoter holds Healthy this long before trusting it
+# The hold compares our clock with the server's lastTransitionTime. A transition further in
+# our future than this means the clocks disagree (ours is behind): waiting for our clock to
+# catch up could outlast any timeout, so the hold is skipped, as when the time is missing.
+CLOCK_SKEW_LIMIT = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,7 @@ def verdict(state: AppState, expect: Expectation, now: datetime) -> Verdict:
         return pending
     if state.health != HEALTHY:
         return _waiting(f"health {state.health or 'Unknown'}")
-    if state.health_since is not None and now - state.health_since < expect.settle:
+    held = None if state.health_since is None else now - state.health_since
+    if held is not None and -CLOCK_SKEW_LIMIT <= held < expect.settle:
         return _waiting("Healthy, settling")
     return Verdict(DONE, "Synced and Healthy")

@@ -85,6 +85,8 @@ SECRET_KEY = r"^[-._a-zA-Z0-9]+$"
 HOST = r"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
 PORT_NAME = r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$"
 ABSOLUTE_PATH = r"^/[^\s]*$"
+# A folder below the root, in characters a shell command can hold unquoted (seededDirs).
+FOLDER = r"^(/[-._a-zA-Z0-9]+)+$"
 
 
 def resources_of() -> Schema:
@@ -195,6 +197,10 @@ def workload() -> dict[str, Schema]:
         ),
         "nginx": obj({"enabled": boolean("the image is an unprivileged nginx")}),
         "writableDirs": string_list("emptyDir mounts", pattern=ABSOLUTE_PATH),
+        "seededDirs": string_list(
+            "emptyDir mounts an init container first fills with the image's folder",
+            pattern=FOLDER,
+        ),
         "persistence": obj(
             {
                 "enabled": boolean(),

@@ -130,9 +130,39 @@ helm.sh/chart: {{ include "common.chart" .root }}
 {{- toYaml (dict "dirs" ($dirs | uniq | sortAlpha)) -}}
 {{- end -}}
 
+{{/* common.seededDirs: expects a component context; the seededDirs paths as a YAML list. */}}
+{{- define "common.seededDirs" -}}
+{{- toYaml (dict "dirs" (.v.seededDirs | default list | uniq | sortAlpha)) -}}
+{{- end -}}
+
+{{/* common.seedName: expects an absolute path; the name of its seeded emptyDir and of the init
+     container that fills it: "seed-<path as a volume name>", or, past 63 chars, its first 54
+     and 8 hex digits of the path's sha256 (so long paths stay distinct). */}}
+{{- define "common.seedName" -}}
+{{- $name := printf "seed-%s" (include "common.volumeName" .) -}}
+{{- if gt (len $name) 63 -}}
+{{- $name = printf "%s-%s" ($name | trunc 54 | trimSuffix "-") (sha256sum . | trunc 8) -}}
+{{- end -}}
+{{- $name -}}
+{{- end -}}
+
 {{/* common.validate: expects a component context; fails on combinations the schema cannot
      see once components are merged. Renders nothing. */}}
 {{- define "common.validate" -}}
+{{- $writable := (include "common.writableDirs" . | fromYaml).dirs -}}
+{{- $volumes := list -}}
+{{- range $writable -}}
+{{- $volumes = append $volumes (include "common.volumeName" .) -}}
+{{- end -}}
+{{- range (include "common.seededDirs" . | fromYaml).dirs -}}
+{{- if has . $writable -}}
+{{- fail (printf "%s: %s is in writableDirs and seededDirs: keep it in one" $.name .) -}}
+{{- end -}}
+{{- $volumes = append $volumes (include "common.seedName" .) -}}
+{{- end -}}
+{{- if ne (len $volumes) (len (uniq $volumes)) -}}
+{{- fail (printf "%s: writableDirs and seededDirs give colliding volume names %v" .name $volumes) -}}
+{{- end -}}
 {{- if and .v.ingress.enabled (eq .v.role "worker") -}}
 {{- fail (printf "%s: a worker has no Ingress: set ingress.enabled: false" .name) -}}
 {{- end -}}

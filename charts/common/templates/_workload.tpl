@@ -60,6 +60,8 @@ spec:
 {{- define "common.podTemplate" -}}
 {{- $v := .v -}}
 {{- $dirs := (include "common.writableDirs" . | fromYaml).dirs -}}
+{{- $seeds := (include "common.seededDirs" . | fromYaml).dirs -}}
+{{- $image := printf "%s:%s" $v.image.repository (include "common.imageTag" $v.image.tag) -}}
 {{- $persist := and (eq $v.kind "StatefulSet") $v.persistence.enabled -}}
 metadata:
   labels:
@@ -108,9 +110,28 @@ spec:
   tolerations:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+  {{- with $seeds }}
+  initContainers:
+    {{- range . }}
+    - name: {{ include "common.seedName" . }}
+      image: {{ $image | quote }}
+      imagePullPolicy: {{ $v.image.pullPolicy }}
+      command:
+        - sh
+        - -c
+        - {{ printf "cp -R %s/. /seed/" . | quote }}
+      resources:
+        {{- include "common.seedResources" . | nindent 8 }}
+      securityContext:
+        {{- include "common.containerSecurityContext" . | nindent 8 }}
+      volumeMounts:
+        - name: {{ include "common.seedName" . }}
+          mountPath: /seed
+    {{- end }}
+  {{- end }}
   containers:
     - name: {{ .key | default (include "common.name" .root) }}
-      image: "{{ $v.image.repository }}:{{ include "common.imageTag" $v.image.tag }}"
+      image: {{ $image | quote }}
       imagePullPolicy: {{ $v.image.pullPolicy }}
       {{- with $v.command }}
       command:
@@ -155,16 +176,14 @@ spec:
       resources:
         {{- toYaml $v.resources | nindent 8 }}
       securityContext:
-        allowPrivilegeEscalation: false
-        privileged: false
-        readOnlyRootFilesystem: true
-        runAsNonRoot: true
-        capabilities:
-          drop:
-            - ALL
+        {{- include "common.containerSecurityContext" . | nindent 8 }}
       volumeMounts:
         {{- range $dirs }}
         - name: {{ include "common.volumeName" . }}
+          mountPath: {{ . }}
+        {{- end }}
+        {{- range $seeds }}
+        - name: {{ include "common.seedName" . }}
           mountPath: {{ . }}
         {{- end }}
         {{- if $v.nginx.enabled }}
@@ -181,11 +200,38 @@ spec:
     - name: {{ include "common.volumeName" . }}
       emptyDir: {}
     {{- end }}
+    {{- range $seeds }}
+    - name: {{ include "common.seedName" . }}
+      emptyDir: {}
+    {{- end }}
     {{- if $v.nginx.enabled }}
     - name: nginx-conf
       configMap:
         name: {{ include "common.suffixed" (list .name "nginx") }}
     {{- end }}
+{{- end -}}
+
+{{/* common.containerSecurityContext: expects anything (fixed, not settable); the security
+     context of every container, init containers included. */}}
+{{- define "common.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+privileged: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop:
+    - ALL
+{{- end -}}
+
+{{/* common.seedResources: expects anything (fixed, not settable); requests and limits of a
+     seededDirs init container (one `cp`; the pod's request is still its containers' sum). */}}
+{{- define "common.seedResources" -}}
+requests:
+  cpu: 10m
+  memory: 16Mi
+limits:
+  cpu: 100m
+  memory: 64Mi
 {{- end -}}
 
 {{/* common.probe: expects (list <component context> <http path>); the handler and timeout of a

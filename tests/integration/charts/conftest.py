@@ -7,6 +7,7 @@ ananta-<env>, values.yaml + values-<env>.yaml, and image.tag as a string paramet
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -75,6 +76,25 @@ def containers(workload: dict[str, Any]) -> list[dict[str, Any]]:
     """Init containers and containers."""
     spec = pod_spec(workload)
     return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+UNITS = {
+    "m": 1e-3,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+}
+
+
+def quantity(value: str | int | float) -> float:
+    """A Kubernetes quantity as a number (100m -> 0.1, 1Gi -> 2**30)."""
+    match = re.fullmatch(r"([0-9.]+)([a-zA-Z]*)", str(value))
+    assert match, value
+    return float(match[1]) * UNITS.get(match[2], 1)
 
 
 def selector_matches(selector: dict[str, str], labels: dict[str, str]) -> bool:

@@ -64,6 +64,9 @@ class Component:
     host: str | None = None  # the Ingress host prefix; None: no Ingress
     follows_tag: bool = True  # image.tag (the release pin) sets this component's tag
     container_port: int | None = None  # when it differs from the Service port
+    # Folders that start with the image's content but must be writable (seededDirs): each is
+    # an emptyDir an init container fills from the image. No other workload has init containers.
+    seeded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ def _ananta(
 
 
 DB_KEYS = frozenset({"db-user", "db-password"})
+TEMPORAL_CONFIG = ("/etc/temporal/config",)
 
 CHARTS: dict[str, Chart] = {
     "tenant-management-service": Chart(
@@ -199,11 +203,11 @@ CHARTS: dict[str, Chart] = {
     "temporal": Chart(
         "infrastructure",
         "infrastructure",
-        {
-            "frontend": Component(7233, "temporalio/server"),
-            "history": Component(7234, "temporalio/server"),
-            "matching": Component(7235, "temporalio/server"),
-            "worker": Component(7239, "temporalio/server"),
+        {  # the server's entrypoint renders its config into /etc/temporal/config at start
+            "frontend": Component(7233, "temporalio/server", seeded=TEMPORAL_CONFIG),
+            "history": Component(7234, "temporalio/server", seeded=TEMPORAL_CONFIG),
+            "matching": Component(7235, "temporalio/server", seeded=TEMPORAL_CONFIG),
+            "worker": Component(7239, "temporalio/server", seeded=TEMPORAL_CONFIG),
             "web": Component(8080, "temporalio/ui", host="temporal", follows_tag=False),
         },
         "temporal-secrets",

@@ -17,6 +17,7 @@ from .conftest import (
     parallel,
     parse,
     pod_spec,
+    quantity,
     selector_matches,
     values_files,
 )
@@ -38,23 +39,6 @@ pytestmark = pytest.mark.helm
 Rendered = Callable[[str, str], Render]
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 CREDENTIAL_KEY = re.compile(r"PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_KEY|PRIVATE", re.IGNORECASE)
-UNITS = {
-    "m": 1e-3,
-    "Ki": 2**10,
-    "Mi": 2**20,
-    "Gi": 2**30,
-    "Ti": 2**40,
-    "k": 1e3,
-    "M": 1e6,
-    "G": 1e9,
-}
-
-
-def quantity(value: str | int | float) -> float:
-    """A Kubernetes quantity as a number (100m -> 0.1, 1Gi -> 2**30)."""
-    match = re.fullmatch(r"([0-9.]+)([a-zA-Z]*)", str(value))
-    assert match, value
-    return float(match[1]) * UNITS.get(match[2], 1)
 
 
 def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
@@ -159,7 +143,8 @@ def test_resources_per_environment(rendered: Rendered, chart: str, env: str) -> 
     r, staging = rendered(chart, env), rendered(chart, "staging")
     for workload in r.workloads:
         other = staging.get(workload["kind"], workload["metadata"]["name"])
-        for mine, theirs in zip(containers(workload), containers(other), strict=True):
+        mains = pod_spec(workload)["containers"], pod_spec(other)["containers"]
+        for mine, theirs in zip(*mains, strict=True):  # init containers: fixed, small
             for bound in ("requests", "limits"):
                 for resource in ("cpu", "memory"):
                     a = quantity(mine["resources"][bound][resource])
@@ -232,11 +217,12 @@ def test_config_maps_and_secret_references(rendered: Rendered, chart: str, env: 
     r, spec = rendered(chart, env), CHARTS[chart]
     read: set[tuple[str, str]] = set()
     for workload in r.workloads:
-        for container in containers(workload):
+        for container in pod_spec(workload)["containers"]:
             [source] = container["envFrom"]
             config = r.get("ConfigMap", source["configMapRef"]["name"])
             assert config["data"]["LOG_LEVEL"] == LOG_LEVEL[env]
             assert not [k for k in config["data"] if CREDENTIAL_KEY.search(k)], "a credential?"
+        for container in containers(workload):
             for variable in container.get("env", []):
                 assert "value" not in variable, f"literal env var {variable['name']}"
                 ref = variable["valueFrom"]["secretKeyRef"]

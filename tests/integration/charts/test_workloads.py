@@ -89,8 +89,9 @@ def test_security_context_is_the_summarys(rendered: Rendered, chart: str, env: s
         for forbidden in ("hostNetwork", "hostPID", "hostIPC"):
             assert not pod.get(forbidden)
         assert not any("hostPath" in v for v in pod.get("volumes", []))
-        for container in containers(workload):
+        for container in containers(workload):  # init containers too
             assert container["securityContext"] == CONTAINER_SECURITY_CONTEXT
+        for container in pod["containers"]:
             assert "/tmp" in _emptydir_mounts(workload, container), "the process must write /tmp"
 
 
@@ -98,7 +99,11 @@ def test_security_context_is_the_summarys(rendered: Rendered, chart: str, env: s
 def test_probes_resources_and_rolling_update(rendered: Rendered, chart: str, env: str) -> None:
     r, spec = rendered(chart, env), CHARTS[chart]
     for workload in r.workloads:
-        for container in containers(workload):
+        for container in containers(workload):  # init containers too
+            resources = container["resources"]
+            for bound in ("requests", "limits"):
+                assert set(resources[bound]) == {"cpu", "memory"}
+        for container in pod_spec(workload)["containers"]:  # probes: not on init containers
             port_name = container["ports"][0]["name"]
             probes = {k: container[f"{k}Probe"] for k in ("liveness", "readiness", "startup")}
             for probe in probes.values():
@@ -110,11 +115,8 @@ def test_probes_resources_and_rolling_update(rendered: Rendered, chart: str, env
                 assert probes["liveness"]["httpGet"]["path"] == "/health"
                 assert probes["startup"]["httpGet"]["path"] == "/health"
                 assert probes["readiness"]["httpGet"]["path"] == spec.readiness
-            resources = container["resources"]
-            for bound in ("requests", "limits"):
-                assert set(resources[bound]) == {"cpu", "memory"}
             if env == "staging":
-                assert resources == SUMMARY_RESOURCES
+                assert container["resources"] == SUMMARY_RESOURCES
         if workload["kind"] == "Deployment":
             assert workload["spec"]["strategy"] == {
                 "type": "RollingUpdate",

@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gitops_tool.core.appstatus import SYNC_ID_INFO, AppState, ResourceHealth
-from gitops_tool.core.wait import Expectation, foreign_operation, sync_verdict, verdict
+from gitops_tool.core.wait import (
+    CLOCK_SKEW_LIMIT,
+    Expectation,
+    foreign_operation,
+    sync_verdict,
+    verdict,
+)
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 SHA = "a" * 40
@@ -84,6 +90,15 @@ def test_status_compared_against_an_older_spec_is_not_done():
 def test_healthy_must_hold_for_the_settle_time():
     assert verdict(DONE_STATE, EXPECT, T0 + timedelta(seconds=2)).kind == "waiting"
     assert verdict(DONE_STATE, EXPECT, T0 + timedelta(seconds=5)).done
+
+
+def test_a_clock_behind_the_server_waits_a_little_but_never_for_ever():
+    # Our clock a few seconds behind the server's: the transition looks slightly in the future,
+    # and the hold still applies until our clock has passed it by the settle time.
+    assert verdict(DONE_STATE, EXPECT, T0 - timedelta(seconds=3)).kind == "waiting"
+    # Far behind (past the skew limit): waiting for our clock to catch up could outlast any
+    # timeout, so the hold is skipped as when lastTransitionTime is missing.
+    assert verdict(DONE_STATE, EXPECT, T0 - CLOCK_SKEW_LIMIT - timedelta(seconds=1)).done
 
 
 def test_failed_and_error_operations_fail_fast():
