@@ -1,3 +1,3 @@
-"""gitops-tool: render, validate, promote and sync the Ananta Platform's GitOps repository."""
+"""gitops-tool: render, validate and sync the Ananta Platform's GitOps repository."""
 
 __version__ = "0.1.0"
