@@ -201,6 +201,9 @@ def workload() -> dict[str, Schema]:
             "emptyDir mounts an init container first fills with the image's folder",
             pattern=FOLDER,
         ),
+        # The paths are checked by the template (common.validate), whose message says what
+        # an acceptable path is and which writableDirs/seededDirs folder one lies in.
+        "files": string_map("absolute file path -> content (through tpl), mounted read-only"),
         "persistence": obj(
             {
                 "enabled": boolean(),

@@ -1,4 +1,5 @@
-{{/* ConfigMaps: the settings of each component, and the nginx server of frontends. */}}
+{{/* ConfigMaps: the settings of each component, the nginx server of frontends, and the files
+     of components that set `files`. */}}
 
 {{/* common.configmap: expects the chart context; the whole templates/configmap.yaml. */}}
 {{- define "common.configmap" -}}
@@ -16,7 +17,8 @@
 {{- toYaml $data -}}
 {{- end -}}
 
-{{/* common.configmapOf: expects a component context; its ConfigMap (and nginx ConfigMap). */}}
+{{/* common.configmapOf: expects a component context; its ConfigMap (and nginx and files
+     ConfigMaps). */}}
 {{- define "common.configmapOf" }}
 ---
 apiVersion: v1
@@ -38,6 +40,17 @@ metadata:
 data:
   default.conf: |
     {{- include "common.nginxServer" . | nindent 4 }}
+{{- end }}
+{{- with include "common.filesData" . }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "common.suffixed" (list $.name "files") }}
+  labels:
+    {{- include "common.labels" $ | nindent 4 }}
+data:
+  {{- . | nindent 2 }}
 {{- end }}
 {{ end -}}
 

@@ -146,6 +146,44 @@ helm.sh/chart: {{ include "common.chart" .root }}
 {{- $name -}}
 {{- end -}}
 
+{{/* common.fileKey: expects an absolute file path (a `files` key); its key in the files
+     ConfigMap and the subPath of its mount: the path without the leading slash, slashes as
+     underscores, or, past 253 chars, its first 244 and 8 hex digits of the path's sha256. */}}
+{{- define "common.fileKey" -}}
+{{- $key := . | trimPrefix "/" | replace "/" "_" -}}
+{{- if gt (len $key) 253 -}}
+{{- $key = printf "%s-%s" ($key | trunc 244) (sha256sum . | trunc 8) -}}
+{{- end -}}
+{{- $key -}}
+{{- end -}}
+
+{{/* common.filesData: expects a component context; the data of its files ConfigMap (each
+     `files` content through tpl, under its common.fileKey), or nothing without files. */}}
+{{- define "common.filesData" -}}
+{{- $data := dict -}}
+{{- range $path, $content := .v.files -}}
+{{- $_ := set $data (include "common.fileKey" $path) (tpl (toString $content) $.root) -}}
+{{- end -}}
+{{- if $data -}}
+{{- toYaml $data -}}
+{{- end -}}
+{{- end -}}
+
+{{/* common.serviceURL: expects (list <chart context> <component name>); "http://<Service>:<port>"
+     of that component (its name as common.each makes it, its service.port or the chart's), for
+     addresses in `config` and `files` values. */}}
+{{- define "common.serviceURL" -}}
+{{- $root := index . 0 -}}
+{{- $key := index . 1 -}}
+{{- $components := $root.Values.components | default dict -}}
+{{- if not (hasKey $components $key) -}}
+{{- fail (printf "common.serviceURL: the chart has no component %q" $key) -}}
+{{- end -}}
+{{- $port := dig "service" "port" $root.Values.service.port (get $components $key | default dict) -}}
+{{- $service := include "common.suffixed" (list (include "common.fullname" $root) $key) -}}
+{{- printf "http://%s:%d" $service (int $port) -}}
+{{- end -}}
+
 {{/* common.validate: expects a component context; fails on combinations the schema cannot
      see once components are merged. Renders nothing. */}}
 {{- define "common.validate" -}}
@@ -160,8 +198,31 @@ helm.sh/chart: {{ include "common.chart" .root }}
 {{- end -}}
 {{- $volumes = append $volumes (include "common.seedName" .) -}}
 {{- end -}}
+{{- $emptyDirs := concat $writable (include "common.seededDirs" . | fromYaml).dirs -}}
+{{- $fileKeys := dict -}}
+{{- range $path, $_ := .v.files -}}
+{{- if or (not (regexMatch "^(/[-._a-zA-Z0-9]+)+$" $path)) (regexMatch "(^|/)[.][.]?(/|$)" $path) -}}
+{{- fail (printf "%s: files: %q is not an absolute file path (like /etc/app/app.yaml: letters, digits, - . _)" $.name $path) -}}
+{{- end -}}
+{{- range $emptyDirs -}}
+{{- if or (eq $path .) (hasPrefix (printf "%s/" .) $path) -}}
+{{- fail (printf "%s: files: %s lies inside %s, a writableDirs/seededDirs emptyDir: mount it outside the folders the process writes" $.name $path .) -}}
+{{- end -}}
+{{- if hasPrefix (printf "%s/" $path) . -}}
+{{- fail (printf "%s: files: %s is a file, but writableDirs/seededDirs mount %s below it" $.name $path .) -}}
+{{- end -}}
+{{- end -}}
+{{- $key := include "common.fileKey" $path -}}
+{{- if hasKey $fileKeys $key -}}
+{{- fail (printf "%s: files: %s and %s give the same ConfigMap key %s: rename one" $.name (get $fileKeys $key) $path $key) -}}
+{{- end -}}
+{{- $_ := set $fileKeys $key $path -}}
+{{- end -}}
+{{- if .v.files -}}
+{{- $volumes = append $volumes "files" -}}
+{{- end -}}
 {{- if ne (len $volumes) (len (uniq $volumes)) -}}
-{{- fail (printf "%s: writableDirs and seededDirs give colliding volume names %v" .name $volumes) -}}
+{{- fail (printf "%s: writableDirs, seededDirs and files give colliding volume names %v" .name $volumes) -}}
 {{- end -}}
 {{- if and .v.ingress.enabled (eq .v.role "worker") -}}
 {{- fail (printf "%s: a worker has no Ingress: set ingress.enabled: false" .name) -}}

@@ -67,7 +67,9 @@ metadata:
   labels:
     {{- include "common.labels" . | nindent 4 }}
   annotations:
-    checksum/config: {{ include "common.configData" . | sha256sum }}
+    {{- /* settings and files: a change rolls the pods (envFrom and subPath mounts never see
+         ConfigMap updates). Without files the sum is that of the settings alone. */}}
+    checksum/config: {{ printf "%s%s" (include "common.configData" .) (include "common.filesData" .) | sha256sum }}
     {{- with $v.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
@@ -195,6 +197,12 @@ spec:
         - name: data
           mountPath: {{ $v.persistence.mountPath }}
         {{- end }}
+        {{- range $path, $_ := $v.files }}
+        - name: files
+          mountPath: {{ $path }}
+          subPath: {{ include "common.fileKey" $path }}
+          readOnly: true
+        {{- end }}
   volumes:
     {{- range $dirs }}
     - name: {{ include "common.volumeName" . }}
@@ -208,6 +216,11 @@ spec:
     - name: nginx-conf
       configMap:
         name: {{ include "common.suffixed" (list .name "nginx") }}
+    {{- end }}
+    {{- if $v.files }}
+    - name: files
+      configMap:
+        name: {{ include "common.suffixed" (list .name "files") }}
     {{- end }}
 {{- end -}}
 
