@@ -124,11 +124,12 @@ class ArgoCDClient:
         if self._notify is not None:
             self._notify(message)
 
-    def _retried(self, method: str) -> str:
-        """How many retries the request just made, for an error message."""
+    def _retried(self, method: str, sent: bool = True) -> str:
+        """How many retries the request just made, for an error message. `sent` is False when
+        the failure proves nothing reached the server (no connection was made)."""
         if self._retries:
             return f"after {self._retries} {'retry' if self._retries == 1 else 'retries'}"
-        if method == "GET":
+        if method == "GET" or not sent:
             return "not retried"
         return "not retried: it may have reached the server"
 
@@ -272,7 +273,11 @@ class ArgoCDClient:
                 hint="check the token and server address for stray characters",
             ) from None
         except requests.exceptions.RequestException as exc:
-            retried = self._retried(method)
+            never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
+                isinstance(exc, requests.exceptions.ConnectionError)
+                and _connection_reason(exc) in ("connection refused", "unknown host")
+            )
+            retried = self._retried(method, sent=not never_sent)
             left = self.time_left()
             error = DeadlinePassed if left is not None and left <= p.backoff else \
                 ArgoCDUnavailable

@@ -148,8 +148,9 @@ def exit_without_teardown(code: int) -> None:
     if "logging" in sys.modules:
         return
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: the descriptor was closed before Python started
+                stream.flush()
     except (OSError, ValueError):
         return
     import os

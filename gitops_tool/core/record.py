@@ -54,7 +54,8 @@ class Record:
         super().__init_subclass__(**kwargs)
         annotations = inspect.get_annotations(cls)
         own = [name for name, kind in annotations.items() if "ClassVar" not in str(kind)]
-        fields = tuple(name for name in cls._fields if name not in own) + tuple(own)
+        # Like dataclasses: a field declared again in a subclass keeps its inherited place.
+        fields = cls._fields + tuple(name for name in own if name not in cls._fields)
         defaults = dict(cls._defaults)
         for name in own:
             if name in cls.__dict__:

@@ -12,8 +12,11 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import yaml
+
 from gitops_tool.core.findings import Finding
 from gitops_tool.core.policy import workloads_of
+from gitops_tool.core.yamldoc import FAST_SAFE_LOADER
 
 MASK = "****"
 REFERENCES_KEY = "secrets"  # values key under which charts declare secret references
@@ -25,7 +28,7 @@ _SECRET_WORD = re.compile(r"pass(word|wd|phrase)?|pwd|secret|token|key|credentia
 # ...or its words written as one end in one of these (`dbpassword`, `apikey`,
 # `connectionString`).
 _SECRET_SUFFIX = re.compile(
-    r"(password|passwd|passphrase|secret|token|credentials?|connectionstring"
+    r"(password|passwd|passphrase|pwd|secret|token|credentials?|connectionstring"
     r"|(api|access|secret|private|signing|encryption|master|hmac|session|jwt|license|licence"
     r"|client|ssh|tls|auth)key)$"
 )
@@ -99,6 +102,30 @@ def _password_in_url(value: Any) -> str | None:
     return None
 
 
+# `NAME=value` lines of a dotenv, properties or shell file.
+_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=[ \t]*(.*?)[ \t]*$", re.MULTILINE
+)
+
+
+def file_secrets(text: Any) -> Iterator[tuple[str, str]]:
+    """(where, literal) for literal secrets inside a file carried as one string: a chart's
+    `files` entry, a ConfigMap value. YAML or JSON content is walked like a values file;
+    `NAME=value` lines are checked one by one. Anything else yields nothing."""
+    if not isinstance(text, str) or not ("\n" in text.strip() or text.lstrip()[:1] in "{["):
+        return
+    try:
+        data = yaml.load(text, Loader=FAST_SAFE_LOADER)  # a safe loader
+    except yaml.YAMLError:
+        data = None
+    if isinstance(data, Mapping | list):
+        yield from _walk(data, "")
+    for name, value in _ASSIGNMENT.findall(text):
+        value = value.strip("\"'")
+        if sensitive_name(name) and (literal := _literal(value)):
+            yield name, literal
+
+
 def values_secrets(data: Any) -> list[tuple[str, str]]:
     """(dotted key path, literal) for every literal secret in a parsed values file."""
     return list(_walk(data, ""))
@@ -122,6 +149,9 @@ def _walk(node: Any, path: str, parent: Any = None) -> Iterator[tuple[str, str]]
                 yield here, lit
             elif (secret := _password_in_url(value)) is not None:
                 yield here, secret
+            else:
+                for inner, literal in file_secrets(value):
+                    yield f"{here} > {inner}", literal
     elif isinstance(node, list):
         for i, item in enumerate(node):
             yield from _walk(item, f"{path}[{i}]", parent)
@@ -174,15 +204,20 @@ def rendered_findings(docs: Sequence[Any], chart: str, environment: str) -> list
         elif kind == "ConfigMap":
             for key, value in sorted((doc.get("data") or {}).items()):
                 if (sensitive_name(key) and _literal(value)) or _password_in_url(value):
-                    found.append(
-                        Finding(
-                            "GT-SEC-003",
-                            chart,
-                            environment,
-                            f"ConfigMap/{name}",
-                            message=f"key {key} holds a literal secret ({MASK})",
-                        )
+                    where = f"key {key}"
+                elif inner := next((w for w, _ in file_secrets(value)), None):
+                    where = f"key {key} ({inner})"
+                else:
+                    continue
+                found.append(
+                    Finding(
+                        "GT-SEC-003",
+                        chart,
+                        environment,
+                        f"ConfigMap/{name}",
+                        message=f"{where} holds a literal secret ({MASK})",
                     )
+                )
     for w in workloads_of(docs):
         for c in (*(w.pod.get("initContainers") or ()), *(w.pod.get("containers") or ())):
             if not isinstance(c, Mapping):

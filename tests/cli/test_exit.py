@@ -102,3 +102,18 @@ def test_a_usage_error_keeps_clicks_message_and_code() -> None:
     done = entry("render", "--no-such-flag")
     assert done.returncode == 2
     assert "No such option" in done.stderr
+
+
+@pytest.mark.parametrize("closed", ["stdout", "stderr"])
+def test_a_closed_stream_does_not_change_the_exit_code(closed: str) -> None:
+    # A cron job or daemon may start the tool with a descriptor closed: Python then sets that
+    # stream to None, and the exit must still be the command's own.
+    fd = 1 if closed == "stdout" else 2
+    script = f"import os, subprocess, sys; os.close({fd}); " + (
+        "sys.exit(subprocess.call([sys.executable, '-c', "
+        "'import sys; sys.argv = [\"gitops-tool\", \"--version\"]; "
+        "from gitops_tool.cli import main; main()'], close_fds=False))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr

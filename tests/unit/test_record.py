@@ -89,6 +89,15 @@ def test_subclasses_extend_the_fields_of_their_base() -> None:
     assert pin.origin == "ci" and pin.label == "api:1"
 
 
+def test_a_field_declared_again_keeps_its_place_and_takes_the_new_default() -> None:
+    class LocalPin(Pin):
+        tag: str = "stable"
+
+    assert fields_of(LocalPin) == fields_of(Pin)
+    assert LocalPin("api").tag == "stable" and Pin("api").tag == "latest"
+    assert LocalPin("api", "1").tag == "1"
+
+
 def test_a_required_field_after_a_default_is_refused_at_class_creation() -> None:
     with pytest.raises(TypeError, match="'second' without a default"):
 

@@ -167,6 +167,22 @@ def test_a_refused_connection_is_retried_then_names_the_host(runtime, clock):
     assert len(clock.sleeps) == 3
 
 
+def test_a_post_that_never_connected_does_not_claim_it_may_have_reached_the_server(
+    runtime, clock
+):
+    with socket.socket() as sock:  # nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    runtime.env = dict(runtime.env, ARGOCD_SERVER=f"http://127.0.0.1:{port}")
+    runtime.policy = replace(runtime.policy, retries=0)
+    with runtime.connect(ConnectionFlags()) as client, pytest.raises(ArgoCDUnavailable) as info:
+        client.sync_app("dev-api", project="ananta-dev", app_namespace=None, prune=False,
+                        infos={})
+    message = leak_free(info.value).message
+    assert "(connection refused; not retried)" in message
+    assert "may have reached" not in message and clock.sleeps == []
+
+
 def test_a_hung_server_times_out(fake, runtime, clock):
     runtime.policy = RetryPolicy(retries=1, read_timeout=0.2, connect_timeout=0.2)
     fake.fault("GET /api/version", Fault(hang=True), Fault(hang=True))

@@ -55,6 +55,8 @@ KEY_NAMES = [
         "userPassword",
         "dbpassword",
         "apikey",
+        "DBPWD",
+        "rootpwd",
         "password2",
         "OAuth2Token",
         "connectionString",
@@ -350,3 +352,43 @@ def test_findings_never_carry_a_literal(values):
     found, literals = values_findings("svc", "", "values.yaml", values)
     shown = repr(found)
     assert all(lit not in shown for lit in literals if len(lit) >= 5)
+
+
+FILE_CONTENTS = {
+    "yaml": ("db:\n  host: postgres\n  password: {s}\n", "db.password"),
+    "json": ('{{"auth": {{"apiKey": "{s}"}}}}', "auth.apiKey"),
+    "dotenv": ('LOG_LEVEL=info\nexport DB_PASSWORD="{s}"\n', "DB_PASSWORD"),
+}
+
+
+@pytest.mark.parametrize("style", sorted(FILE_CONTENTS))
+def test_a_secret_inside_a_file_carried_in_values_is_found_and_masked(style):
+    # A chart's `files` entry (or any string holding a file) is one opaque value: its content
+    # is read as YAML/JSON or as NAME=value lines.
+    content, where = FILE_CONTENTS[style]
+    values = {"components": {"app": {"files": {"/etc/app/config": content.format(s=SENTINEL)}}}}
+    found, literals = values_findings("svc", "dev", "charts/svc/values.yaml", values)
+    assert [f.rule for f in found] == ["GT-SEC-001"]
+    assert f"components.app.files./etc/app/config > {where}" in found[0].message
+    assert literals == [SENTINEL] and SENTINEL not in repr(found)
+
+
+def test_files_without_secrets_and_references_inside_files_are_not_flagged():
+    routes = "_format_version: '2.1'\nservices:\n  - name: auth\n    url: http://auth:9999/\n"
+    env = "DB_PASSWORD=${DB_PASSWORD}\nTOKEN_FILE=/run/token\n"
+    assert values_secrets({"files": {"/etc/kong/kong.yml": routes, "/etc/app/.env": env}}) == []
+    assert values_secrets({"note": "password: in one line is just text"}) == []
+
+
+def test_a_rendered_configmap_file_with_a_secret_inside_is_flagged():
+    docs = [
+        {
+            "kind": "ConfigMap",
+            "metadata": {"name": "app-files"},
+            "data": {"etc_app_app.yaml": f"db:\n  password: {SENTINEL}\n", "ok.yaml": "a: 1\n"},
+        }
+    ]
+    found = rendered_findings(docs, "svc", "dev")
+    assert [(f.rule, f.object) for f in found] == [("GT-SEC-003", "ConfigMap/app-files")]
+    assert "etc_app_app.yaml (db.password)" in found[0].message
+    assert SENTINEL not in repr(found)
