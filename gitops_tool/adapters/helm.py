@@ -25,11 +25,11 @@ from typing import Any
 
 import yaml
 
+from gitops_tool.core.helm_output import ARGOCD_HELM_MAJOR, major_version
 from gitops_tool.errors import HelmError, InputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _NOT_FOUND_HINT = "run `make helm` (or scripts/ensure_helm.py) or put helm v4 on PATH"
-HELM_MAJOR = 4  # the Helm major version Argo CD renders with: find_helm prefers it
 # Each helm run lives a tenth of a second: its Go garbage collector is wasted work, a fifth of
 # its CPU (bench/validate.py). Collect only near 512 MiB (helm peaks near 100 MiB on these
 # charts), unless the user set these variables.
@@ -92,8 +92,7 @@ def find_helm(repo_root: Path | None = None) -> str:
             run = _run([on_path, "version", "--template", "{{ .Version }}"], timeout=60)
         except HelmError:  # it cannot start: not the one to use
             run = None
-        digits = run.stdout.strip().lstrip("v").split(".", 1)[0] if run and run.ok else ""
-        if digits.isdigit() and int(digits) == HELM_MAJOR:
+        if run and run.ok and major_version(run.stdout) == ARGOCD_HELM_MAJOR:
             return on_path
     return str(local)
 

@@ -16,14 +16,12 @@ from typing import Any
 
 from gitops_tool.core import helm_output, secrets, structure
 from gitops_tool.core.findings import Finding
+from gitops_tool.core.helm_output import ARGOCD_HELM_MAJOR
 from gitops_tool.core.ingress import ingress_findings
 from gitops_tool.core.manifests import IMAGE_TAG_PARAMETER
 from gitops_tool.core.model import Environment
 from gitops_tool.core.policy import policy_findings
 from gitops_tool.errors import HelmError
-
-# The Helm major version Argo CD renders with here (scripts/ensure_helm.py fetches helm v4).
-ARGOCD_HELM_MAJOR = 4
 
 
 @dataclass

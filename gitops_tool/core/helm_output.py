@@ -8,6 +8,8 @@ from __future__ import annotations
 import signal
 from typing import Any
 
+# The Helm major version Argo CD renders these charts with (scripts/ensure_helm.py fetches it).
+ARGOCD_HELM_MAJOR = 4
 MESSAGE_LINES = 20  # at most this many lines of helm's message in a finding
 
 

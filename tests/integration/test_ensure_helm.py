@@ -208,3 +208,9 @@ def test_the_script_runs_as_make_runs_it(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(on_path)
+
+
+def test_the_script_fetches_the_helm_major_validate_requires() -> None:
+    from gitops_tool.core.helm_output import ARGOCD_HELM_MAJOR
+
+    assert ensure_helm.HELM_MAJOR == ARGOCD_HELM_MAJOR

@@ -59,6 +59,10 @@ class Render:
         return self.of_kind(*WORKLOAD_KINDS)
 
 
+# The `rendered` fixture: rendered(chart, env) -> the parsed render.
+Rendered = Callable[[str, str], Render]
+
+
 def parse(run: helm.HelmRun) -> Render:
     assert run.ok, f"{' '.join(run.args)} failed:\n{run.stderr}"
     return Render(run, tuple(d for d in yaml.load_all(run.stdout, Loader=SAFE_LOADER) if d))
@@ -136,7 +140,7 @@ def renders(built: str) -> dict[tuple[str, str], helm.HelmRun]:
 
 
 @pytest.fixture(scope="session")
-def rendered(renders: dict[tuple[str, str], helm.HelmRun]) -> Callable[[str, str], Render]:
+def rendered(renders: dict[tuple[str, str], helm.HelmRun]) -> Rendered:
     """rendered(chart, env): the parsed render (asserting that helm succeeded)."""
     cache: dict[tuple[str, str], Render] = {}
 

@@ -5,7 +5,6 @@ subPath each. supabase's kong is the one user: its declarative config (KONG_DATA
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,11 +14,10 @@ import yaml
 
 from gitops_tool.adapters import helm
 
-from .conftest import CHARTS_DIR, Render, parse, pod_spec, values_files
+from .conftest import CHARTS_DIR, Render, Rendered, parse, pod_spec, values_files
 from .spec import CASE_IDS, CASES, ENVIRONMENTS, NAMESPACE, PINNED_TAG, resource_name
 
 pytestmark = pytest.mark.helm
-Rendered = Callable[[str, str], Render]
 
 KONG_CONFIG = "/etc/kong/declarative/kong.yml"
 # What kong must route (prefix -> the component whose Service serves it).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from gitops_tool.adapters import helm
 from .conftest import (
     CHARTS_DIR,
     Render,
+    Rendered,
     containers,
     parallel,
     parse,
@@ -36,7 +36,6 @@ from .spec import (
 )
 
 pytestmark = pytest.mark.helm
-Rendered = Callable[[str, str], Render]
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 CREDENTIAL_KEY = re.compile(r"PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_KEY|PRIVATE", re.IGNORECASE)
 

@@ -6,7 +6,6 @@ Each is an emptyDir mounted over the folder, filled first by an init container o
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import yaml
 
 from gitops_tool.adapters import helm
 
-from .conftest import CHARTS_DIR, Render, parse, pod_spec, quantity, values_files
+from .conftest import CHARTS_DIR, Rendered, parse, pod_spec, quantity, values_files
 from .spec import (
     CASE_IDS,
     CASES,
@@ -28,7 +27,6 @@ from .spec import (
 )
 
 pytestmark = pytest.mark.helm
-Rendered = Callable[[str, str], Render]
 
 
 def _seed_name(path: str) -> str:

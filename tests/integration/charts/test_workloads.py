@@ -4,14 +4,13 @@ resources, update strategy, components and the image.tag parameter (issue 2's ru
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from gitops_tool.adapters import helm
 
-from .conftest import CHARTS_DIR, Render, containers, parse, pod_spec, values_files
+from .conftest import CHARTS_DIR, Rendered, containers, parse, pod_spec, values_files
 from .spec import (
     CASE_IDS,
     CASES,
@@ -24,7 +23,6 @@ from .spec import (
 )
 
 pytestmark = pytest.mark.helm
-Rendered = Callable[[str, str], Render]
 INFRASTRUCTURE = {c for c, spec in CHARTS.items() if spec.kind == "infrastructure"}
 
 

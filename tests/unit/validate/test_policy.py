@@ -8,22 +8,14 @@ import copy
 import pytest
 
 from gitops_tool.core.policy import image_problem, policy_findings, selects
+from tests.unit.validate.trees import CONTAINER as COMPLIANT_CONTAINER
 
 LABELS = {"app": "web"}
+# The fixture chart's container, which passes every rule (its env only references a Secret).
 CONTAINER = {
     "name": "app",
     "image": "example.org/web:1.0.0",
-    "securityContext": {
-        "allowPrivilegeEscalation": False,
-        "capabilities": {"drop": ["ALL"]},
-        "readOnlyRootFilesystem": True,
-    },
-    "resources": {
-        "requests": {"cpu": "10m", "memory": "16Mi"},
-        "limits": {"cpu": "100m", "memory": "64Mi"},
-    },
-    "livenessProbe": {"httpGet": {"path": "/health", "port": 8080}},
-    "readinessProbe": {"httpGet": {"path": "/health", "port": 8080}},
+    **{key: value for key, value in COMPLIANT_CONTAINER.items() if key != "env"},
 }
 POD = {
     "automountServiceAccountToken": False,
