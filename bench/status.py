@@ -31,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gitops_tool.adapters.argocd_config import ConnectionFlags  # noqa: E402
-from gitops_tool.adapters.argocd_runtime import Runtime  # noqa: E402
+from gitops_tool.adapters.argocd.config import ConnectionFlags  # noqa: E402
+from gitops_tool.adapters.argocd.runtime import Runtime  # noqa: E402
 from gitops_tool.adapters.files import load_tree  # noqa: E402
 from gitops_tool.commands.status import status_of  # noqa: E402
-from gitops_tool.output.argocd import status_table  # noqa: E402
+from gitops_tool.output.status import status_table  # noqa: E402
 from tests.integration.argocd.fakeargo import FakeArgo  # noqa: E402
 from tests.integration.argocd.trees import PLANES, memory_tree, populate, write_tree  # noqa: E402
 

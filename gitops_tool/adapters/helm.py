@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from gitops_tool.core.helm_output import ARGOCD_HELM_MAJOR, major_version
+from gitops_tool.core.helm import ARGOCD_HELM_MAJOR, major_version
 from gitops_tool.errors import HelmError, InputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ class HelmStopped(HelmError):
     """A helm run was refused or killed because stop_all() was called."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HelmRun:
     """One finished helm invocation."""
 

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from gitops_tool.adapters.files import inside, unreadable
-from gitops_tool.core.render_plan import WritePlan
+from gitops_tool.core.render.plan import WritePlan
 from gitops_tool.errors import InputError
 
 _TAG = f"gitops-tool-{os.getpid()}"
@@ -147,8 +148,6 @@ def _apply(top: str, plan: WritePlan) -> None:
 def _fsync_files(staged: list[tuple[str, str]], received: list[int]) -> None:
     """Flush each staged file to disk, from SYNC_THREADS threads; the first error is raised
     here, naming the target. The threads stop early once a signal is in `received`."""
-    import threading
-
     errors: list[OSError] = []
 
     def flush(share: list[tuple[str, str]]) -> None:

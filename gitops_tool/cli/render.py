@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from gitops_tool.cli import GlobalOptions, app, guarded
+from gitops_tool.cli.app import app, guarded, options_of
 
 
 @app.command()
@@ -32,7 +32,7 @@ def render(
     Exit 0 done (or, with --check, up to date), 1 --check found drift, 2 bad input,
     130 interrupted.
     """
-    options: GlobalOptions = ctx.obj or GlobalOptions()
+    options = options_of(ctx)
 
     def call():
         from gitops_tool.commands import render as command

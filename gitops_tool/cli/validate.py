@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 
 import typer
 
-from gitops_tool.cli import GlobalOptions, app, guarded
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
+from gitops_tool.cli.app import app, guarded, options_of
+from gitops_tool.output import Format
 
 
 @app.command()
@@ -36,7 +31,7 @@ def validate(
 
     Exit 0 clean, 1 findings, 2 bad input, 3 helm missing or crashing, 130 interrupted.
     """
-    options: GlobalOptions = ctx.obj or GlobalOptions()
+    options = options_of(ctx)
 
     def call():
         from gitops_tool.commands import validate as command

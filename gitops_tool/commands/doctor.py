@@ -15,24 +15,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_tool.adapters.argocd_config import ConnectionFlags
-from gitops_tool.adapters.argocd_runtime import Runtime
+from gitops_tool.adapters.argocd.config import ConnectionFlags
+from gitops_tool.adapters.argocd.errors import ArgoCDNotFound
+from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.core import names
-from gitops_tool.core.helm_output import major_version
-from gitops_tool.core.loading import ROOT_PROJECT
+from gitops_tool.core.apps import root_target
+from gitops_tool.core.argocd.rollout import expected_apps
+from gitops_tool.core.helm import major_version
 from gitops_tool.core.model import Environment, Tree
-from gitops_tool.core.rollout import expected_apps, root_app_of
-from gitops_tool.errors import GitopsError, InputError
+from gitops_tool.core.names import ROOT_PROJECT
+from gitops_tool.errors import EXIT_FOUND, EXIT_INPUT, EXIT_OK, GitopsError, InputError
 
 if TYPE_CHECKING:
-    from gitops_tool.adapters.argocd import ArgoCDClient
+    from gitops_tool.adapters.argocd.client import ArgoCDClient
 
 HEALTH_OVERRIDE = "argoproj.io/Application"  # the resourceOverrides key in /api/v1/settings
 HEALTH_CM_KEY = "resource.customizations.health.argoproj.io_Application"
 SUPPORTED_MAJORS = (2, 3)  # the client is written against the 3.6 API
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     name: str
     ok: bool
@@ -40,14 +42,14 @@ class Check:
     fix: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DoctorOptions:
     root: Path
     environment: str | None = None
     flags: ConnectionFlags = field(default_factory=ConnectionFlags)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DoctorResult:
     checks: tuple[Check, ...]
     unconfigured: bool = False  # no server or token found: nothing was asked of Argo CD
@@ -55,6 +57,13 @@ class DoctorResult:
     @property
     def ok(self) -> bool:
         return not self.unconfigured and all(c.ok for c in self.checks)
+
+    @property
+    def exit_code(self) -> int:
+        """2 when no connection could be configured, 1 when a check failed, else 0."""
+        if self.unconfigured:
+            return EXIT_INPUT
+        return EXIT_OK if self.ok else EXIT_FOUND
 
 
 def local_checks() -> tuple[list[Check], str]:
@@ -126,8 +135,6 @@ def server_checks(
 
 
 def _project_check(client: ArgoCDClient, project: str, fix: str) -> Check:
-    from gitops_tool.adapters.argocd import ArgoCDNotFound
-
     try:
         client.project(project)
         return Check(f"AppProject {project}", True, "exists")
@@ -138,12 +145,10 @@ def _project_check(client: ArgoCDClient, project: str, fix: str) -> Check:
 
 
 def environment_checks(client: ArgoCDClient, tree: Tree, env: Environment) -> list[Check]:
-    from gitops_tool.adapters.argocd import ArgoCDNotFound
-
     output = tree.settings.output_dir
     bootstrap = f"bootstrap the environment: `kubectl apply -k {output}/{env.name}`"
     checks = [_project_check(client, env.project, bootstrap)]
-    root = root_app_of(env)
+    root = root_target(tree.settings, env)
     name = f"{env.name}: root Application {root.name}"
     try:
         client.get_app(root.name, project=root.project, app_namespace=root.namespace)

@@ -8,22 +8,24 @@ returns the drift as a unified diff. It never prints.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from gitops_tool.adapters import files, writer
-from gitops_tool.core.record import Record
-from gitops_tool.core.render import rendering_for
-from gitops_tool.core.render_plan import WritePlan, diff_for, plan_for
+from gitops_tool.core.render.plan import WritePlan, diff_for, plan_for
+from gitops_tool.core.render.rendering import rendering_for
 from gitops_tool.errors import EXIT_FOUND, EXIT_OK
 
 
-class RenderOptions(Record):
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
     root: Path
     environments: tuple[str, ...] = ()  # empty: every environment
     check: bool = False  # write nothing; report drift
 
 
-class RenderResult(Record):
+@dataclass(frozen=True, slots=True)
+class RenderResult:
     output_dir: str  # e.g. "argocd"
     plan: WritePlan
     counts: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]  # env -> ((plane, apps), ...)

@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_tool.adapters.argocd_config import ConnectionFlags
-from gitops_tool.adapters.argocd_runtime import Runtime
+from gitops_tool.adapters.argocd.config import ConnectionFlags
+from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.core import names
-from gitops_tool.core.appstatus import StatusRow, app_state, status_rows
+from gitops_tool.core.argocd.appstatus import StatusRow, app_state, status_rows
+from gitops_tool.core.argocd.rollout import environment_of, expected_apps
 from gitops_tool.core.model import Environment, Tree
-from gitops_tool.core.rollout import environment_of, expected_apps
+from gitops_tool.errors import EXIT_FOUND, EXIT_OK
 
 if TYPE_CHECKING:
-    from gitops_tool.adapters.argocd import ArgoCDClient
+    from gitops_tool.adapters.argocd.client import ArgoCDClient
 
 # What status reads of each app; everything else (status.resources above all) stays on
 # the server. `fields` entries are projected by Argo CD's API gateway (ARGOCD-NOTES §2.2).
@@ -37,14 +38,14 @@ LIST_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusOptions:
     root: Path
     environment: str
     flags: ConnectionFlags = field(default_factory=ConnectionFlags)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusResult:
     environment: str
     revision: str  # what the repository deploys: a branch or a pinned commit
@@ -54,6 +55,11 @@ class StatusResult:
     @property
     def ok(self) -> bool:
         return all(row.ok for row in self.rows)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every app is Synced and Healthy as the repository says, else 1."""
+        return EXIT_OK if self.ok else EXIT_FOUND
 
 
 def status_of(tree: Tree, env: Environment, client: ArgoCDClient) -> StatusResult:

@@ -15,14 +15,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_tool.adapters.argocd_config import ConnectionFlags
-from gitops_tool.adapters.argocd_runtime import Runtime
-from gitops_tool.core.appstatus import SYNC_ID_INFO, AppState, ResourceHealth, app_state
-from gitops_tool.core.rollout import AppTarget, RolloutPlan, plan_rollout
-from gitops_tool.core.wait import (
+from gitops_tool.adapters.argocd.config import ConnectionFlags
+from gitops_tool.adapters.argocd.errors import (
+    ArgoCDNotFound,
+    ArgoCDUnavailable,
+    DeadlinePassed,
+    OperationInProgress,
+    SyncWindowClosed,
+)
+from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.core.apps import AppTarget
+from gitops_tool.core.argocd.appstatus import SYNC_ID_INFO, AppState, ResourceHealth, app_state
+from gitops_tool.core.argocd.rollout import RolloutPlan, plan_rollout
+from gitops_tool.core.argocd.wait import (
     FAILING,
     WAITING,
     Expectation,
@@ -31,14 +40,32 @@ from gitops_tool.core.wait import (
     sync_verdict,
     verdict,
 )
+from gitops_tool.errors import EXIT_EXTERNAL, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK
 
 if TYPE_CHECKING:
-    from gitops_tool.adapters.argocd import ArgoCDClient
-
-PLANNED, DONE, FAILED, TIMEOUT, INTERRUPTED = "planned", "done", "failed", "timeout", "interrupted"
+    from gitops_tool.adapters.argocd.client import ArgoCDClient
 
 
-@dataclass(frozen=True)
+
+class SyncOutcome(StrEnum):
+    """How a sync ended, and the exit code each means."""
+
+    PLANNED = "planned"  # --dry-run
+    DONE = "done"
+    FAILED = "failed"  # an app turned Degraded or its sync failed
+    TIMEOUT = "timeout"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def exit_code(self) -> int:
+        return {
+            SyncOutcome.FAILED: EXIT_FOUND,
+            SyncOutcome.TIMEOUT: EXIT_EXTERNAL,
+            SyncOutcome.INTERRUPTED: EXIT_INTERRUPTED,
+        }.get(self, EXIT_OK)
+
+
+@dataclass(frozen=True, slots=True)
 class SyncOptions:
     root: Path
     environment: str
@@ -73,7 +100,7 @@ class Tracked:
         return self.verdict.reason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Progress:
     """Sent after each round of polls."""
 
@@ -81,7 +108,7 @@ class Progress:
     apps: tuple[tuple[str, str, str], ...]  # (name, done|waiting|failed, reason)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Failure:
     app: str
     reason: str
@@ -89,14 +116,18 @@ class Failure:
     resources: tuple[ResourceHealth, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SyncResult:
     plan: RolloutPlan
-    outcome: str  # planned, done, failed, timeout, interrupted
+    outcome: SyncOutcome
     apps: tuple[tuple[str, int, str], ...] = ()  # (name, wave, last known state)
     failure: Failure | None = None
     running: tuple[str, ...] = ()  # apps whose sync we started and whose operation still runs
     sync_id: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return self.outcome.exit_code
 
 
 class Rollout:
@@ -113,8 +144,6 @@ class Rollout:
     # -- the rollout ------------------------------------------------------------------
 
     def run(self) -> SyncResult:
-        from gitops_tool.adapters.argocd import DeadlinePassed
-
         # each request's timeouts and retries end at the deadline, not only each round
         self.client.bound_by(lambda: (self.deadline - self.clock.now()).total_seconds())
         try:
@@ -126,18 +155,16 @@ class Rollout:
                 outcome = self._roll(stage, apps)
                 if outcome is not None:
                     return outcome
-            return self._result(DONE)
+            return self._result(SyncOutcome.DONE)
         except DeadlinePassed:
-            return self._result(TIMEOUT)
+            return self._result(SyncOutcome.TIMEOUT)
         except KeyboardInterrupt:
-            return self._result(INTERRUPTED)
+            return self._result(SyncOutcome.INTERRUPTED)
 
     def _check_windows(self) -> None:
         """Before any sync: a sync window that blocks any app of the plan stops the rollout.
 
         Every app, auto-synced or not: each POST this tool sends is a manual sync."""
-        from gitops_tool.adapters.argocd import ArgoCDNotFound, SyncWindowClosed
-
         for app in (self.plan.root, *self.plan.apps):
             try:
                 windows = self.client.sync_windows(app.name, project=app.project,
@@ -177,7 +204,7 @@ class Rollout:
             if all(self.tracked[a.name].done for a in apps):
                 return None
             if self.clock.now() >= self.deadline:
-                return self._result(TIMEOUT)
+                return self._result(SyncOutcome.TIMEOUT)
             self.clock.sleep(self.options.interval)
 
     def _judge(self, app: AppTarget, state: AppState) -> Verdict:
@@ -194,8 +221,6 @@ class Rollout:
 
     def _poll(self, app: AppTarget) -> AppState | None:
         """GET the app (retried by the client); a failed poll is tried again next round."""
-        from gitops_tool.adapters.argocd import ArgoCDUnavailable, DeadlinePassed
-
         tracked = self.tracked[app.name]
         try:
             state = app_state(self._get(app))
@@ -213,12 +238,6 @@ class Rollout:
         before the root applied the app's current spec. The GET blocks until the controller
         has refreshed. The wait predicate does not rely on it (it checks our operation, the
         revision and reconciledAt itself), so a refresh that fails is a warning."""
-        from gitops_tool.adapters.argocd import (
-            ArgoCDNotFound,
-            ArgoCDUnavailable,
-            DeadlinePassed,
-        )
-
         try:
             self.client.get_app(app.name, project=app.project, app_namespace=app.namespace,
                                 refresh="normal")
@@ -240,12 +259,6 @@ class Rollout:
 
     def _start(self, app: AppTarget) -> None:
         """POST a sync; on a lost answer, POST again only if no operation of ours exists."""
-        from gitops_tool.adapters.argocd import (
-            ArgoCDNotFound,
-            OperationInProgress,
-            SyncWindowClosed,
-        )
-
         tracked = self.tracked[app.name]
         try:
             self._post_again_if_lost(app)
@@ -266,8 +279,6 @@ class Rollout:
             raise self._missing(app) from exc
 
     def _missing(self, app: AppTarget) -> Exception:
-        from gitops_tool.adapters.argocd import ArgoCDNotFound
-
         return ArgoCDNotFound(
             f"{self.plan.environment} app {app.name} does not exist in Argo CD "
             f"(project {app.project})",
@@ -277,8 +288,6 @@ class Rollout:
 
     def _post_again_if_lost(self, app: AppTarget) -> None:
         """Row 3 of the matrix: after a 503 or a dropped connection, look before re-POSTing."""
-        from gitops_tool.adapters.argocd import ArgoCDUnavailable, DeadlinePassed
-
         try:
             self._post(app)
         except DeadlinePassed:
@@ -314,9 +323,9 @@ class Rollout:
             operation_message=state.operation_message if state else "",
             resources=tracked.verdict.resources,
         )
-        return self._result(FAILED, failure)
+        return self._result(SyncOutcome.FAILED, failure)
 
-    def _result(self, outcome: str, failure: Failure | None = None) -> SyncResult:
+    def _result(self, outcome: SyncOutcome, failure: Failure | None = None) -> SyncResult:
         apps = tuple(
             (t.target.name, t.target.wave, "done" if t.done else t.summary)
             for t in self.tracked.values()
@@ -335,6 +344,6 @@ def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
     tree = load_tree(options.root, only=[options.environment])
     plan = plan_rollout(tree, options.environment, options.apps)
     if options.dry_run:
-        return SyncResult(plan, PLANNED)
+        return SyncResult(plan, SyncOutcome.PLANNED)
     with runtime.connect(options.flags) as client:
         return Rollout(client, plan, options, runtime).run()

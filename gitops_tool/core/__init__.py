@@ -1,0 +1,3 @@
+"""The pure core: from charts and environments to manifests, plans and findings, with no
+disk, network, clock, environment variable or subprocess. The shared vocabulary (model,
+names, apps, waves) lives here; each domain has its package: load, render, validate, argocd."""

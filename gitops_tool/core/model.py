@@ -7,17 +7,19 @@ the image tag promotion moves.
 
 from __future__ import annotations
 
-from gitops_tool.core.record import Factory, Record
+from dataclasses import dataclass, field
 
 
-class Plane(Record):
+@dataclass(frozen=True, slots=True)
+class Plane:
     """A group of services rolled out together; lower waves go first."""
 
     name: str
     wave: int
 
 
-class Service(Record):
+@dataclass(frozen=True, slots=True)
+class Service:
     """One Helm chart under the charts folder."""
 
     name: str
@@ -28,14 +30,17 @@ class Service(Record):
     waivers: tuple[tuple[str, str], ...] = ()  # (rule id, reason) from Chart.yaml annotations
 
 
-class Release(Record):
+@dataclass(frozen=True, slots=True)
+class Release:
     """The pin promotion moves for one service in one environment."""
 
     service: str
     image_tag: str
+    line: int | None = field(default=None, compare=False)  # where the file writes the pin
 
 
-class SyncWindow(Record):
+@dataclass(frozen=True, slots=True)
+class SyncWindow:
     """An Argo CD sync window on the environment's AppProject."""
 
     kind: str  # allow | deny
@@ -45,7 +50,8 @@ class SyncWindow(Record):
     time_zone: str = "UTC"
 
 
-class SyncPolicy(Record):
+@dataclass(frozen=True, slots=True)
+class SyncPolicy:
     """How Argo CD syncs the environment's Applications."""
 
     automated: bool
@@ -54,7 +60,8 @@ class SyncPolicy(Record):
     windows: tuple[SyncWindow, ...] = ()
 
 
-class Environment(Record):
+@dataclass(frozen=True, slots=True)
+class Environment:
     """One environment file under environments/."""
 
     name: str
@@ -69,7 +76,8 @@ class Environment(Record):
     sync_policy: SyncPolicy
     server: str = ""  # destination cluster by URL ...
     cluster: str = ""  # ... or by name
-    releases: dict[str, Release] = Factory(dict)
+    releases: dict[str, Release] = field(default_factory=dict)
+    releases_line: int | None = field(default=None, compare=False)  # where `releases:` is
 
     @property
     def pinned(self) -> bool:
@@ -77,7 +85,8 @@ class Environment(Record):
         return is_commit(self.revision)
 
 
-class Settings(Record):
+@dataclass(frozen=True, slots=True)
+class Settings:
     """What is declared once for the whole repository (gitops-tool.yaml)."""
 
     planes: tuple[Plane, ...]
@@ -90,7 +99,8 @@ class Settings(Record):
         return next((p for p in self.planes if p.name == name), None)
 
 
-class Tree(Record):
+@dataclass(frozen=True, slots=True)
+class Tree:
     """Everything render needs, checked for consistency."""
 
     settings: Settings

@@ -68,3 +68,23 @@ def service_name_problem(name: str, limit: int = RELEASE_NAME_MAX) -> str | None
             "with a letter or digit (RFC 1035: it is also the Service name)"
         )
     return None
+
+
+# The files people write, by their repository-relative names.
+SETTINGS_FILE = "gitops-tool.yaml"
+ENVIRONMENTS_DIR = "environments"
+
+# The AppProject of the root Applications (they deploy Applications into Argo CD's namespace).
+ROOT_PROJECT = "gitops-root"
+# The Helm parameter render sets from a release pin (`--set-string image.tag=<pin>`).
+IMAGE_TAG_PARAMETER = "image.tag"
+
+
+def application_name(environment: str, service: str) -> str:
+    """The stable Argo CD Application name of a service in an environment."""
+    return f"{environment}-{service}"
+
+
+def root_application_name(environment: str) -> str:
+    """The environment's root (app-of-apps) Application."""
+    return f"{environment}-root"

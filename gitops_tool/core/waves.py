@@ -3,11 +3,13 @@ render (sync-wave annotations, RollingSync steps) and sync (the order it syncs i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gitops_tool.core.model import Service, Tree
-from gitops_tool.core.record import Record
 
 
-class PlaneWave(Record):
+@dataclass(frozen=True, slots=True)
+class PlaneWave:
     """The services of one plane and the sync wave they share."""
 
     plane: str

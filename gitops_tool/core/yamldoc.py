@@ -1,8 +1,13 @@
 """Safe YAML parsing that keeps line numbers and refuses duplicate keys.
 
-Pure: takes text and the name to report it under; touches no disk.
-`parse_yaml` returns plain dicts and lists built from `LineDict`s, which
-remember the line of each key so that errors can say `file:line: key`.
+Pure: takes text and the name to report it under; touches no disk. Every YAML
+file gitops-tool reads goes through here:
+
+- `parse_yaml` returns plain dicts and lists built from `LineDict`s, which
+  remember the line of each key so that errors can say `file:line: key`;
+- `check_yaml` only checks that a file is one YAML document without duplicate
+  keys (render reads no values file, but refuses a broken one), composing
+  nodes in libyaml without building any data.
 """
 
 from __future__ import annotations
@@ -87,3 +92,56 @@ def line_of(data: Any, key: Any) -> int | None:
     if isinstance(data, LineDict):
         return data.lines.get(key, data.line or None)
     return None
+
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_MERGE, _STR = f"{_YAML_TAG}merge", f"{_YAML_TAG}str"
+# The tags the safe loader constructs; any other (`!!python/object`, `!custom`) is refused.
+_SAFE_TAGS = frozenset(
+    _YAML_TAG + name
+    for name in (
+        "null", "bool", "int", "float", "binary", "timestamp", "omap", "pairs", "set", "str",
+        "seq", "map", "merge",
+    )
+)
+
+
+def _suspect(root: yaml.Node) -> bool:
+    """Whether the precise parse must look at the document under `root`: a tag the safe
+    loader refuses, or a mapping that may write one key twice -- the same text twice, or a
+    key that is not a string (`1` and `"1"`, `yes` and `true` may be one key). Keys a merge
+    (`<<: *anchor`) brings in may be overridden: only the keys written in the mapping itself
+    count. An aliased node is visited once."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node.tag not in _SAFE_TAGS:
+            return True
+        if isinstance(node, yaml.ScalarNode) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+            continue
+        keys = set()
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                stack.append(value_node)
+                continue
+            if key_node.tag != _STR or key_node.value in keys:
+                return True
+            keys.add(key_node.value)
+            stack.append(value_node)
+    return False
+
+
+def check_yaml(text: str, source: str) -> None:
+    """Raise InputError (`source:line:col: problem`) unless `text` is one YAML document the
+    safe loader accepts, without duplicate keys."""
+    try:
+        node = yaml.compose(text, Loader=FAST_SAFE_LOADER)
+        suspect = node is not None and _suspect(node)
+    except yaml.YAMLError:
+        suspect = True
+    if suspect:  # the precise parse names the problem and its line (or accepts the file)
+        parse_yaml(text, source)

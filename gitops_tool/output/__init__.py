@@ -1,9 +1,19 @@
-"""Presentation: tables, JSON and progress lines. Pure string building; the CLI prints."""
+"""Presentation: one module per verb turning its result into text, tables, JSON or Markdown.
+Pure string building; the CLI prints."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from enum import StrEnum
 from typing import Any
+
+
+class Format(StrEnum):
+    """What `-o/--output` may ask for (each command accepts the ones it can produce)."""
+
+    table = "table"
+    json = "json"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -17,6 +27,4 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def to_json(data: Any) -> str:
     """Stable, indented JSON for machines."""
-    import json
-
     return json.dumps(data, indent=2, sort_keys=True, default=str)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from gitops_tool.core.render_plan import WritePlan
+from gitops_tool.core.render.plan import WritePlan
 
 SHOW_REMOVED = 20  # removed files listed by name; more are counted
 

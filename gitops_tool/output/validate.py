@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitops_tool.core.findings import Finding
-from gitops_tool.core.rules import RULES
+from gitops_tool.core.validate.findings import Finding
+from gitops_tool.core.validate.rules import RULES
 from gitops_tool.output import table, to_json
 
 ARGOCD_GROUP = "argocd/"

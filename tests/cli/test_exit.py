@@ -1,9 +1,6 @@
-"""The console script ends without the interpreter's teardown only when nothing needs it.
-
-Each case runs the real entry point (`gitops_tool.cli.main`) in a child process, so that the
-exit really happens: the output must be complete, the exit code exact, and anything that
-relies on a normal exit (atexit callbacks, running threads) must still get it.
-"""
+"""The console script's exit, in a child process running the real entry point
+(`gitops_tool.cli.main`): the output is complete, the exit code exact, and what relies on
+a normal exit (atexit callbacks, running threads) gets it."""
 
 from __future__ import annotations
 
@@ -55,25 +52,9 @@ def test_a_long_output_through_a_pipe_is_complete_and_the_code_exact(drifted: Pa
     ("args", "code"),
     [(("render",), 0), (("render", "--check"), 1), (("render", "qa"), 2), (("--version",), 0)],
 )
-def test_exit_codes_survive_the_fast_exit(drifted: Path, args: tuple[str, ...], code: int) -> None:
+def test_exit_codes_are_the_commands_own(drifted: Path, args: tuple[str, ...], code: int) -> None:
     done = entry("--repo", str(drifted), *args)
     assert done.returncode == code, done.stderr
-
-
-def test_the_teardown_is_skipped_when_nothing_needs_it(drifted: Path, tmp_path: Path) -> None:
-    # An object whose finaliser only a normal teardown would run (module globals are freed).
-    marker = tmp_path / "finalised"
-    before = (
-        "import pathlib\n"
-        "class Witness:\n"
-        f"    def __del__(self): pathlib.Path({str(marker)!r}).touch()\n"
-        "witness = Witness()"
-    )
-    done = entry("--repo", str(drifted), "render", before=before)
-    assert done.returncode == 0 and "written" in done.stderr
-    assert not marker.exists()
-    normal = entry("--repo", str(drifted), "render", before=before + "\nimport logging")
-    assert normal.returncode == 0 and marker.exists()  # logging loaded: the normal exit
 
 
 def test_an_atexit_callback_still_runs(drifted: Path, tmp_path: Path) -> None:

@@ -211,6 +211,6 @@ def test_the_script_runs_as_make_runs_it(tmp_path: Path) -> None:
 
 
 def test_the_script_fetches_the_helm_major_validate_requires() -> None:
-    from gitops_tool.core.helm_output import ARGOCD_HELM_MAJOR
+    from gitops_tool.core.helm import ARGOCD_HELM_MAJOR
 
     assert ensure_helm.HELM_MAJOR == ARGOCD_HELM_MAJOR

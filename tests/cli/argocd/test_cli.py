@@ -11,8 +11,9 @@ import pytest
 import trustme
 from typer.testing import CliRunner
 
+from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
-from gitops_tool.cli import argocd as cli_argocd
+from gitops_tool.cli.app import GlobalOptions
 from tests.integration.argocd.fakeargo import Fault
 from tests.integration.argocd.fixtures import FAST, SENTINEL, assert_no_token
 from tests.integration.argocd.trees import populate
@@ -28,17 +29,19 @@ def cli(argo_env, clock, monkeypatch, tmp_path):
     for key, value in argo_env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setitem(cli_argocd.RUNTIME_OVERRIDES, "clock", clock)
-    monkeypatch.setitem(cli_argocd.RUNTIME_OVERRIDES, "policy", FAST)
-    monkeypatch.setitem(cli_argocd.RUNTIME_OVERRIDES, "new_id", lambda: "run-1")
     runner = CliRunner()
+    # What the Argo CD commands get instead of the real clock, retry policy and ids: passed
+    # in the Typer context, as the CLI's own callers could.
+    runtime = {"clock": clock, "policy": FAST, "new_id": lambda: "run-1"}
 
     def invoke(*args: str, root=None):
         repo = ["--repo", str(root)] if root is not None else []
-        result = runner.invoke(app, [*repo, *args])
+        obj = GlobalOptions(runtime=Runtime(**runtime))
+        result = runner.invoke(app, [*repo, *args], obj=obj)
         assert_no_token(result.stdout, result.stderr, repr(result.exception))
         return result
 
+    invoke.runtime = runtime
     return invoke
 
 
@@ -300,9 +303,9 @@ def test_a_token_with_a_control_character_exits_2_unshown(cli, dev, tree_root, m
 
 
 def test_sync_timeout_bounds_a_hung_server_and_exits_3(cli, dev, tree_root, monkeypatch):
-    from gitops_tool.adapters.argocd import RetryPolicy
+    from gitops_tool.adapters.argocd.client import RetryPolicy
 
-    monkeypatch.setitem(cli_argocd.RUNTIME_OVERRIDES, "policy", RetryPolicy(read_timeout=30.0))
+    cli.runtime["policy"] = RetryPolicy(read_timeout=30.0)
     dev.fault("GET /api/v1/applications/dev-root", *[Fault(hang=True)] * 5)
     result = cli("sync", "dev", "--timeout", "1", root=tree_root)
     assert result.exit_code == 3 and "dev: timed out" in result.stdout

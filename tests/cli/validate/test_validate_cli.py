@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gitops_tool.cli import app
-from gitops_tool.core.rules import RULES
+from gitops_tool.core.validate.rules import RULES
 from tests.integration.validate.cases import LIBRARY_DEP
 from tests.unit.validate.trees import (
     SENTINEL,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from gitops_tool.adapters.argocd import RetryPolicy
-from gitops_tool.adapters.argocd_runtime import Runtime
+from gitops_tool.adapters.argocd.client import RetryPolicy
+from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.core.model import Tree
 from tests.integration.argocd.contract import Contract

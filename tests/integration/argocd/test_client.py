@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 import trustme
 
-from gitops_tool.adapters.argocd import (
+from gitops_tool.adapters.argocd.client import (
     ArgoCDAuthError,
     ArgoCDDenied,
     ArgoCDNotFound,
@@ -20,7 +20,7 @@ from gitops_tool.adapters.argocd import (
     RetryPolicy,
     SyncWindowClosed,
 )
-from gitops_tool.adapters.argocd_config import ConnectionFlags
+from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.errors import EXIT_EXTERNAL, ArgoCDError
 from tests.integration.argocd.fakeargo import Fault
 from tests.integration.argocd.fixtures import SENTINEL, assert_no_token
@@ -282,8 +282,8 @@ def test_an_answer_without_json_is_an_error(fake, client):
 @pytest.mark.parametrize("bad", ["\nX", "ключ"], ids=["newline", "cyrillic"])
 def test_a_header_http_refuses_becomes_a_scrubbed_error_without_cause(fake, app, runtime,
                                                                       bad):
-    from gitops_tool.adapters.argocd import ArgoCDClient
-    from gitops_tool.adapters.argocd_config import Secret
+    from gitops_tool.adapters.argocd.client import ArgoCDClient
+    from gitops_tool.adapters.argocd.config import Secret
 
     good = runtime.connect(ConnectionFlags()).conn
     conn = replace(good, token=Secret(f"{SENTINEL}{bad}"))  # past resolve_connection's check
@@ -297,7 +297,7 @@ def test_a_header_http_refuses_becomes_a_scrubbed_error_without_cause(fake, app,
 
 
 def test_a_deadline_bounds_the_read_timeout_and_the_retries(fake, app, client, clock):
-    from gitops_tool.adapters.argocd import DeadlinePassed
+    from gitops_tool.adapters.argocd.client import DeadlinePassed
 
     fake.fault(APP, *[Fault(hang=True)] * 4)
     client.bound_by(lambda: 0.3)  # less than the first backoff: no retry fits

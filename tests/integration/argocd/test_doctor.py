@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from gitops_tool.commands import doctor
-from gitops_tool.core.loading import ROOT_PROJECT
+from gitops_tool.core.names import ROOT_PROJECT
 from tests.integration.argocd.trees import populate
 
 pytestmark = pytest.mark.timeout(30)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from gitops_tool.commands import status
-from gitops_tool.output.argocd import status_json, status_table
+from gitops_tool.output.status import status_json, status_table
 from tests.integration.argocd.fakeargo import FakeArgo
 from tests.integration.argocd.trees import PINNED, populate
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from gitops_tool.adapters.argocd import ArgoCDNotFound, RetryPolicy, SyncWindowClosed
+from gitops_tool.adapters.argocd.client import ArgoCDNotFound, RetryPolicy, SyncWindowClosed
 from gitops_tool.commands import sync
-from gitops_tool.core.appstatus import SYNC_ID_INFO
+from gitops_tool.core.argocd.appstatus import SYNC_ID_INFO
 from gitops_tool.errors import EXIT_EXTERNAL
 from tests.integration.argocd.fakeargo import FakeClock, Fault, runtime_error
 from tests.integration.argocd.trees import PINNED, populate
@@ -40,7 +40,7 @@ def dev(fake, tree):
 
 def test_root_first_then_each_wave_only_after_the_previous_is_done(dev, tree_root, runtime):
     result = run(tree_root, runtime)
-    assert result.outcome == sync.DONE and result.sync_id == "run-1"
+    assert result.outcome is sync.SyncOutcome.DONE and result.sync_id == "run-1"
     assert posted(dev) == ["dev-root", "dev-cert-manager", "dev-ingress", "dev-api",
                            "dev-worker", "dev-portal"]
     first = dev.requests(GET_APP)[0]
@@ -71,19 +71,19 @@ def test_the_sync_body_carries_no_options_no_revision_and_our_tag(dev, tree_root
 
 def test_dry_run_plans_and_sends_nothing(dev, tree_root, runtime):
     result = run(tree_root, runtime, dry_run=True, apps=("api",))
-    assert result.outcome == sync.PLANNED and dev.records == []
+    assert result.outcome is sync.SyncOutcome.PLANNED and dev.records == []
     assert [a.name for a in result.plan.apps] == ["dev-api"]
 
 
 def test_app_limits_the_children_but_the_root_goes_first(dev, tree_root, runtime):
-    assert run(tree_root, runtime, apps=("api", "dev-portal")).outcome == sync.DONE
+    assert run(tree_root, runtime, apps=("api", "dev-portal")).outcome is sync.SyncOutcome.DONE
     assert posted(dev) == ["dev-root", "dev-api", "dev-portal"]
 
 
 def test_a_degraded_app_stops_the_rollout(dev, tree_root, runtime):
     dev.apps["dev-ingress"].outcome = "degraded"
     result = run(tree_root, runtime)
-    assert result.outcome == sync.FAILED
+    assert result.outcome is sync.SyncOutcome.FAILED
     assert result.failure.app == "dev-ingress" and "Degraded" in result.failure.reason
     assert [str(r) for r in result.failure.resources] == [
         "Deployment apps/dev-ingress: Degraded (Deployment has timed out progressing)"]
@@ -94,7 +94,7 @@ def test_a_degraded_app_stops_the_rollout(dev, tree_root, runtime):
 def test_a_failed_operation_stops_the_rollout(dev, tree_root, runtime):
     dev.apps["dev-api"].outcome = "failed"
     result = run(tree_root, runtime)
-    assert result.outcome == sync.FAILED and result.failure.app == "dev-api"
+    assert result.outcome is sync.SyncOutcome.FAILED and result.failure.app == "dev-api"
     assert "failed to apply" in result.failure.reason
     assert "dev-portal" not in posted(dev)
 
@@ -129,7 +129,7 @@ def test_a_sync_window_403_is_not_retried(dev, tree_root, runtime):
 def test_another_operation_is_waited_for_then_synced_once(dev, tree_root, runtime):
     dev.start_operation("dev-cert-manager", username="admin", polls=2)
     result = run(tree_root, runtime)
-    assert result.outcome == sync.DONE
+    assert result.outcome is sync.SyncOutcome.DONE
     posts = [r for r in dev.posts() if r.path.endswith("dev-cert-manager/sync")]
     assert [p.status for p in posts] == [400, 200]
     foreign_done = next(r.seq for r in dev.requests(GET_APP)
@@ -141,7 +141,7 @@ def test_another_operation_is_waited_for_then_synced_once(dev, tree_root, runtim
 
 def test_an_operation_in_progress_that_is_ours_is_waited_for(dev, tree_root, runtime):
     dev.fault(SYNC, Fault(400, body=IN_PROGRESS, apply=True))  # the root's POST
-    assert run(tree_root, runtime).outcome == sync.DONE
+    assert run(tree_root, runtime).outcome is sync.SyncOutcome.DONE
     assert posted(dev).count("dev-root") == 1
 
 
@@ -150,20 +150,20 @@ def test_an_operation_in_progress_that_is_ours_is_waited_for(dev, tree_root, run
 def test_a_lost_sync_answer_is_not_repeated_when_the_sync_started(dev, tree_root, runtime,
                                                                  fault):
     dev.fault("POST /api/v1/applications/dev-api/sync", fault)
-    assert run(tree_root, runtime).outcome == sync.DONE
+    assert run(tree_root, runtime).outcome is sync.SyncOutcome.DONE
     assert posted(dev).count("dev-api") == 1
 
 
 def test_a_lost_sync_that_did_not_start_is_posted_once_more(dev, tree_root, runtime):
     dev.fault("POST /api/v1/applications/dev-api/sync", Fault(503))
-    assert run(tree_root, runtime).outcome == sync.DONE
+    assert run(tree_root, runtime).outcome is sync.SyncOutcome.DONE
     assert posted(dev).count("dev-api") == 2
 
 
 def test_timeout_reports_the_last_known_state(dev, tree_root, runtime, clock):
     dev.apps["dev-api"].outcome = "running"
     result = run(tree_root, runtime, timeout=60)
-    assert result.outcome == sync.TIMEOUT
+    assert result.outcome is sync.SyncOutcome.TIMEOUT
     states = {name: state for name, _, state in result.apps}
     assert states["dev-api"] == "operation Running" and states["dev-cert-manager"] == "done"
     assert states["dev-portal"] == "not started" and "dev-api" in result.running
@@ -173,7 +173,7 @@ def test_timeout_reports_the_last_known_state(dev, tree_root, runtime, clock):
 def test_timeout_while_someone_elses_operation_runs_names_them(dev, tree_root, runtime):
     dev.start_operation("dev-ingress", username="alice", outcome="running")
     result = run(tree_root, runtime, timeout=20)
-    assert result.outcome == sync.TIMEOUT
+    assert result.outcome is sync.SyncOutcome.TIMEOUT
     assert dict((n, s) for n, _, s in result.apps)["dev-ingress"] == (
         "waiting for the operation started by alice")
 
@@ -181,7 +181,7 @@ def test_timeout_while_someone_elses_operation_runs_names_them(dev, tree_root, r
 def test_ctrl_c_stops_waiting_and_lists_what_runs(dev, tree_root, runtime, clock):
     clock.interrupt_after = 3  # the root took 3 polls (no health wait); wave 10 started
     result = run(tree_root, runtime)
-    assert result.outcome == sync.INTERRUPTED
+    assert result.outcome is sync.SyncOutcome.INTERRUPTED
     assert result.running == ("dev-cert-manager", "dev-ingress")
 
 
@@ -198,7 +198,7 @@ def test_the_stale_status_race_never_reports_the_old_revision(fake, tree, tree_r
     runtime.progress = lambda p: reports.append(
         (len(fake.records), {name: kind for name, kind, _ in p.apps}))
     result = run(tree_root, runtime, env="prod", apps=("cert-manager", "api"))
-    assert result.outcome == sync.DONE
+    assert result.outcome is sync.SyncOutcome.DONE
     for name in ("prod-cert-manager", "prod-api"):
         post = next(r.seq for r in fake.posts() if r.path.split("/")[4] == name)
         polls = [r for r in fake.requests(GET_APP)
@@ -225,7 +225,7 @@ def test_the_stale_status_race_never_reports_the_old_revision(fake, tree, tree_r
 
 def test_each_app_is_refreshed_before_its_sync_and_its_first_wait_poll(dev, tree_root,
                                                                     runtime):
-    assert run(tree_root, runtime).outcome == sync.DONE
+    assert run(tree_root, runtime).outcome is sync.SyncOutcome.DONE
     posts = {r.path.split("/")[4]: r.seq for r in dev.posts()}
     for name, project in [("dev-root", "gitops-root"), ("dev-cert-manager", "ananta-dev"),
                           ("dev-ingress", "ananta-dev"), ("dev-api", "ananta-dev"),
@@ -255,7 +255,7 @@ def test_a_child_missing_in_argo_cd_fails_with_how_to_fix(fake, tree, tree_root,
 def test_a_refresh_or_a_poll_that_fails_is_not_fatal(dev, tree_root, runtime, warnings_seen):
     cut = Fault(200, body={"x": 1}, half_body=True)
     dev.fault("GET /api/v1/applications/dev-portal", cut, cut)  # the refresh, the first poll
-    assert run(tree_root, runtime, apps=("portal",)).outcome == sync.DONE
+    assert run(tree_root, runtime, apps=("portal",)).outcome is sync.SyncOutcome.DONE
     asked = [r for r in dev.requests(GET_APP) if r.path.endswith("/dev-portal")]
     assert [r.faulted for r in asked[:3]] == [True, True, False]
     assert asked[0].query.get("refresh") == ["normal"] and "refresh" not in asked[1].query
@@ -273,7 +273,7 @@ def test_the_root_is_judged_by_its_sync_not_by_its_childrens_health(dev, tree_ro
     root_seen = {r.response["status"]["health"]["status"] for r in dev.requests(GET_APP)
                  if r.path.endswith("dev-root") and r.response}
     assert health in root_seen
-    assert result.outcome == sync.DONE and result.failure is None
+    assert result.outcome is sync.SyncOutcome.DONE and result.failure is None
     assert posted(dev) == ["dev-root", "dev-cert-manager", "dev-ingress", "dev-api",
                            "dev-worker", "dev-portal"]
 
@@ -283,7 +283,7 @@ def test_a_degraded_child_still_stops_its_wave_when_the_root_mirrors_it(dev, tre
     dev.apps["dev-ingress"].outcome = "degraded"
     dev.health_from_children("dev-root")
     result = run(tree_root, runtime)
-    assert result.outcome == sync.FAILED and result.failure.app == "dev-ingress"
+    assert result.outcome is sync.SyncOutcome.FAILED and result.failure.app == "dev-ingress"
 
 
 class WallClock(FakeClock):
@@ -303,6 +303,6 @@ def test_timeout_bounds_a_hung_request_not_only_the_rounds(dev, tree_root, runti
     slow = replace(runtime, clock=WallClock(),
                    policy=RetryPolicy(retries=4, connect_timeout=5.0, read_timeout=30.0))
     result = run(tree_root, slow, timeout=1.0)
-    assert result.outcome == sync.TIMEOUT and dev.posts() == []
+    assert result.outcome is sync.SyncOutcome.TIMEOUT and dev.posts() == []
     asked = [r for r in dev.requests(GET_APP) if r.path.endswith("/dev-root")]
     assert len(asked) == 1  # one attempt of at most 1 s (not 30), no retry past the deadline

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from gitops_tool.core import names
-from gitops_tool.core.loading import ROOT_PROJECT, application_name, root_application_name
 from gitops_tool.core.model import (
     Environment,
     Plane,
@@ -20,6 +19,7 @@ from gitops_tool.core.model import (
     SyncPolicy,
     Tree,
 )
+from gitops_tool.core.names import ROOT_PROJECT, application_name, root_application_name
 from tests.integration.argocd.fakeargo import FakeArgo
 
 SERVICES = {  # service -> plane

@@ -25,7 +25,7 @@ def test_this_repository_renders_every_service_in_every_environment(repo_root: P
     if not any((repo_root / "charts").glob("*/Chart.yaml")):
         pytest.skip("this repository has no charts yet")
     from gitops_tool.adapters.files import load_tree
-    from gitops_tool.core.render import rendering_for
+    from gitops_tool.core.render.rendering import rendering_for
 
     tree = load_tree(repo_root)
     rendering = rendering_for(tree)

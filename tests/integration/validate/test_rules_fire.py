@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from gitops_tool.commands import validate as command
-from gitops_tool.core.rules import RULES
+from gitops_tool.core.validate.rules import RULES
 from tests.integration.validate.cases import (
     CASES,
     CHART_RULES,

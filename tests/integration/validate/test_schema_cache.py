@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitops_tool.commands.validate_argocd import closed_crd_schema
+from gitops_tool.commands.validate.argocd import closed_crd_schema
 
 
 def test_crd_schemas_are_cached_by_content(reference_dir, tmp_path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from gitops_tool.core.appstatus import AppState, app_state, status_rows
-from gitops_tool.core.rollout import AppTarget
+from gitops_tool.core.argocd.appstatus import AppState, app_state, status_rows
+from gitops_tool.core.argocd.rollout import AppTarget
 
 SHA = "c" * 40
 APP = {

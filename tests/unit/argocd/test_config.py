@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gitops_tool.adapters.argocd_config import (
+from gitops_tool.adapters.argocd.config import (
     ConnectionFlags,
     Secret,
     base_url,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 
-from gitops_tool.cli.argocd import _ProgressDisplay
+from gitops_tool.cli.sync import _ProgressDisplay
+
 from gitops_tool.commands.sync import Progress
-from gitops_tool.output.argocd import progress_changes, progress_line
+from gitops_tool.output.sync import progress_changes, progress_line
 
 FIRST = Progress("wave 20 (control-plane)", (
     ("dev-api", "done", "Synced and Healthy"),

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitops_tool.core.loading import ROOT_PROJECT
-from gitops_tool.core.rollout import expected_apps, plan_rollout
+from gitops_tool.core.argocd.rollout import expected_apps, plan_rollout
+from gitops_tool.core.names import ROOT_PROJECT
 from gitops_tool.errors import InputError
 from tests.integration.argocd.trees import PLANES
 from tests.integration.argocd.trees import memory_tree as make_tree

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gitops_tool.core.appstatus import SYNC_ID_INFO, AppState, ResourceHealth
-from gitops_tool.core.wait import (
+from gitops_tool.core.argocd.appstatus import SYNC_ID_INFO, AppState, ResourceHealth
+from gitops_tool.core.argocd.wait import (
     CLOCK_SKEW_LIMIT,
     Expectation,
     foreign_operation,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_tool.core.loading import environment_from, settings_from, tree_from
+from gitops_tool.core.load.environments import environment_from
+from gitops_tool.core.load.settings import settings_from
+from gitops_tool.core.load.tree import tree_from
 from gitops_tool.core.model import Service
 from gitops_tool.errors import InputError
 

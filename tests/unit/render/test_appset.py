@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from gitops_tool.core import names
-from gitops_tool.core.render import Rendering
+from gitops_tool.core.render.rendering import Rendering
 from gitops_tool.core.waves import waves_of
 from tests.unit.render.conftest import environments_of
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from gitops_tool.core.loading import ROOT_PROJECT
 from gitops_tool.core.model import Tree
-from gitops_tool.core.record import replace
-from gitops_tool.core.render import rendering_for
+from gitops_tool.core.names import ROOT_PROJECT
+from gitops_tool.core.render.rendering import rendering_for
 from gitops_tool.errors import InputError
 
 

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from gitops_tool.adapters.files import load_tree
-from gitops_tool.core.policy_argocd import closed_schema
-from gitops_tool.core.render import Rendering, rendering_for
+from gitops_tool.core.render.rendering import Rendering, rendering_for
+from gitops_tool.core.validate.argocd import closed_schema
 from tests.conftest import REPO
 from tests.unit.render.conftest import documents
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gitops_tool.core.manifests_bootstrap import APPLICATION_HEALTH_LUA
+from gitops_tool.core.render.bootstrap import APPLICATION_HEALTH_LUA
 
 lupa = pytest.importorskip("lupa", reason="lupa (a Lua runtime for Python) is not installed")
 

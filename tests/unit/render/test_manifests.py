@@ -6,11 +6,11 @@ import fnmatch
 
 import yaml
 
-from gitops_tool.core import manifests as m
 from gitops_tool.core import names
-from gitops_tool.core.loading import ROOT_PROJECT
 from gitops_tool.core.model import Tree
-from gitops_tool.core.render import GENERATED, Rendering
+from gitops_tool.core.names import ROOT_PROJECT
+from gitops_tool.core.render import applications as m
+from gitops_tool.core.render.rendering import GENERATED, Rendering
 
 
 def _app(tree: Tree, env_name: str, chart: str) -> dict:
@@ -262,7 +262,7 @@ def test_bootstrap_covers_every_argocd_namespace(tmp_path) -> None:
     from dataclasses import replace
 
     from gitops_tool.adapters.files import load_tree
-    from gitops_tool.core.render import rendering_for
+    from gitops_tool.core.render.rendering import rendering_for
     from tests.unit.render.trees import small_spec, write_tree
 
     spec = small_spec()

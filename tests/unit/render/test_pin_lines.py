@@ -1,17 +1,18 @@
 """The checks across files name the line of the release pin: `file:line: releases.<svc>: ...`.
 
 An environment file alone cannot know which charts exist, so these errors come from
-`tree_from`, after every file was loaded (most of them on the fast path, which keeps no
-lines). They must still say where to look, and what to do.
+`tree_from`, after every file was loaded. They must still say where to look, and what
+to do.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from gitops_tool.core.loading import environment_from, settings_from, tree_from
+from gitops_tool.core.load.environments import environment_from
+from gitops_tool.core.load.settings import settings_from
+from gitops_tool.core.load.tree import tree_from
 from gitops_tool.core.model import Service
-from gitops_tool.core.render_load import fast_data
 from gitops_tool.errors import InputError
 
 SETTINGS = """\
@@ -50,7 +51,7 @@ releases:
 """
 GHOST_LINE = RELEASES_LINE + 5
 
-# The fast path gives up on an aliased mapping: this file is loaded on the precise path.
+# An aliased pin: its line is the line of its key, not of the anchored mapping.
 ALIASED = HEAD + 'releases:\n  admin-app: &pin\n    image: "2.1.0"\n  ghost: *pin\n'
 
 
@@ -72,9 +73,7 @@ def test_a_pin_for_a_chart_that_does_not_exist_names_its_line() -> None:
     assert error.hint and "charts/" in error.hint
 
 
-def test_the_line_is_found_on_the_precise_path_too() -> None:
-    with pytest.raises(ValueError):
-        fast_data(ALIASED)
+def test_the_line_of_an_aliased_pin_is_its_key() -> None:
     line = ALIASED.splitlines().index("  ghost: *pin") + 1
     assert error_of(ALIASED).message.startswith(
         f"environments/prod.yaml:{line}: releases.ghost: no chart charts/ghost exists"

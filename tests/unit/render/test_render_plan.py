@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_tool.core.render_plan import diff_for, plan_for
+from gitops_tool.core.render.plan import diff_for, plan_for
 from gitops_tool.errors import InputError
 
 OWNED_ALL = ("argocd/",)

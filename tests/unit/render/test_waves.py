@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitops_tool.core import names
-from gitops_tool.core.loading import settings_from, tree_from
+from gitops_tool.core.load.settings import settings_from
+from gitops_tool.core.load.tree import tree_from
 from gitops_tool.core.model import Service, Tree
-from gitops_tool.core.render import Rendering, rendering_for
+from gitops_tool.core.render.rendering import Rendering, rendering_for
 from gitops_tool.core.waves import waves_of
 from gitops_tool.errors import InputError
 from tests.unit.render.conftest import documents

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitops_tool.core.yamlout import comment, dump, dump_all, scalar
+from gitops_tool.core.render.yamlout import comment, dump, dump_all, scalar
 
 TRICKY = [
     "", " ", "  lead", "trail ", "yes", "No", "ON", "off", "y", "n", "true", "False", "null",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitops_tool.core.ingress import ingress_findings
+from gitops_tool.core.validate.ingress import ingress_findings
 
 
 def _ingress(name, rule_hosts, tls_hosts=()):

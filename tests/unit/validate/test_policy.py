@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from gitops_tool.core.policy import image_problem, policy_findings, selects
+from gitops_tool.core.validate.pods import image_problem, policy_findings, selects
 from tests.unit.validate.trees import CONTAINER as COMPLIANT_CONTAINER
 
 LABELS = {"app": "web"}

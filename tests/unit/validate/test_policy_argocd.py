@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from gitops_tool.core.model import Environment, Release, SyncPolicy, SyncWindow
-from gitops_tool.core.policy_argocd import (
+from gitops_tool.core.validate.argocd import (
     ArgoInputs,
     Manifest,
     argocd_findings,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gitops_tool.core.secrets import (
+from gitops_tool.core.validate.secrets import (
     MASK,
     masked,
     rendered_findings,

@@ -12,17 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitops_tool.core import helm_output
-from gitops_tool.core.findings import (
+from gitops_tool.core import helm as helm_output
+from gitops_tool.core.selection import chosen, in_chain_order
+from gitops_tool.core.validate.findings import (
     Finding,
     Waiver,
     apply_waivers,
     exit_code_for,
     waiver_findings,
 )
-from gitops_tool.core.rules import RULES
-from gitops_tool.core.selection import chosen, in_chain_order
-from gitops_tool.core.structure import (
+from gitops_tool.core.validate.rules import RULES
+from gitops_tool.core.validate.structure import (
     REQUIRED_FILES,
     ChartFiles,
     chart_meta_of,
@@ -273,8 +273,8 @@ def test_yaml_is_parsed_without_libyaml_too():
     code = (
         "import yaml\n"
         "del yaml.CSafeLoader\n"
-        "from gitops_tool.core import helm_output\n"
-        "from gitops_tool.commands import validate_argocd\n"
+        "from gitops_tool.core import helm as helm_output\n"
+        "from gitops_tool.commands.validate import argocd as validate_argocd\n"
         "assert helm_output.documents('a: 1\\n---\\nb: 2\\n') == [{'a': 1}, {'b': 2}]\n"
         "import pathlib, sys\n"
         "crd = pathlib.Path(sys.argv[1])\n"

@@ -1,0 +1,387 @@
+"""The Argo CD REST client: requests with urllib3 Retry, timeouts, no redirects.
+
+I/O only. GETs are retried on connection errors, read timeouts, dropped connections and
+429/502/503/504 (Retry-After honoured, capped), with exponential backoff and jitter; the
+sleeps go through an injectable function so tests see the requested delays. A POST is
+retried only when no connection could be made (refused, connect timeout), so nothing was
+sent; once it may have reached the server (an error status, a dropped connection, a read
+timeout) it is not retried here, because a sync may have started: the sync command looks
+before it posts again. Error messages give the number of retries actually made. Errors
+become ArgoCDError subclasses, chosen by the JSON `code` of Argo CD's runtimeError and its
+message, not by the HTTP status alone. The token is only ever in the Authorization header
+of requests to the configured server; it is scrubbed from every message.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from gitops_tool.adapters.argocd.config import Connection
+from gitops_tool.adapters.argocd.errors import (
+    FAILED_PRECONDITION,
+    IN_PROGRESS,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    UNAUTHENTICATED,
+    UNAVAILABLE,
+    ArgoCDAuthError,
+    ArgoCDDenied,
+    ArgoCDNotFound,
+    ArgoCDUnavailable,
+    DeadlinePassed,
+    OperationInProgress,
+    SyncWindowClosed,
+)
+from gitops_tool.adapters.argocd.retry import RETRY_STATUSES, ClientRetry, RetryPolicy
+from gitops_tool.errors import ArgoCDError
+
+log = logging.getLogger("gitops_tool.argocd")
+
+
+class _Adapter(HTTPAdapter):
+    """An HTTPAdapter that can trust extra CA certificates given as PEM text."""
+
+    def __init__(self, ca_data: str | None = None, **kwargs: Any) -> None:
+        self._ca_data = ca_data
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        if self._ca_data:
+            import ssl
+
+            context = ssl.create_default_context()
+            context.load_verify_locations(cadata=self._ca_data)
+            kwargs["ssl_context"] = context
+        super().init_poolmanager(*args, **kwargs)
+
+
+class _Bearer(requests.auth.AuthBase):
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._conn.token.reveal()}"
+        return request
+
+    def __repr__(self) -> str:
+        return "Bearer('***')"
+
+
+class ArgoCDClient:
+    """The calls gitops-tool makes, each with timeouts, retries and mapped errors."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        notify: Callable[[str], None] | None = None,
+        policy: RetryPolicy | None = None,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.conn = conn
+        self.host = conn.host
+        self.policy = policy or RetryPolicy()
+        self._deadline: Callable[[], float] | None = None
+        self._notify = notify
+        self._retries = 0  # retries made by the current request
+        p = self.policy
+        # `connect` errors are retried for any method (urllib3: nothing was sent); read
+        # errors and statuses only for the `allowed_methods`.
+        retry = ClientRetry(
+            total=p.retries, connect=p.retries, read=p.retries, status=p.retries, other=0,
+            redirect=0, raise_on_redirect=False, raise_on_status=False,
+            allowed_methods=frozenset({"GET"}), status_forcelist=RETRY_STATUSES,
+            backoff_factor=p.backoff, backoff_max=p.backoff_max,
+            max_retry_after=p.retry_after_max, respect_retry_after_header=True,
+            sleep=sleep, notify=self._retrying, rng=rng, jitter=p.jitter, host=self.host,
+            time_left=self.time_left,
+        )
+        self._session = requests.Session()
+        self._session.auth = _Bearer(conn)
+        self._session.headers["Accept"] = "application/json"
+        self._session.mount("https://", _Adapter(ca_data=conn.ca_data, max_retries=retry))
+        self._session.mount("http://", _Adapter(max_retries=retry))
+        if conn.verify is False:
+            import urllib3
+
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+    def __repr__(self) -> str:
+        return f"ArgoCDClient({self.conn.base_url!r})"
+
+    def _retrying(self, message: str) -> None:
+        """Called once per retry (by ClientRetry): count it and pass the warning on."""
+        self._retries += 1
+        if self._notify is not None:
+            self._notify(message)
+
+    def _retried(self, method: str, sent: bool = True) -> str:
+        """How many retries the request just made, for an error message. `sent` is False when
+        the failure proves nothing reached the server (no connection was made)."""
+        if self._retries:
+            return f"after {self._retries} {'retry' if self._retries == 1 else 'retries'}"
+        if method == "GET" or not sent:
+            return "not retried"
+        return "not retried: it may have reached the server"
+
+    def bound_by(self, time_left: Callable[[], float] | None) -> None:
+        """Bound every later call (its timeouts and retries) by `time_left()` seconds."""
+        self._deadline = time_left
+
+    def time_left(self) -> float | None:
+        return None if self._deadline is None else self._deadline()
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> ArgoCDClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the calls --------------------------------------------------------------------
+
+    def version(self) -> dict:
+        return self._request("GET", "/api/version", what="version")
+
+    def settings(self) -> dict:
+        return self._request("GET", "/api/v1/settings", what="settings")
+
+    def userinfo(self) -> dict:
+        return self._request("GET", "/api/v1/session/userinfo", what="user info")
+
+    def project(self, name: str) -> dict:
+        return self._request("GET", f"/api/v1/projects/{quote(name, safe='')}",
+                             what=f"AppProject {name}")
+
+    def list_apps(
+        self,
+        *,
+        selector: Mapping[str, str],
+        project: str,
+        app_namespace: str | None = None,
+        fields: Sequence[str] = (),
+    ) -> list[dict]:
+        """One List request: the apps matching the label selector in the project."""
+        params: list[tuple[str, str]] = [
+            ("selector", ",".join(f"{k}={v}" for k, v in selector.items())),
+            ("projects", project),
+        ]
+        if app_namespace:
+            params.append(("appNamespace", app_namespace))
+        if fields:  # a projection the API gateway supports though swagger omits it
+            params.append(("fields", ",".join(f"items.{f}" for f in fields)))
+        data = self._request("GET", "/api/v1/applications", params=params,
+                             what=f"applications of project {project}")
+        return list(data.get("items") or [])
+
+    def get_app(
+        self,
+        name: str,
+        *,
+        project: str,
+        app_namespace: str | None = None,
+        refresh: str | None = None,
+    ) -> dict:
+        """GET one Application; `refresh` ("normal") blocks until Argo CD re-read git."""
+        params = self._app_params(project, app_namespace)
+        if refresh:
+            params.append(("refresh", refresh))
+        return self._request("GET", self._app_path(name), params=params,
+                             what=f"application {name} (project {project})")
+
+    def sync_windows(self, name: str, *, project: str, app_namespace: str | None = None) -> dict:
+        return self._request("GET", self._app_path(name) + "/syncwindows",
+                             params=self._app_params(project, app_namespace),
+                             what=f"sync windows of {name}")
+
+    def sync_app(
+        self,
+        name: str,
+        *,
+        project: str,
+        app_namespace: str | None,
+        prune: bool,
+        infos: Mapping[str, str],
+    ) -> dict:
+        """POST a sync. No revision and no syncOptions: the app's own spec decides both."""
+        body: dict[str, Any] = {
+            "name": name,
+            "project": project,
+            "prune": prune,
+            "infos": [{"name": k, "value": v} for k, v in infos.items()],
+        }
+        if app_namespace:
+            body["appNamespace"] = app_namespace
+        return self._request("POST", self._app_path(name) + "/sync", json=body,
+                             what=f"sync of {name}")
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    @staticmethod
+    def _app_path(name: str) -> str:
+        return f"/api/v1/applications/{quote(name, safe='')}"
+
+    @staticmethod
+    def _app_params(project: str, app_namespace: str | None) -> list[tuple[str, str]]:
+        params = [("project", project)]
+        if app_namespace:
+            params.append(("appNamespace", app_namespace))
+        return params
+
+    def scrub(self, text: str) -> str:
+        token = self.conn.token.reveal()
+        return text.replace(token, "***") if len(token) >= 8 else text
+
+    def _request(self, method: str, path: str, *, what: str, **kwargs: Any) -> dict:
+        p = self.policy
+        connect, read = p.connect_timeout, p.read_timeout
+        left = self.time_left()
+        if left is not None:
+            if left <= 0:
+                raise DeadlinePassed(f"{what}: the time given ran out before it was asked")
+            connect, read = min(connect, left), min(read, left)
+        started = time.monotonic()
+        self._retries = 0
+        try:
+            response = self._session.request(
+                method, self.conn.base_url + path, verify=self.conn.verify,
+                allow_redirects=False, timeout=(connect, read), **kwargs,
+            )
+            body = response.content
+        except requests.exceptions.SSLError as exc:
+            raise ArgoCDError(
+                f"TLS verification of Argo CD at {self.host} failed ({_ssl_reason(exc)}); "
+                "nothing was sent",
+                hint="pass --server-crt CA.pem (or certificate-authority-data in the argocd "
+                "config), or, knowingly, --insecure",
+            ) from None
+        except (ValueError, UnicodeError):  # a header http.client refuses: it may quote it
+            raise ArgoCDError(
+                f"{what}: the request to Argo CD at {self.host} could not be built (a header "
+                f"value, such as the token from {self.conn.token_source}, is not valid)",
+                hint="check the token and server address for stray characters",
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
+                isinstance(exc, requests.exceptions.ConnectionError)
+                and _connection_reason(exc) in ("connection refused", "unknown host")
+            )
+            retried = self._retried(method, sent=not never_sent)
+            left = self.time_left()
+            error = DeadlinePassed if left is not None and left <= p.backoff else \
+                ArgoCDUnavailable
+            if _timed_out(exc):
+                raise error(
+                    f"{what}: Argo CD at {self.host} did not answer in time "
+                    f"(connect {connect:g}s, read {read:g}s; {retried})",
+                    hint="check that the server is up and reachable, then re-run",
+                ) from None
+            raise error(
+                f"{what}: cannot reach Argo CD at {self.host} ({_connection_reason(exc)}; "
+                f"{retried})",
+                hint="check the server address and that Argo CD is up, then re-run",
+            ) from None
+        log.debug("%s %s -> %s (%.0f ms)", method, path, response.status_code,
+                  (time.monotonic() - started) * 1000)
+        if 200 <= response.status_code < 300:
+            try:
+                data = response.json()
+            except ValueError:
+                raise ArgoCDError(
+                    f"{what}: Argo CD at {self.host} answered {response.status_code} without "
+                    "JSON",
+                    hint="check the server URL: is it the Argo CD API?",
+                ) from None
+            return data if isinstance(data, dict) else {}
+        raise self._error(method, response, what, body)
+
+    def _error(self, method: str, response: Any, what: str, body: bytes) -> ArgoCDError:
+        status = response.status_code
+        code, message = None, ""
+        try:
+            data = response.json()
+            if isinstance(data, dict):
+                code = data.get("code")
+                message = str(data.get("message") or data.get("error") or "")
+        except ValueError:
+            message = body[:200].decode("utf-8", "replace").strip()
+        message = self.scrub(message)
+        said = f": {message}" if message else ""
+        if 300 <= status < 400:
+            target = urlsplit(response.headers.get("Location", "")).netloc or "elsewhere"
+            return ArgoCDError(
+                f"Argo CD at {self.host} redirected ({status}) to {target}; "
+                "redirects are not followed",
+                hint="check the server URL and scheme (https or --plaintext, a root path)",
+            )
+        if status == 401 or code == UNAUTHENTICATED:
+            return ArgoCDAuthError(
+                f"Argo CD at {self.host} refused the token from {self.conn.token_source}{said}",
+                hint=f"get a fresh token (`argocd login {self.host}`, or `argocd account "
+                "generate-token` for ARGOCD_AUTH_TOKEN) and re-run",
+            )
+        if code == PERMISSION_DENIED or status == 403:
+            if "sync window" in message.lower():
+                return SyncWindowClosed(
+                    f"{what}: blocked by a sync window{said}",
+                    hint="re-run inside the window, or ask for a window with manualSync",
+                )
+            return ArgoCDDenied(
+                f"{what}: permission denied by Argo CD at {self.host}{said}",
+                hint="the token's role needs `applications, get` and `sync` on the project "
+                "(argocd-rbac-cm), or the app is in another project",
+            )
+        if code == NOT_FOUND or status == 404:
+            return ArgoCDNotFound(f"{what}: not found on Argo CD at {self.host}{said}")
+        if code == FAILED_PRECONDITION and IN_PROGRESS in message.lower():
+            return OperationInProgress(f"{what}: {message}")
+        if status in RETRY_STATUSES or status >= 500 or code == UNAVAILABLE:
+            return ArgoCDUnavailable(
+                f"{what}: Argo CD at {self.host} answered {status} ({self._retried(method)})"
+                f"{said}",
+                hint="Argo CD is overloaded or restarting; re-run later",
+            )
+        return ArgoCDError(f"{what}: Argo CD at {self.host} refused it ({status}){said}")
+
+
+def _ssl_reason(exc: Exception) -> str:
+    text = str(exc)
+    for reason in ("CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER", "hostname mismatch"):
+        if reason in text:
+            return reason.replace("_", " ").lower()
+    return "handshake failed"
+
+
+def _timed_out(exc: Exception) -> bool:
+    from urllib3.exceptions import MaxRetryError, NewConnectionError, TimeoutError
+
+    inner = exc.args[0] if exc.args else None
+    if isinstance(inner, MaxRetryError):
+        inner = inner.reason
+    if isinstance(inner, NewConnectionError):  # a refused connection, not a timeout
+        return False
+    return isinstance(exc, requests.exceptions.Timeout) or isinstance(inner, TimeoutError)
+
+
+def _connection_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "refused" in text.lower():
+        return "connection refused"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "unknown host"
+    if "RemoteDisconnected" in text or "reset" in text.lower() or "aborted" in text.lower():
+        return "connection dropped before an answer"
+    if "IncompleteRead" in text or "ChunkedEncoding" in type(exc).__name__:
+        return "answer cut short"
+    return type(exc).__name__

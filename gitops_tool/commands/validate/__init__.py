@@ -1,0 +1,195 @@
+"""`gitops-tool validate`: chart structure, real helm, policy and secrets, argocd/ manifests.
+
+The package holds the command (here) and its two halves: `helm` (lint, template and
+policy on what helm renders) and `argocd` (the argocd/ manifests and their CRD schemas).
+
+run(options, deps) reads the repository, runs helm in a thread pool (the helm
+subprocesses do the work), hands what it read and what helm printed to the pure
+checks in `gitops_tool.core`, and returns a ValidateResult. It never prints.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitops_tool.adapters import files
+from gitops_tool.commands.validate.argocd import check_argocd
+from gitops_tool.commands.validate.helm import ChartRun, run_helm
+from gitops_tool.core import selection
+from gitops_tool.core.load.tree import check_pins
+from gitops_tool.core.model import Environment, Settings
+from gitops_tool.core.validate import findings as fnd
+from gitops_tool.core.validate import secrets, structure
+from gitops_tool.core.validate.argocd import pinned_chart_findings
+from gitops_tool.core.validate.findings import Check, Finding, Waiver
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateOptions:
+    root: Path
+    charts: tuple[str, ...] = ()  # empty: every chart, and the argocd/ manifests too
+    environments: tuple[str, ...] = ()  # empty: every environment
+    helm: bool = True
+    jobs: int | None = None  # default: the number of cores
+
+
+def _default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gitops-tool"
+
+
+@dataclass
+class ValidateDeps:
+    """What the command touches besides the repository; injectable in tests."""
+
+    helm: Any = None  # the helm adapter module (default gitops_tool.adapters.helm)
+    reference_dir: Path | None = None  # CRD schemas; default ../shared/reference/argocd
+    cache_dir: Path | None = field(default_factory=_default_cache_dir)  # parsed CRD schemas
+    progress: Callable[[str], None] = lambda _line: None
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateResult:
+    checks: tuple[Check, ...]
+    findings: tuple[Finding, ...]  # unwaived
+    waived: tuple[Finding, ...]
+    waivers: tuple[Waiver, ...]
+    charts: tuple[str, ...]
+    environments: tuple[str, ...]
+    helm_version: str  # "" with --no-helm
+    argocd_files: int
+    schemas: tuple[str, ...]  # kinds checked against a CRD schema
+    seconds: float
+
+    @property
+    def exit_code(self) -> int:
+        return fnd.exit_code_for(self.findings)
+
+
+def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateResult:
+    deps = deps or ValidateDeps()
+    started = deps.clock()
+    root = options.root
+    settings = files.load_settings(root)
+    known = selection.in_chain_order(files.environment_names(root), settings.promotion)
+    env_names = selection.chosen(options.environments, known, "environment")
+    environments = [files.load_environment(root, n) for n in env_names]
+    folders = {p.name: p for p in files.chart_folders(root, settings)}
+    chart_names = selection.chosen(options.charts, sorted(folders), "chart")
+    production = settings.promotion[-1] if settings.promotion else ""
+    planes = [p.name for p in settings.planes]
+    charts = [_read_chart(root, settings, folders[n], env_names, planes) for n in chart_names]
+    for env in environments:
+        check_pins(env, sorted(folders), settings, only=chart_names)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="argocd") as beside:
+        # The argocd/ checks need no helm output: they run beside it.
+        argo_run = None if options.charts else beside.submit(
+            _timed, check_argocd, root, settings, folders, environments, production,
+            deps.reference_dir, deps.cache_dir,
+        )
+        helm_version = ""
+        if options.helm:
+            helm_version = run_helm(
+                root, charts, environments, production, options.jobs, deps.helm, deps.progress
+            )
+        argo_seconds, (argocd_files, schemas, argo_found) = (
+            argo_run.result() if argo_run else (0.0, (0, [], []))
+        )
+
+    argo_found = [f for f in argo_found if not f.environment or f.environment in env_names]
+    argo_found += _pinned_chart_findings(root, settings, chart_names, environments)
+    waivers = tuple(w for c in charts for w in c.check.waivers)
+    everything = [f for c in charts for f in c.findings] + argo_found
+    kept, waived = fnd.apply_waivers(everything + fnd.waiver_findings(waivers), waivers)
+    kept = fnd.sorted_findings(kept, env_names)
+    checks = [
+        fnd.check_row(
+            c.files.name, env, c.renderable(env) if options.helm else None,
+            c.seconds.get(env, 0.0), kept,
+        )
+        for c in charts
+        for env in env_names
+    ]
+    if argo_run:
+        count = sum(1 for f in kept if not f.chart)
+        checks.append(
+            Check("argocd/", "all", "fail" if count else "pass", count, round(argo_seconds, 2))
+        )
+    return ValidateResult(
+        checks=tuple(checks),
+        findings=tuple(kept),
+        waived=tuple(fnd.sorted_findings(waived, env_names)),
+        waivers=waivers,
+        charts=tuple(chart_names),
+        environments=tuple(env_names),
+        helm_version=helm_version,
+        argocd_files=argocd_files,
+        schemas=tuple(schemas),
+        seconds=deps.clock() - started,
+    )
+
+
+def _pinned_chart_findings(
+    root: Path, settings: Settings, chart_names: Sequence[str], environments: Sequence[Environment]
+) -> list[Finding]:
+    """Charts missing at the commit a pinned environment deploys (skipped when git cannot
+    tell, e.g. in a shallow clone)."""
+    from gitops_tool.adapters import git
+
+    found: list[Finding] = []
+    for env in environments:
+        if env.pinned:
+            paths = [f"{settings.charts_dir}/{name}" for name in chart_names]
+            missing = git.missing_at(root, env.revision, paths)
+            found += pinned_chart_findings(env, missing or [])
+    return found
+
+
+def _timed(call: Callable[..., Any], *args: Any) -> tuple[float, Any]:
+    began = time.monotonic()
+    result = call(*args)
+    return time.monotonic() - began, result
+
+
+def _read_chart(
+    root: Path, settings: Settings, folder: Path, env_names: Sequence[str], planes: Sequence[str]
+) -> ChartRun:
+    """Read one chart folder and run the checks that need no helm: structure, values secrets."""
+    rel = f"{settings.charts_dir}/{folder.name}"
+    files.inside(folder, root, rel)
+    inside = frozenset(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.relative_to(folder).parts[0] != "charts"  # vendored: build output
+    )
+    texts = {
+        name: files.read_text(folder / name, root)
+        for name in inside
+        if name == "Chart.yaml" or (name.startswith("values") and name.endswith(".yaml"))
+    }
+    chart_files = structure.ChartFiles(folder.name, rel, inside, texts)
+    check = structure.check_chart(chart_files, env_names, planes)
+    chart = ChartRun(chart_files, folder, check, list(check.findings))
+    metas: dict[str, Mapping[str, Any] | None] = {}
+    for dep in check.dependencies:
+        meta = root / dep.target / "Chart.yaml"
+        text = files.read_text(meta, root) if meta.is_file() else ""
+        metas[dep.target] = structure.chart_meta_of(text, f"{dep.target}/Chart.yaml")
+    chart.findings += structure.dependency_findings(chart_files, check.dependencies, metas)
+    for name, data in sorted(check.values.items()):
+        env = name.removeprefix("values-").removesuffix(".yaml") if name != "values.yaml" else ""
+        if env and env not in env_names:
+            continue
+        found, literals = secrets.values_findings(folder.name, env, f"{rel}/{name}", data)
+        chart.findings += found
+        chart.literals += literals
+    return chart
+
+

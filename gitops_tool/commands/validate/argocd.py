@@ -1,0 +1,108 @@
+"""The argocd/ part of `gitops-tool validate`: parse the rendered Argo CD manifests, check
+them (core.policy_argocd), and against the closed CRD schemas, kept parsed in a cache.
+
+Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import yaml
+
+from gitops_tool.adapters import files
+from gitops_tool.core.model import Environment, Settings
+from gitops_tool.core.validate import argocd as argo
+from gitops_tool.core.validate.findings import Finding
+from gitops_tool.core.yamldoc import FAST_SAFE_LOADER as SafeLoader
+
+CRD_FILES = {
+    "Application": "application-crd.yaml",
+    "ApplicationSet": "applicationset-crd.yaml",
+    "AppProject": "appproject-crd.yaml",
+}
+SCHEMA_CACHE_VERSION = b"closed-v1\n"  # bump when policy_argocd.closed_schema changes
+
+
+def check_argocd(
+    root: Path,
+    settings: Settings,
+    folders: Mapping[str, Path],
+    environments: Sequence[Environment],
+    production: str,
+    reference_dir: Path | None = None,
+    cache_dir: Path | None = None,
+) -> tuple[int, list[str], list[Finding]]:
+    """Parse argocd/**/*.yaml and check it: (files read, kinds schema-checked, findings)."""
+    out_dir = root / settings.output_dir
+    paths = sorted(out_dir.rglob("*.yaml")) if out_dir.is_dir() else []
+    manifests, found = [], []
+    for path in paths:
+        rel = files.display_path(path, root)
+        try:
+            docs = list(yaml.load_all(files.read_text(path, root), Loader=SafeLoader))
+        except yaml.YAMLError as exc:
+            found.append(Finding("GT-STR-002", "", message=f"{rel}: {exc}", path=rel))
+            continue
+        manifests += [
+            argo.Manifest(rel, d)
+            for d in docs
+            if isinstance(d, dict) and d.get("kind") in argo.ARGO_KINDS
+        ]
+    chart_files = {
+        name: frozenset(p.relative_to(f).as_posix() for p in f.rglob("*") if p.is_file())
+        for name, f in folders.items()
+    }
+    dirs = frozenset(files.display_path(p.parent, root) for p in paths)
+    inputs = argo.ArgoInputs(settings.charts_dir, chart_files, environments, production, dirs)
+    found += argo.argocd_findings(manifests, inputs)
+    schemas = _schemas({m.kind for m in manifests}, root, reference_dir, cache_dir)
+    found += argo.schema_findings(manifests, schemas, closed=True)
+    return len(paths), sorted(schemas), found
+
+
+def _schemas(
+    kinds: Iterable[str], root: Path, reference_dir: Path | None, cache_dir: Path | None
+) -> dict[str, Mapping]:
+    """The closed CRD schemas of `kinds`, when the reference folder (default
+    ../shared/reference/argocd beside the repository) is present."""
+    folder = reference_dir or root.parent / "shared" / "reference" / "argocd"
+    schemas = {}
+    for kind in sorted(kinds):
+        path = folder / CRD_FILES[kind]
+        if path.is_file() and (parsed := closed_crd_schema(path, cache_dir)):
+            schemas[parsed[0]] = parsed[1]
+    return schemas
+
+
+def closed_crd_schema(path: Path, cache_dir: Path | None) -> tuple[str, Mapping] | None:
+    """(kind, closed schema) of a CRD file. Parsing the 1.4 MB ApplicationSet CRD costs
+    half a second of CPU, so the result is kept as JSON under `cache_dir`, named by the
+    hash of the file: a changed CRD is a new entry, never a stale one."""
+    raw = path.read_bytes()
+    digest = hashlib.sha256(SCHEMA_CACHE_VERSION + raw).hexdigest()[:24]
+    cached = cache_dir / f"crd-{digest}.json" if cache_dir else None
+    if cached is not None and cached.is_file():
+        with contextlib.suppress(OSError, ValueError):
+            kind, schema = json.loads(cached.read_text("utf-8"))
+            return kind, schema
+    parsed = argo.crd_schema(yaml.load(raw, Loader=SafeLoader))
+    if parsed is None:
+        return None
+    kind, schema = parsed[0], argo.closed_schema(parsed[1])
+    if cached is not None:
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps([kind, schema]), "utf-8")
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # no cache: slower next time, nothing else
+        finally:
+            tmp.unlink(missing_ok=True)
+    return kind, schema

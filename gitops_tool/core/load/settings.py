@@ -1,0 +1,71 @@
+"""gitops-tool.yaml: the planes, the promotion chain and the folders, checked.
+
+Pure: takes the file's text and the name to report it under.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from itertools import pairwise
+
+from gitops_tool.core import names
+from gitops_tool.core.load.schema import Field, check, mapping_of
+from gitops_tool.core.model import Plane, Settings
+from gitops_tool.core.yamldoc import line_of
+from gitops_tool.errors import InputError
+
+SETTINGS_SCHEMA = Field(
+    keys={
+        "planes": Field(
+            items=Field(keys={"name": Field(str), "wave": Field(int)}),
+            doc="the planes in rollout order, each with its Argo CD sync wave",
+        ),
+        "promotion": Field(items=Field(str), doc="the promotion chain, first to last"),
+        "charts": Field(str, required=False, doc="folder of the service charts"),
+        "library": Field(str, required=False, doc="the library chart every chart depends on"),
+        "output": Field(str, required=False, doc="folder render writes"),
+    }
+)
+
+
+def relative_path_problem(path: str) -> str | None:
+    """Why a repository-relative path is unsafe (absolute, or leaving the repository)."""
+    if not path or path.startswith("/") or "\\" in path:
+        return "must be a relative path inside the repository"
+    normal = posixpath.normpath(path)
+    if normal == ".." or normal.startswith("../"):
+        return "leaves the repository"
+    return None
+
+
+def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
+    """Parse and check gitops-tool.yaml."""
+    data = mapping_of(text, source)
+    check(data, SETTINGS_SCHEMA, source)
+    planes = tuple(Plane(p["name"], p["wave"]) for p in data["planes"])
+    if not planes:
+        raise InputError(f"{source}: planes: declare at least one plane")
+    for earlier, later in pairwise(planes):
+        if later.wave <= earlier.wave:
+            raise InputError(
+                f"{source}:{line_of(data, 'planes')}: planes: wave of {later.name!r} "
+                f"({later.wave}) must be greater than that of {earlier.name!r} ({earlier.wave})",
+                hint="list planes in rollout order with increasing waves",
+            )
+    for key, seq in (("planes", [p.name for p in planes]), ("promotion", data["promotion"])):
+        for name in seq:
+            if problem := names.label_problem(name):
+                raise InputError(f"{source}:{line_of(data, key)}: {key}: {name!r} {problem}")
+        if len(set(seq)) != len(seq):
+            raise InputError(f"{source}:{line_of(data, key)}: {key}: names must be unique")
+    settings = Settings(
+        planes=planes,
+        promotion=tuple(data["promotion"]),
+        charts_dir=data.get("charts", "charts"),
+        library=data.get("library", "common"),
+        output_dir=data.get("output", "argocd"),
+    )
+    for key, path in (("charts", settings.charts_dir), ("output", settings.output_dir)):
+        if problem := relative_path_problem(path):
+            raise InputError(f"{source}:{line_of(data, key)}: {key}: {path!r} {problem}")
+    return settings

@@ -1,0 +1,328 @@
+"""The rules `gitops-tool validate` checks: stable IDs, what each means, how to fix it.
+
+Pure data. An ID never changes meaning once released; a retired rule keeps its
+ID reserved. `refs` names the matching check of other scanners (checkov,
+kube-score, polaris) where one exists, so that a finding can be looked up there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One check: its ID, a short title, the fix, and what it blocks."""
+
+    id: str
+    area: str  # structure | helm | pod | resources | probes | image | autoscaling | prod
+    #            ingress | secrets | waiver | argocd
+    title: str
+    fix: str
+    checkov: str = ""
+    kube_score: str = ""
+    polaris: str = ""
+    waivable: bool = True  # a chart may waive it in Chart.yaml
+    input_error: bool = False  # the chart cannot be read: validate exits 2 (bad input)
+    blocks_helm: bool = False  # the chart is not rendered while this finding stands
+
+
+# fmt: off
+_RULES = (
+    # Structure: the files and metadata every chart must have.
+    Rule(
+        "GT-STR-001", "structure", "a file every chart must have is missing",
+        "add the file (see charts/README.md for the layout every chart follows)",
+        waivable=False,
+    ),
+    Rule(
+        "GT-STR-002", "structure", "a YAML file does not parse (syntax or duplicate key)",
+        "fix the YAML at the line shown; duplicate keys are errors, never last-wins",
+        waivable=False, input_error=True, blocks_helm=True,
+    ),
+    Rule(
+        "GT-STR-003", "structure", "Chart.yaml apiVersion is not v2",
+        "set `apiVersion: v2` (Helm 3+ chart format)",
+        waivable=False, blocks_helm=True,
+    ),
+    Rule(
+        "GT-STR-004", "structure", "Chart.yaml name differs from the chart folder",
+        "make `name:` equal to the folder name (it is also the Helm release name)",
+        waivable=False, blocks_helm=True,
+    ),
+    Rule(
+        "GT-STR-005", "structure", "Chart.yaml version is not semver",
+        "use a semantic version such as 1.4.2",
+        waivable=False, blocks_helm=True,
+    ),
+    Rule(
+        "GT-STR-006", "structure", "Chart.yaml names no plane, or an unknown one",
+        "add the annotation `gitops-tool/plane: <plane>` with a plane of gitops-tool.yaml",
+        waivable=False,
+    ),
+    Rule(
+        "GT-STR-007", "structure", "an environment has no values-<env>.yaml in the chart",
+        "create values-<env>.yaml for every file in environments/ (it may be `{}`)",
+        waivable=False,
+    ),
+    Rule(
+        "GT-STR-008", "structure", "a library dependency does not resolve",
+        "point `repository: file://../<chart>` at a chart folder whose Chart.yaml has that name",
+        waivable=False, blocks_helm=True,
+    ),
+    Rule(
+        "GT-STR-009", "structure", "the chart name is not a valid Helm release name",
+        "rename the folder: lowercase letters, digits and '-', at most 53 characters (RFC 1123)",
+        waivable=False, input_error=True, blocks_helm=True,
+    ),
+    # Helm itself.
+    Rule(
+        "GT-HELM-001", "helm", "helm dependency build failed",
+        "read helm's message; check the dependency's name, version and repository",
+        waivable=False,
+    ),
+    Rule(
+        "GT-HELM-002", "helm", "helm lint --strict failed",
+        "read helm's message; a misspelled or mistyped value fails values.schema.json",
+        waivable=False,
+    ),
+    Rule(
+        "GT-HELM-003", "helm", "helm template failed or rendered invalid YAML",
+        "read helm's message and fix the template or the values it names",
+        waivable=False,
+    ),
+    # Pod and container security, on what helm template renders.
+    Rule(
+        "GT-POD-001", "pod", "container may run as root (runAsNonRoot is not true)",
+        "set `runAsNonRoot: true` (and a non-zero runAsUser) in the pod securityContext",
+        checkov="CKV_K8S_23", kube_score="container-security-context-user-group-id",
+        polaris="runAsRootAllowed",
+    ),
+    Rule(
+        "GT-POD-002", "pod", "no RuntimeDefault seccomp profile",
+        "set `seccompProfile: {type: RuntimeDefault}` in the pod securityContext",
+        checkov="CKV_K8S_31", kube_score="container-seccomp-profile",
+        polaris="linuxHardening",
+    ),
+    Rule(
+        "GT-POD-003", "pod", "allowPrivilegeEscalation is not false",
+        "set `allowPrivilegeEscalation: false` in the container securityContext",
+        checkov="CKV_K8S_20", polaris="privilegeEscalationAllowed",
+    ),
+    Rule(
+        "GT-POD-004", "pod", "capabilities are not dropped (drop: [ALL])",
+        "set `capabilities: {drop: [ALL]}` in the container securityContext",
+        checkov="CKV_K8S_37, CKV_K8S_28", polaris="insecureCapabilities",
+    ),
+    Rule(
+        "GT-POD-005", "pod", "root filesystem is writable",
+        "set `readOnlyRootFilesystem: true`; mount emptyDir volumes where the process writes",
+        checkov="CKV_K8S_22", kube_score="container-security-context-readonlyrootfilesystem",
+        polaris="notReadOnlyRootFilesystem",
+    ),
+    Rule(
+        "GT-POD-006", "pod", "privileged container",
+        "remove `privileged: true`",
+        checkov="CKV_K8S_16", kube_score="container-security-context-privileged",
+        polaris="runAsPrivileged",
+    ),
+    Rule(
+        "GT-POD-007", "pod", "pod shares the host network (hostNetwork)",
+        "remove `hostNetwork: true`",
+        checkov="CKV_K8S_19", polaris="hostNetworkSet",
+    ),
+    Rule(
+        "GT-POD-008", "pod", "pod shares the host PID namespace (hostPID)",
+        "remove `hostPID: true`",
+        checkov="CKV_K8S_17", polaris="hostPIDSet",
+    ),
+    Rule(
+        "GT-POD-009", "pod", "pod shares the host IPC namespace (hostIPC)",
+        "remove `hostIPC: true`",
+        checkov="CKV_K8S_18", polaris="hostIPCSet",
+    ),
+    Rule(
+        "GT-POD-010", "pod", "pod mounts a hostPath volume",
+        "use an emptyDir, configMap, secret or PersistentVolumeClaim volume instead",
+        checkov="CKV_K8S_27 (docker socket only)",
+    ),
+    Rule(
+        "GT-POD-011", "pod", "service account token is mounted (automountServiceAccountToken)",
+        "set `automountServiceAccountToken: false` on the pod or its ServiceAccount, or waive "
+        "the rule with the reason the service needs the Kubernetes API",
+        checkov="CKV_K8S_38", polaris="automountServiceAccountToken",
+    ),
+    Rule(
+        "GT-POD-012", "pod", "container adds Linux capabilities (capabilities.add)",
+        "remove `capabilities.add`; only NET_BIND_SERVICE may be added (Pod Security "
+        "Standards, restricted), or waive the rule with the reason the service needs it",
+        checkov="CKV_K8S_25, CKV_K8S_39", polaris="dangerousCapabilities, insecureCapabilities",
+    ),
+    # Resources.
+    Rule(
+        "GT-RES-001", "resources", "no CPU request", "set `resources.requests.cpu`",
+        checkov="CKV_K8S_10", kube_score="container-resources", polaris="cpuRequestsMissing",
+    ),
+    Rule(
+        "GT-RES-002", "resources", "no CPU limit", "set `resources.limits.cpu`",
+        checkov="CKV_K8S_11", kube_score="container-resources", polaris="cpuLimitsMissing",
+    ),
+    Rule(
+        "GT-RES-003", "resources", "no memory request", "set `resources.requests.memory`",
+        checkov="CKV_K8S_12", kube_score="container-resources",
+        polaris="memoryRequestsMissing",
+    ),
+    Rule(
+        "GT-RES-004", "resources", "no memory limit", "set `resources.limits.memory`",
+        checkov="CKV_K8S_13", kube_score="container-resources", polaris="memoryLimitsMissing",
+    ),
+    # Probes (long-running workloads; Jobs, CronJobs and init containers are exempt).
+    Rule(
+        "GT-PRB-001", "probes", "no liveness probe", "add a `livenessProbe` on the health path",
+        checkov="CKV_K8S_8", kube_score="pod-probes", polaris="livenessProbeMissing",
+    ),
+    Rule(
+        "GT-PRB-002", "probes", "no readiness probe", "add a `readinessProbe` on the health path",
+        checkov="CKV_K8S_9", kube_score="pod-probes", polaris="readinessProbeMissing",
+    ),
+    # Images.
+    Rule(
+        "GT-IMG-001", "image", "image not pinned (`:latest` or no tag)",
+        "use an exact tag (the environment's release pin) or a digest",
+        checkov="CKV_K8S_14", kube_score="container-image-tag", polaris="tagNotSpecified",
+    ),
+    # Autoscaling.
+    Rule(
+        "GT-HPA-001", "autoscaling", "Deployment targeted by an HPA sets `replicas`",
+        "leave `replicas` out when autoscaling is enabled, so Argo CD and the HPA do not fight",
+        kube_score="deployment-targeted-by-hpa-does-not-have-replicas-configured",
+    ),
+    # Production (the last environment of the promotion chain).
+    Rule(
+        "GT-PROD-001", "prod", "fewer than 3 replicas (or HPA minReplicas) in production",
+        "set replicas, or autoscaling.minReplicas, to at least 3 in values-<prod>.yaml",
+        polaris="deploymentMissingReplicas",
+    ),
+    Rule(
+        "GT-PROD-002", "prod", "no PodDisruptionBudget with minAvailable >= 2 in production",
+        "render a PodDisruptionBudget selecting the pods with `minAvailable: 2`",
+        kube_score="deployment-has-poddisruptionbudget", polaris="missingPodDisruptionBudget",
+    ),
+    Rule(
+        "GT-PROD-003", "prod", "no required pod anti-affinity in production",
+        "add `requiredDuringSchedulingIgnoredDuringExecution` pod anti-affinity on "
+        "kubernetes.io/hostname",
+        kube_score="deployment-has-host-podantiaffinity",
+    ),
+    # Ingress.
+    Rule(
+        "GT-ING-001", "ingress", "Ingress host outside the environment's domain",
+        "set the host in values-<env>.yaml to match `domain` in environments/<env>.yaml "
+        "(e.g. `*-staging.ananta.io`)",
+    ),
+    # Secrets.
+    Rule(
+        "GT-SEC-001", "secrets", "a values file sets a password-, token- or key-like field "
+        "to a literal",
+        "reference the value instead: `secrets.existingSecret` plus `secrets.env` key names, "
+        "an ExternalSecret or a SealedSecret",
+        checkov="CKV_SECRET_* (secrets framework)", polaris="sensitiveConfigmapContent",
+    ),
+    Rule(
+        "GT-SEC-002", "secrets", "a rendered Secret carries data",
+        "set `secrets.existingSecret` (created outside git, or by ExternalSecret/SealedSecret) "
+        "so the chart renders no Secret data",
+    ),
+    Rule(
+        "GT-SEC-003", "secrets", "a secret-like env var or ConfigMap key is set to a literal",
+        "read it from a Secret (`valueFrom.secretKeyRef`) instead",
+        polaris="sensitiveContainerEnvVar, sensitiveConfigmapContent",
+    ),
+    # Waivers.
+    Rule(
+        "GT-WVR-001", "waiver", "a waiver gives no reason",
+        "write why: `gitops-tool/waive.<RULE-ID>: <reason>` in Chart.yaml annotations",
+        waivable=False,
+    ),
+    Rule(
+        "GT-WVR-002", "waiver", "a waiver names an unknown or unwaivable rule",
+        "use a rule ID from the table in the README; structure, helm and waiver rules "
+        "cannot be waived",
+        waivable=False,
+    ),
+    # Argo CD manifests under argocd/.
+    Rule(
+        "GT-ARGO-001", "argocd", "manifest does not match its Argo CD CRD schema",
+        "fix the field named (unknown fields are reported: Kubernetes would drop them silently)",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-002", "argocd", "Application or ApplicationSet in the `default` project",
+        "put it in the environment's AppProject",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-003", "argocd",
+        "AppProject admits source repositories by pattern (`*`, `?`, `[`, or `!` negation)",
+        "list the exact GitOps repository URL in sourceRepos",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-004", "argocd",
+        "AppProject admits destinations by pattern (`*`, `?`, `[`, or `!` negation)",
+        "name the exact cluster (server or name) and namespace in destinations",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-005", "argocd", "AppProject whitelists every cluster-scoped resource",
+        "list the cluster-scoped kinds the project needs in clusterResourceWhitelist",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-006", "argocd", "an Application's chart path or values file does not exist",
+        "re-run `gitops-tool render`, or fix spec.source.path / helm.valueFiles",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-007", "argocd", "ApplicationSet templates the project",
+        "use a fixed project name in the template (a templated project lets a generator "
+        "escape its AppProject)",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-008", "argocd", "production AppProject has no sync window",
+        "add syncWindows to the production environment (environments/<prod>.yaml)",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-009", "argocd", "Application name is not a valid Helm release name",
+        "keep `<env>-<chart>` within 53 lowercase characters, or set helm.releaseName",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-010", "argocd", "Application renders differently from what validate checks",
+        "release name must be the chart name, namespace the environment's, valueFiles "
+        "values.yaml + values-<env>.yaml; re-run `gitops-tool render`",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-011", "argocd", "Application is not permitted by its AppProject",
+        "create the AppProject, or allow the Application's repoURL and destination in it",
+        waivable=False,
+    ),
+    Rule(
+        "GT-ARGO-012", "argocd", "the chart does not exist at the environment's pinned commit",
+        "promote a commit that has the chart (source.revision in environments/<env>.yaml); "
+        "until then Argo CD reports a ComparisonError for its Application",
+        waivable=False,
+    ),
+)
+
+# fmt: on
+
+RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+
+
+def rule(rule_id: str) -> Rule:
+    """The rule with this ID (KeyError for an unknown ID: a bug in a check)."""
+    return RULES[rule_id]
