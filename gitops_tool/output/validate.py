@@ -116,8 +116,11 @@ def as_json(result: Any) -> str:
     )
 
 
+RULES_PAGE = "docs/rules.md"
+
+
 def rules_table() -> str:
-    """The Markdown rule table of the README (generated from the catalog)."""
+    """The Markdown table of every rule, in catalog order."""
     rows = [
         "| ID | Checks | Fix | checkov | kube-score | polaris | Waivable |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -128,3 +131,17 @@ def rules_table() -> str:
             f"| {r.polaris or '-'} | {'yes' if r.waivable else 'no'} |"
         )
     return "\n".join(rows)
+
+
+def rules_page() -> str:
+    """docs/rules.md, generated from the catalog (scripts/generate_rules_doc.py writes it)."""
+    return (
+        "<!-- Generated from gitops_tool/core/validate/rules.py by "
+        "scripts/generate_rules_doc.py; do not edit. -->\n"
+        "# Validation rules\n\n"
+        "Every finding of `gitops-tool validate` names one of these rules. An ID never changes "
+        "meaning; a retired rule keeps its ID reserved. The scanner columns name the matching "
+        "check of checkov, kube-score and polaris where one exists. A rule marked waivable may "
+        "be waived per chart with a reason ([validate.md](validate.md#waivers)).\n\n"
+        f"{rules_table()}\n"
+    )

@@ -246,7 +246,7 @@ _RULES = (
     ),
     Rule(
         "GT-WVR-002", "waiver", "a waiver names an unknown or unwaivable rule",
-        "use a rule ID from the table in the README; structure, helm and waiver rules "
+        "use a rule ID from docs/rules.md; structure, helm and waiver rules "
         "cannot be waived",
         waivable=False,
     ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 from gitops_tool.cli.sync import _ProgressDisplay
-
 from gitops_tool.commands.sync import Progress
 from gitops_tool.output.sync import progress_changes, progress_line
 

@@ -30,7 +30,7 @@ from gitops_tool.core.validate.structure import (
     dependency_findings,
 )
 from gitops_tool.errors import InputError
-from gitops_tool.output.validate import rules_table
+from gitops_tool.output.validate import RULES_PAGE, rules_page
 
 CHART_YAML = """\
 apiVersion: v2
@@ -185,48 +185,36 @@ def test_exit_codes():
     assert exit_code_for([finding("GT-POD-001"), finding("GT-STR-002")]) == 2
 
 
-def _readme_rules(readme: str) -> dict[str, list[str]]:
-    """The README's rule table: ID -> its cells (checks, fix, checkov, kube-score, polaris,
-    waivable). A fix or title holding a `|` would split a row: the table has none."""
-    header = "| ID | Checks | Fix | checkov | kube-score | polaris | Waivable |"
-    assert readme.count(header) == 1, "the README has one rules table"
-    rows = {}
-    for line in readme.split(header, 1)[1].splitlines()[2:]:
-        if not line.startswith("| "):
-            break
-        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-        assert len(cells) == 7, line
-        assert cells[0] not in rows, f"{cells[0]} twice in the README's rules table"
-        rows[cells[0]] = cells[1:]
-    return rows
-
-
-def test_rule_ids_are_stable_and_documented(repo_root):
+def test_rule_ids_are_stable():
     assert all(re.fullmatch(r"GT-[A-Z]+-\d{3}", rule_id) for rule_id in RULES)
     assert RULES["GT-POD-005"].checkov == "CKV_K8S_22"
-    readme = (repo_root / "README.md").read_text()
-    documented = _readme_rules(readme)
-    assert list(documented) == list(RULES), "the README's rules table lists every rule, in order"
-    for rule_id, (title, fix, checkov, kube_score, polaris, waivable) in documented.items():
-        r = RULES[rule_id]
-        assert (checkov, kube_score, polaris) == (
-            r.checkov or "-",
-            r.kube_score or "-",
-            r.polaris or "-",
-        ), f"{rule_id}: the README's scanner mapping differs from core/rules.py"
-        assert (title, fix, waivable) == (r.title, r.fix, "yes" if r.waivable else "no"), rule_id
-    unknown = set(re.findall(r"\bGT-[A-Z]+-\d{3}\b", readme)) - set(RULES)
-    assert not unknown, f"the README names unknown rules: {sorted(unknown)}"
-    assert rules_table() in readme  # the table is the generated one: regenerate, never edit
 
 
-def test_the_readme_rules_check_catches_a_missing_row_or_mapping():
-    table = rules_table()
-    assert _readme_rules(table) and list(_readme_rules(table)) == list(RULES)
-    without = table.replace(next(ln for ln in table.splitlines() if "| GT-POD-005 |" in ln), "")
-    assert "GT-POD-005" not in _readme_rules(without.replace("\n\n", "\n"))
-    wrong = table.replace("| CKV_K8S_22 |", "| CKV_K8S_99 |")
-    assert _readme_rules(wrong)["GT-POD-005"][2] == "CKV_K8S_99"
+def test_the_rules_page_is_generated_and_current(repo_root):
+    page = (repo_root / RULES_PAGE).read_text()
+    assert page == rules_page(), "regenerate it: python scripts/generate_rules_doc.py"
+    rows = [line for line in page.splitlines() if line.startswith("| GT-")]
+    assert [row.split(" | ")[0].removeprefix("| ") for row in rows] == list(RULES)
+
+
+def test_the_docs_name_only_known_rules(repo_root):
+    for path in [repo_root / "README.md", *sorted((repo_root / "docs").glob("*.md"))]:
+        unknown = set(re.findall(r"\bGT-[A-Z]+-\d{3}\b", path.read_text())) - set(RULES)
+        assert not unknown, f"{path.name} names unknown rules: {sorted(unknown)}"
+
+
+def test_the_rules_script_tells_a_stale_page_then_rewrites_it(repo_root, tmp_path):
+    script = [sys.executable, str(repo_root / "scripts" / "generate_rules_doc.py")]
+    page = tmp_path / "rules.md"
+    page.write_text(rules_page().replace("| GT-POD-005 |", "| GT-POD-055 |"))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*script, "--page", str(page), *args], capture_output=True,
+                              text=True, check=False)
+
+    assert run("--check").returncode == 1
+    assert run().returncode == 0 and page.read_text() == rules_page()
+    assert run("--check").returncode == 0
 
 
 def test_merge_keys_may_override_what_they_merge():
