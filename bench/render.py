@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.unit.render.trees import generated_spec, write_tree  # noqa: E402
+from tests.support.trees import generated_spec, write_tree  # noqa: E402
 
 CREATE_FILES = """
 import os, sys

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gitops_tool.cli import app
-from tests.unit.render.trees import small_spec, write_tree
+from tests.support.trees import small_spec, write_tree
 
 ENTRY = """
 import sys

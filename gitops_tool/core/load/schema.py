@@ -33,7 +33,9 @@ def mapping_of(text: str, source: str) -> dict:
     shape is an InputError)."""
     data = parse_yaml(text, source)
     if data is None:
-        raise InputError(f"{source}: the file is empty", hint="docs/environments.md lists the keys of each file")
+        raise InputError(
+            f"{source}: the file is empty", hint="docs/environments.md lists the keys of each file"
+        )
     if not isinstance(data, dict):
         raise InputError(f"{source}:1: expected a mapping at the top level")
     return data

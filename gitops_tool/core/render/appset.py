@@ -110,7 +110,8 @@ def applicationset_for(
             # Generated Applications keep the resources finalizer, exactly like the rendered
             # ones: removing a chart prunes its workloads. Even --cascade=orphan leaves the
             # finalizer on them (pitfall 23): to switch back to the root Application, first
-            # set preserveResourcesOnDeletion: true, then delete with --cascade=orphan (argocd/bootstrap/README.md).
+            # set preserveResourcesOnDeletion: true, then delete with --cascade=orphan
+            # (argocd/bootstrap/README.md).
             "syncPolicy": {"preserveResourcesOnDeletion": False},
             "template": {"metadata": template["metadata"], "spec": template["spec"]},
         },

@@ -1,3 +1,3 @@
-"""Fixtures of the fake Argo CD for the CLI tests."""
+"""The fake Argo CD and its fixtures (tests/support/argocd_fixtures.py)."""
 
-from tests.integration.argocd.fixtures import *  # noqa: F403
+from tests.support.argocd_fixtures import *  # noqa: F403

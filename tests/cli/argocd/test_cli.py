@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.integration.argocd.fakeargo import Fault
-from tests.integration.argocd.fixtures import FAST, SENTINEL, assert_no_token
 from tests.integration.argocd.trees import populate
+from tests.support.argocd_fixtures import FAST, SENTINEL, assert_no_token
+from tests.support.fakeargo import Fault
 
 pytestmark = pytest.mark.timeout(60)
 

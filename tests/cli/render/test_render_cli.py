@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from gitops_tool import __version__
 from gitops_tool.cli import app
 from gitops_tool.commands.render import RenderOptions, RenderResult, run
-from tests.unit.render.trees import small_spec, write_tree
+from tests.support.trees import small_spec, write_tree
 
 
 def invoke(root: Path, *args: str):

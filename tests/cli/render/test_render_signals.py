@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from gitops_tool.commands.render import RenderOptions, run
-from tests.unit.render.trees import small_spec, write_tree
+from tests.support.trees import small_spec, write_tree
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -1,3 +1,3 @@
-"""The fake Argo CD and its fixtures (shared with tests/cli/argocd)."""
+"""The fake Argo CD and its fixtures (tests/support/argocd_fixtures.py)."""
 
-from tests.integration.argocd.fixtures import *  # noqa: F403
+from tests.support.argocd_fixtures import *  # noqa: F403

@@ -22,8 +22,8 @@ from gitops_tool.adapters.argocd.client import (
 )
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.errors import EXIT_EXTERNAL, ArgoCDError
-from tests.integration.argocd.fakeargo import Fault
-from tests.integration.argocd.fixtures import SENTINEL, assert_no_token
+from tests.support.argocd_fixtures import SENTINEL, assert_no_token
+from tests.support.fakeargo import Fault
 
 APP = "GET /api/v1/applications/{name}"
 pytestmark = pytest.mark.timeout(30)

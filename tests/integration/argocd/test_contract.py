@@ -6,10 +6,10 @@ import pytest
 import requests
 
 from gitops_tool.commands import doctor, status, sync
-from tests.integration.argocd.contract import Contract
-from tests.integration.argocd.fakeargo import Fault
-from tests.integration.argocd.fixtures import SENTINEL
 from tests.integration.argocd.trees import populate
+from tests.support.argocd_fixtures import SENTINEL
+from tests.support.contract import Contract
+from tests.support.fakeargo import Fault
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,8 +8,8 @@ import pytest
 
 from gitops_tool.commands import status
 from gitops_tool.output.status import status_json, status_table
-from tests.integration.argocd.fakeargo import FakeArgo
 from tests.integration.argocd.trees import PINNED, populate
+from tests.support.fakeargo import FakeArgo
 
 pytestmark = pytest.mark.timeout(30)
 LIST = "GET /api/v1/applications"

@@ -20,7 +20,7 @@ from gitops_tool.core.model import (
     Tree,
 )
 from gitops_tool.core.names import ROOT_PROJECT, application_name, root_application_name
-from tests.integration.argocd.fakeargo import FakeArgo
+from tests.support.fakeargo import FakeArgo
 
 SERVICES = {  # service -> plane
     "cert-manager": "infrastructure",

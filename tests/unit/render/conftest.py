@@ -7,7 +7,7 @@ import pytest
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.core.model import Tree
 from gitops_tool.core.render.rendering import Rendering, rendering_for
-from tests.unit.render.trees import small_spec, write_tree
+from tests.support.trees import small_spec, write_tree
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gitops_tool.commands.render import RenderOptions, run
-from tests.unit.render.trees import PLANES, EnvSpec, TreeSpec, write_tree
+from tests.support.trees import PLANES, EnvSpec, TreeSpec, write_tree
 
 
 def snapshot(root: Path) -> dict[str, str]:

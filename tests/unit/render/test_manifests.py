@@ -263,7 +263,7 @@ def test_bootstrap_covers_every_argocd_namespace(tmp_path) -> None:
 
     from gitops_tool.adapters.files import load_tree
     from gitops_tool.core.render.rendering import rendering_for
-    from tests.unit.render.trees import small_spec, write_tree
+    from tests.support.trees import small_spec, write_tree
 
     spec = small_spec()
     envs = tuple(

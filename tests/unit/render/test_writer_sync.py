@@ -19,7 +19,7 @@ import pytest
 from gitops_tool.adapters import writer
 from gitops_tool.commands.render import RenderOptions, run
 from gitops_tool.errors import InputError
-from tests.unit.render.trees import small_spec, write_tree
+from tests.support.trees import small_spec, write_tree
 
 
 def state(root: Path) -> dict[str, str]:
