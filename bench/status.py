@@ -36,8 +36,8 @@ from gitops_tool.adapters.argocd.runtime import Runtime  # noqa: E402
 from gitops_tool.adapters.files import load_tree  # noqa: E402
 from gitops_tool.commands.status import status_of  # noqa: E402
 from gitops_tool.output.status import status_table  # noqa: E402
-from tests.support.fakeargo import FakeArgo  # noqa: E402
 from tests.integration.argocd.trees import PLANES, memory_tree, populate, write_tree  # noqa: E402
+from tests.support.fakeargo import FakeArgo  # noqa: E402
 
 TOKEN = "bench-token"
 TARGET = 1.0  # seconds, for --apps applications
