@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import REPO, Render, Rendered, selector_matches
+from .conftest import REPO, Render, Rendered, scraped_services, selector_matches
 from .series import OBJECT_LABELS, pod_pattern_matches, sample_pods, selector_problems, selectors
 from .spec import ALERT_SEVERITY, CASE_IDS, CASES, CHARTS, ENVIRONMENTS, NAMESPACE
 
@@ -39,17 +39,6 @@ SEED_COMMANDS = (
     "kubectl logs",
     "kubectl get pods",
 )
-
-
-def scraped_services(r: Render) -> set[str]:
-    """Names of the Services the chart's ServiceMonitors select (= their `up` jobs)."""
-    return {
-        s["metadata"]["name"]
-        for m in r.of_kind("ServiceMonitor")
-        for s in r.of_kind("Service")
-        if selector_matches(m["spec"]["selector"]["matchLabels"], s["metadata"]["labels"])
-        and "ananta.io/headless" not in s["metadata"]["labels"]
-    }
 
 
 def expected_alerts(r: Render) -> set[tuple[str, str]]:
