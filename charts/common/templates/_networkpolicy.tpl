@@ -30,6 +30,7 @@ app.kubernetes.io/instance: {{ include "common.labelValue" .root.Release.Name }}
      networkPolicy.enabled: everything not allowed by common.ingressRules and
      common.egressRules is denied. */}}
 {{- define "common.networkPolicyOf" -}}
+{{- include "common.validate" . -}}
 {{- if .v.networkPolicy.enabled }}
 ---
 apiVersion: networking.k8s.io/v1
