@@ -87,6 +87,115 @@ PORT_NAME = r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$"
 ABSOLUTE_PATH = r"^/[^\s]*$"
 # A folder below the root, in characters a shell command can hold unquoted (seededDirs).
 FOLDER = r"^(/[-._a-zA-Z0-9]+)+$"
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+DURATION = r"^([0-9]+(ns|us|ms|s|m|h))+$"  # a Go duration (refreshInterval)
+LABEL_NAME = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+# An in-cluster OTLP endpoint; the template checks the same shape and names the problem.
+OTLP_ENDPOINT = (
+    r"^https?://[a-z0-9]([-a-z0-9]*[a-z0-9])?\.[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+    r"(\.svc(\.cluster\.local)?)?:[0-9]+/?$"
+)
+
+
+def dns_labels(description: str = "") -> Schema:
+    return string_list(description, pattern=DNS_LABEL)
+
+
+def network_policy() -> Schema:
+    port = integer(1, 65535)
+    return obj(
+        {
+            "enabled": boolean("render a NetworkPolicy per component"),
+            "ingressNamespace": string("namespace of the ingress controller", pattern=DNS_LABEL),
+            "monitoringNamespace": string("namespace of Prometheus", pattern=DNS_LABEL),
+            "dns": obj(
+                {
+                    "namespace": string(pattern=DNS_LABEL),
+                    "podLabels": {**string_map("labels of the DNS pods"), "minProperties": 1},
+                    "port": port,
+                }
+            ),
+            "clients": dns_labels("releases whose pods may reach the container port"),
+            "peers": {
+                "description": "components of other releases this one calls",
+                "type": "array",
+                "items": {
+                    **obj(
+                        {
+                            "release": string(pattern=DNS_LABEL),
+                            "component": string(pattern=DNS_LABEL),
+                            "port": port,
+                        }
+                    ),
+                    "required": ["release", "component", "port"],
+                },
+            },
+            "externals": dns_labels("names from externalServices this component calls"),
+            "externalServices": {
+                "description": "name -> the namespace and TCP port of an external service",
+                "type": "object",
+                "additionalProperties": {
+                    **obj({"namespace": string(pattern=DNS_LABEL), "port": port}),
+                    "required": ["namespace", "port"],
+                },
+            },
+        }
+    )
+
+
+def tracing() -> Schema:
+    return obj(
+        {
+            "enabled": boolean("export traces over OTLP"),
+            "endpoint": string("the in-cluster OTLP collector", pattern=OTLP_ENDPOINT),
+            "protocol": enum("grpc", "http/protobuf"),
+            "samplingRatio": {"type": "number", "minimum": 0, "maximum": 1},
+        }
+    )
+
+
+def chart_wide() -> dict[str, Schema]:
+    """The keys only a chart sets (never a component)."""
+    return {
+        "environment": string("dev, staging or prod", pattern=DNS_LABEL),
+        "externalSecrets": obj(
+            {
+                "enabled": boolean("render ExternalSecrets instead of the placeholder"),
+                "storeName": string("the ClusterSecretStore (through tpl)", minLength=1),
+                "remoteKeyPrefix": string("remote keys: <prefix>/<key> (through tpl)", minLength=1),
+                "remoteProperty": string("the property holding the value ('' : whole value)"),
+                "refreshInterval": string("Go duration", pattern=DURATION),
+            }
+        ),
+        "alerts": obj(
+            {
+                "enabled": boolean("render the PrometheusRule"),
+                "severity": enum("critical", "warning", "info"),
+                "runbookURL": string("the runbook page", pattern=r"^https?://[^\s#]+$"),
+                "labels": string_map("extra PrometheusRule labels", LABEL_NAME),
+            }
+        ),
+        "dashboard": obj(
+            {
+                "enabled": boolean("render the plane's Grafana dashboard"),
+                "labels": string_map("labels the Grafana sidecar selects", LABEL_NAME),
+                "services": {
+                    "type": "array",
+                    "items": {
+                        **obj(
+                            {
+                                "name": string("the release", pattern=DNS_LABEL),
+                                "deployments": dns_labels("its Deployments"),
+                                "statefulSets": dns_labels("its StatefulSets"),
+                                "scrapeJobs": dns_labels("its ServiceMonitor jobs"),
+                            }
+                        ),
+                        "required": ["name"],
+                    },
+                },
+            }
+        ),
+    }
 
 
 def resources_of() -> Schema:
@@ -158,6 +267,7 @@ def workload() -> dict[str, Schema]:
             }
         ),
         "podAntiAffinity": enum("preferred", "required"),
+        "networkPolicy": network_policy(),
         "resources": resources_of(),
         "probes": obj(
             {
@@ -173,6 +283,8 @@ def workload() -> dict[str, Schema]:
             }
         ),
         "logLevel": enum("debug", "info", "warn", "error"),
+        "logFormat": enum("json", "text"),
+        "tracing": tracing(),
         "config": string_map("settings rendered into the ConfigMap", ENV_NAME),
         "secrets": obj(
             {
@@ -242,6 +354,7 @@ def schema() -> Schema:
             "nameOverride": string(),
             "fullnameOverride": string(),
             "partOf": string(minLength=1),
+            **chart_wide(),
             **workload(),
             "serviceAccount": obj(
                 {

@@ -7,14 +7,39 @@
 {{- end -}}
 
 {{/* common.configData: expects a component context; the ConfigMap data: `config` (through
-     tpl) plus LOG_LEVEL from logLevel. */}}
+     tpl), then LOG_LEVEL, LOG_FORMAT and the OpenTelemetry variables (these win). */}}
 {{- define "common.configData" -}}
 {{- $data := dict -}}
 {{- range $key, $value := .v.config -}}
 {{- $_ := set $data $key (tpl (toString $value) $.root) -}}
 {{- end -}}
 {{- $_ := set $data "LOG_LEVEL" .v.logLevel -}}
+{{- $_ = set $data "LOG_FORMAT" .v.logFormat -}}
+{{- $data = merge (include "common.otelEnv" . | fromYaml) $data -}}
 {{- toYaml $data -}}
+{{- end -}}
+
+{{/* common.otelEnv: expects a component context; the standard OpenTelemetry SDK variables as
+     YAML: its service name and resource, W3C propagation (the trace ID is the logs'
+     correlation ID), and traces over OTLP when tracing.enabled (else the SDK is off). Metrics
+     and logs are never exported over OTLP: Prometheus scrapes, logs go to stdout. */}}
+{{- define "common.otelEnv" -}}
+OTEL_SERVICE_NAME: {{ .name | quote }}
+OTEL_RESOURCE_ATTRIBUTES: {{ printf "deployment.environment.name=%s,service.namespace=%s,service.version=%s" .v.environment .v.partOf (include "common.version" .) | quote }}
+OTEL_PROPAGATORS: tracecontext,baggage
+OTEL_METRICS_EXPORTER: none
+OTEL_LOGS_EXPORTER: none
+{{- if .v.tracing.enabled }}
+OTEL_SDK_DISABLED: "false"
+OTEL_TRACES_EXPORTER: otlp
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ .v.tracing.endpoint | quote }}
+OTEL_EXPORTER_OTLP_PROTOCOL: {{ .v.tracing.protocol | quote }}
+OTEL_TRACES_SAMPLER: parentbased_traceidratio
+OTEL_TRACES_SAMPLER_ARG: {{ toString .v.tracing.samplingRatio | quote }}
+{{- else }}
+OTEL_SDK_DISABLED: "true"
+OTEL_TRACES_EXPORTER: none
+{{- end }}
 {{- end -}}
 
 {{/* common.configmapOf: expects a component context; its ConfigMap (and nginx and files

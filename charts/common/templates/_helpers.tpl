@@ -59,10 +59,16 @@ app.kubernetes.io/instance: {{ include "common.labelValue" .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/* common.version: expects a component context; the version it runs: its image tag (the
+     release pin), or the chart's appVersion. */}}
+{{- define "common.version" -}}
+{{- include "common.imageTag" (.v.image.tag | default .root.Chart.AppVersion) -}}
+{{- end -}}
+
 {{/* common.labels: expects a component context; every label of a resource. */}}
 {{- define "common.labels" -}}
 {{ include "common.selectorLabels" . }}
-app.kubernetes.io/version: {{ include "common.labelValue" (include "common.imageTag" (.v.image.tag | default .root.Chart.AppVersion)) | quote }}
+app.kubernetes.io/version: {{ include "common.labelValue" (include "common.version" .) | quote }}
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/part-of: {{ .v.partOf }}
 helm.sh/chart: {{ include "common.chart" .root }}
@@ -184,6 +190,30 @@ helm.sh/chart: {{ include "common.chart" .root }}
 {{- printf "http://%s:%d" $service (int $port) -}}
 {{- end -}}
 
+{{/* common.podPattern: expects a component context; a regular expression matching exactly
+     the names of its workload's pods (a Deployment's <name>-<hash>-<suffix>, a StatefulSet's
+     <name>-<ordinal>), for kube-state-metrics and cAdvisor series that only carry `pod`. */}}
+{{- define "common.podPattern" -}}
+{{- if eq .v.kind "StatefulSet" -}}
+{{- printf "%s-[0-9]+" .name -}}
+{{- else -}}
+{{- printf "%s-[a-z0-9]+-[a-z0-9]+" .name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* common.otlpPeer: expects a component context; {namespace, port} of its tracing.endpoint
+     as YAML, failing when the endpoint is not a Service in the cluster (the NetworkPolicy
+     could not allow it). */}}
+{{- define "common.otlpPeer" -}}
+{{- $pattern := "^https?://[a-z0-9]([-a-z0-9]*[a-z0-9])?[.]([a-z0-9]([-a-z0-9]*[a-z0-9])?)([.]svc([.]cluster[.]local)?)?:([0-9]+)/?$" -}}
+{{- $endpoint := .v.tracing.endpoint -}}
+{{- if not (regexMatch $pattern $endpoint) -}}
+{{- fail (printf "%s: tracing.endpoint %q is not an in-cluster Service URL like http://otel-collector.observability-system.svc.cluster.local:4317 (the NetworkPolicy allows egress by namespace and port)" .name $endpoint) -}}
+{{- end -}}
+namespace: {{ regexReplaceAll $pattern $endpoint "${2}" }}
+port: {{ regexReplaceAll $pattern $endpoint "${6}" }}
+{{- end -}}
+
 {{/* common.validate: expects a component context; fails on combinations the schema cannot
      see once components are merged. Renders nothing. */}}
 {{- define "common.validate" -}}
@@ -239,6 +269,14 @@ helm.sh/chart: {{ include "common.chart" .root }}
 {{- end -}}
 {{- if and .v.service.primaryOnly (ne .v.kind "StatefulSet") -}}
 {{- fail (printf "%s: service.primaryOnly needs kind: StatefulSet" .name) -}}
+{{- end -}}
+{{- if .v.tracing.enabled -}}
+{{- $_ := include "common.otlpPeer" . -}}
+{{- end -}}
+{{- range .v.networkPolicy.externals -}}
+{{- if not (hasKey $.v.networkPolicy.externalServices .) -}}
+{{- fail (printf "%s: networkPolicy.externals: %q is not in networkPolicy.externalServices" $.name .) -}}
+{{- end -}}
 {{- end -}}
 {{- if and .v.autoscaling.enabled (gt (int .v.autoscaling.minReplicas) (int .v.autoscaling.maxReplicas)) -}}
 {{- fail (printf "%s: autoscaling.minReplicas > maxReplicas" .name) -}}

@@ -1,4 +1,5 @@
-{{/* The Secret placeholder, rendered only when no existingSecret is set. */}}
+{{/* The Secret placeholder, rendered only when no existingSecret is set and no ExternalSecret
+     fills the Secret. */}}
 
 {{/* common.secret: expects the chart context; the whole templates/secret.yaml. */}}
 {{- define "common.secret" -}}
@@ -17,9 +18,10 @@
 
 {{/* common.secretPlaceholder: expects the chart-wide context; a Secret with no data at all
      (values never reach it), annotated with the keys to fill in out of band. Containers read
-     it with secretKeyRef, so pods wait until the keys exist. */}}
+     it with secretKeyRef, so pods wait until the keys exist. Not rendered with
+     externalSecrets.enabled: the ExternalSecret's operator owns that Secret. */}}
 {{- define "common.secretPlaceholder" -}}
-{{- if not .v.secrets.existingSecret -}}
+{{- if not (or .v.secrets.existingSecret .v.externalSecrets.enabled) -}}
 {{- $keys := include "common.each" (dict "root" .root "template" "common.secretKeys") | fromYamlArray | uniq | sortAlpha -}}
 {{- if $keys }}
 ---

@@ -105,6 +105,17 @@ def selector_matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
+def scraped_services(r: Render) -> set[str]:
+    """Names of the Services the chart's ServiceMonitors select (= their `up` jobs)."""
+    return {
+        s["metadata"]["name"]
+        for m in r.of_kind("ServiceMonitor")
+        for s in r.of_kind("Service")
+        if selector_matches(m["spec"]["selector"]["matchLabels"], s["metadata"]["labels"])
+        and "ananta.io/headless" not in s["metadata"]["labels"]
+    }
+
+
 @pytest.fixture(scope="session")
 def helm_bin() -> str:
     try:

@@ -18,6 +18,10 @@ CLUSTER_ISSUER = {
     "prod": "letsencrypt-prod",
 }
 LOG_LEVEL = {"dev": "debug", "staging": "info", "prod": "warn"}
+# Day two (issue 14): what each environment switches on.
+EXTERNAL_SECRETS = {"dev": False, "staging": True, "prod": True}  # else the placeholder
+ALERT_SEVERITY = {"dev": None, "staging": "warning", "prod": "critical"}  # None: no alerts
+TRACE_SAMPLING = {"dev": None, "staging": 1.0, "prod": 0.1}  # None: tracing off
 PINNED_TAG = "9.9.9"  # what the tests pass as Argo CD's image.tag parameter
 
 # The summary's security context, requests and limits. Three fields go beyond the summary's

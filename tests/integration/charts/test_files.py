@@ -126,10 +126,11 @@ def test_only_components_with_files_get_a_files_config_map(
         for mount, volume in mounts.values():
             assert mount["readOnly"] is True
             mounted.add(volume["configMap"]["name"])
-    files_maps = {  # neither settings (envFrom) nor an nginx server
+    files_maps = {  # neither settings (envFrom), an nginx server, nor a Grafana dashboard
         c["metadata"]["name"]
         for c in r.of_kind("ConfigMap")
         if not {"LOG_LEVEL", "default.conf"} & c["data"].keys()
+        and "grafana_dashboard" not in c["metadata"]["labels"]
     }
     assert files_maps == mounted
     expected = {resource_name(c, k) + "-files" for c, k in FILES if c == chart}

@@ -41,6 +41,16 @@ BAD_VALUES = {
     "privileged container port": (TMS, "containerPort: 80", "containerPort"),
     "latest tag": (TMS, "image: {tag: latest}", "tag"),
     "unknown log level": (TMS, "logLevel: verbose", "logLevel"),
+    # day two (issue 14)
+    "misspelled networkPolicy key": (TMS, "networkPolicy: {client: [x]}", "client"),
+    "peer without a port": (TMS, "networkPolicy: {peers: [{release: a, component: b}]}", "port"),
+    "unknown external service": (TMS, "networkPolicy: {externals: [mysql]}", "mysql"),
+    "unknown severity": (TMS, "alerts: {severity: page}", "severity"),
+    "sampling above 1": (TMS, "tracing: {samplingRatio: 2}", "samplingRatio"),
+    "externalSecrets on a component": (
+        "temporal", "components: {web: {externalSecrets: {enabled: true}}}", "externalSecrets"
+    ),
+    "refresh that is no duration": (TMS, "externalSecrets: {refreshInterval: hourly}", "refresh"),
 }
 
 

@@ -26,6 +26,7 @@ from .spec import (
     CASES,
     CHARTS,
     CLUSTER_ISSUER,
+    EXTERNAL_SECRETS,
     HOST_PATTERN,
     LOG_LEVEL,
     NAMESPACE,
@@ -252,8 +253,19 @@ def test_placeholder_secret_only_without_existing_secret(
     r = parse(without_existing_secret[chart, env])
     keys = CHARTS[chart].secret_keys
     if not keys:
-        assert r.of_kind("Secret") == [], "nothing to hold"
+        assert r.of_kind("Secret", "ExternalSecret") == [], "nothing to hold"
         return
+    if EXTERNAL_SECRETS[env]:  # the operator owns the Secret: an ExternalSecret, no placeholder
+        assert r.of_kind("Secret") == []
+        [external] = r.of_kind("ExternalSecret")
+        assert external["spec"]["target"]["name"] == f"{chart}-secrets"
+        assert {d["secretKey"] for d in external["spec"]["data"]} == keys
+        for workload in r.workloads:
+            for container in containers(workload):
+                for variable in container.get("env", []):
+                    assert variable["valueFrom"]["secretKeyRef"]["name"] == f"{chart}-secrets"
+        return
+    assert r.of_kind("ExternalSecret") == []
     [secret] = r.of_kind("Secret")
     assert not {"data", "stringData"} & secret.keys(), "a placeholder carries no values"
     assert secret["metadata"]["name"] == f"{chart}-secrets"

@@ -32,6 +32,11 @@ TEMPLATES = {
     "servicemonitor.yaml",
     "serviceaccount.yaml",
     "poddisruptionbudget.yaml",
+    # day two (issue 14): beyond the summary's list
+    "networkpolicy.yaml",
+    "externalsecret.yaml",
+    "prometheusrule.yaml",
+    "dashboard.yaml",
 }
 CHART_FILES = {
     "Chart.yaml",

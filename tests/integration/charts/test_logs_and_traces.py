@@ -1,0 +1,99 @@
+"""Logs and traces (issue 14): every ConfigMap a container reads carries LOG_FORMAT=json and the
+standard OpenTelemetry variables; traces go over OTLP in staging and prod, with the
+environment's sampling, and the SDK is off in dev unless tracing.enabled is set."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from gitops_tool.adapters import helm
+
+from .conftest import Rendered, parse, pod_spec, values_files
+from .spec import CASE_IDS, CASES, PINNED_TAG, TRACE_SAMPLING
+
+pytestmark = pytest.mark.helm
+
+
+def attributes(text: str) -> dict[str, str]:
+    """OTEL_RESOURCE_ATTRIBUTES as a mapping (key=value pairs, comma separated)."""
+    return dict(pair.split("=", 1) for pair in text.split(","))
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_json_logs_and_opentelemetry_in_every_config_map(
+    rendered: Rendered, chart: str, env: str
+) -> None:
+    r = rendered(chart, env)
+    for workload in r.workloads:
+        name, labels = workload["metadata"]["name"], workload["metadata"]["labels"]
+        for container in pod_spec(workload)["containers"]:
+            [source] = container["envFrom"]
+            data = r.get("ConfigMap", source["configMapRef"]["name"])["data"]
+            assert data["LOG_FORMAT"] == "json"
+            assert data["OTEL_SERVICE_NAME"] == name
+            resource = attributes(data["OTEL_RESOURCE_ATTRIBUTES"])
+            assert resource == {
+                "deployment.environment.name": env,
+                "service.namespace": labels["app.kubernetes.io/part-of"],
+                "service.version": container["image"].rsplit(":", 1)[1],
+            }
+            assert data["OTEL_PROPAGATORS"].split(",")[0] == "tracecontext"
+            assert data["OTEL_METRICS_EXPORTER"] == data["OTEL_LOGS_EXPORTER"] == "none"
+            ratio = TRACE_SAMPLING[env]
+            if ratio is None:
+                assert data["OTEL_SDK_DISABLED"] == "true"
+                assert data["OTEL_TRACES_EXPORTER"] == "none"
+                assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in data
+                continue
+            assert data["OTEL_SDK_DISABLED"] == "false"
+            assert data["OTEL_TRACES_EXPORTER"] == "otlp"
+            endpoint = urlsplit(data["OTEL_EXPORTER_OTLP_ENDPOINT"])
+            assert endpoint.scheme in ("http", "https") and endpoint.port
+            assert data["OTEL_EXPORTER_OTLP_PROTOCOL"] in ("grpc", "http/protobuf")
+            assert data["OTEL_TRACES_SAMPLER"] == "parentbased_traceidratio"
+            assert float(data["OTEL_TRACES_SAMPLER_ARG"]) == ratio
+
+
+def test_tracing_can_be_switched_on_in_dev(
+    built: str, chart_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    chart_dir = chart_copy("audit-logger")
+    on = tmp_path / "tracing.yaml"
+    on.write_text("tracing:\n  enabled: true\n  samplingRatio: 0.5\n")
+    run = helm.template(
+        built, chart_dir, "audit-logger", "ananta-dev",
+        [*values_files(chart_dir, "dev"), on], {"image.tag": PINNED_TAG},
+    )
+    r = parse(run)
+    data = r.get("ConfigMap", "audit-logger")["data"]
+    assert data["OTEL_TRACES_EXPORTER"] == "otlp" and data["OTEL_TRACES_SAMPLER_ARG"] == "0.5"
+    [policy] = r.of_kind("NetworkPolicy")
+    to = [
+        (peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], port["port"])
+        for rule in policy["spec"]["egress"]
+        for peer in rule["to"]
+        if "namespaceSelector" in peer and "podSelector" not in peer
+        for port in rule["ports"]
+    ]
+    assert ("observability-system", 4317) in to, "egress to the collector"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["https://otlp.vendor.example:443", "http://otel-collector:4317", "otel-collector.o:4317"],
+)
+def test_an_endpoint_outside_the_cluster_is_refused(
+    built: str, chart_copy: Callable[[str], Path], tmp_path: Path, endpoint: str
+) -> None:
+    chart_dir = chart_copy("audit-logger")
+    bad = tmp_path / "endpoint.yaml"
+    bad.write_text(f"tracing:\n  enabled: true\n  endpoint: {endpoint}\n")
+    run = helm.template(
+        built, chart_dir, "audit-logger", "ananta-prod",
+        [*values_files(chart_dir, "prod"), bad], {"image.tag": PINNED_TAG},
+    )
+    assert not run.ok and "endpoint" in run.stderr
