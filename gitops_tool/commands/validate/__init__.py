@@ -97,7 +97,8 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
         helm_version = ""
         if options.helm:
             helm_version = run_helm(
-                root, charts, environments, production, options.jobs, deps.helm, deps.progress
+                root, charts, environments, production, options.jobs, deps.helm, deps.progress,
+                first_stage=settings.promotion[0] if settings.promotion else "",
             )
         argo_seconds, (argocd_files, schemas, argo_found) = (
             argo_run.result() if argo_run else (0.0, (0, [], []))

@@ -17,10 +17,11 @@ from typing import Any
 from gitops_tool.core import helm as helm_output
 from gitops_tool.core.helm import ARGOCD_HELM_MAJOR
 from gitops_tool.core.model import Environment
-from gitops_tool.core.render.applications import IMAGE_TAG_PARAMETER
+from gitops_tool.core.names import IMAGE_TAG_PARAMETER
 from gitops_tool.core.validate import secrets, structure
 from gitops_tool.core.validate.findings import Finding
 from gitops_tool.core.validate.ingress import ingress_findings
+from gitops_tool.core.validate.platform import external_secret_findings, network_findings
 from gitops_tool.core.validate.pods import policy_findings
 from gitops_tool.errors import HelmError
 
@@ -55,6 +56,7 @@ def run_helm(
     jobs: int | None,
     helm_mod: Any = None,
     progress: Callable[[str], None] = lambda _line: None,
+    first_stage: str = "",
 ) -> str:
     """Run helm for every renderable chart x environment; add the findings to the charts.
 
@@ -107,7 +109,7 @@ def run_helm(
             out = helm_mod.template(helm, chart.folder, name, namespace, values, set_values=pin)
         if helm_output.crashed(out.returncode, out.stderr):
             raise _crash(chart, "linting it" if lint else f"rendering it for {env.name}", out)
-        found = _outcome(out, chart, env, lint, env.name == production)
+        found = _outcome(out, chart, env, lint, env.name == production, first_stage)
         with lock:
             chart.findings += found
             chart.seconds[env.name] = chart.seconds.get(env.name, 0.0) + out.seconds
@@ -137,7 +139,9 @@ def _crash(chart: ChartRun, doing: str, run: Any) -> HelmError:
     )
 
 
-def _outcome(out: Any, chart: ChartRun, env: Environment, lint: bool, production: bool) -> list:
+def _outcome(
+    out: Any, chart: ChartRun, env: Environment, lint: bool, production: bool, first_stage: str
+) -> list:
     """The findings of one finished helm lint or template run."""
     if out.returncode != 0:
         rule_id = "GT-HELM-002" if lint else "GT-HELM-003"
@@ -153,6 +157,8 @@ def _outcome(out: Any, chart: ChartRun, env: Environment, lint: bool, production
         *policy_findings(docs, name, env.name, production),
         *ingress_findings(docs, name, env.name, env.domain),
         *secrets.rendered_findings(docs, name, env.name),
+        *network_findings(docs, name, env.name, required=env.name != first_stage),
+        *external_secret_findings(docs, name, env.name),
     ]
 
 

@@ -16,7 +16,7 @@ class Rule:
 
     id: str
     area: str  # structure | helm | pod | resources | probes | image | autoscaling | prod
-    #            ingress | secrets | waiver | argocd
+    #            ingress | secrets | network | external-secrets | waiver | argocd
     title: str
     fix: str
     checkov: str = ""
@@ -237,6 +237,20 @@ _RULES = (
         "GT-SEC-003", "secrets", "a secret-like env var or ConfigMap key is set to a literal",
         "read it from a Secret (`valueFrom.secretKeyRef`) instead",
         polaris="sensitiveContainerEnvVar, sensitiveConfigmapContent",
+    ),
+    # Platform kinds around the workloads.
+    Rule(
+        "GT-NET-001", "network", "a workload's pods are selected by no NetworkPolicy "
+        "(every environment after the first of the promotion chain)",
+        "turn on `networkPolicy.enabled` for the component (charts/README.md), or render a "
+        "NetworkPolicy selecting its pods",
+        checkov="CKV2_K8S_6", polaris="missingNetworkPolicy",
+    ),
+    Rule(
+        "GT-ESO-001", "external-secrets", "a container reads a Secret key its ExternalSecret "
+        "does not write",
+        "add the key to the chart's `secrets.env` (its ExternalSecret lists every key the "
+        "containers read), or stop reading it",
     ),
     # Waivers.
     Rule(

@@ -71,6 +71,20 @@ spec:
                   number: 80
 """
 
+# An ExternalSecret writing the fixture's Secret without the key its container reads.
+PARTIAL_EXTERNAL_SECRET = """\
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  secretStoreRef: {kind: ClusterSecretStore, name: store}
+  target: {name: demo-secrets}
+  data:
+    - secretKey: api-key
+      remoteRef: {key: demo/api-key}
+"""
+
 # rule -> (write_chart keyword arguments, expected findings)
 CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
     # structure
@@ -181,6 +195,12 @@ CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
     ),
     "GT-SEC-002": ({"values": {"secretData": {"settings": "abc"}}}, _each_env("GT-SEC-002")),
     "GT-SEC-003": ({"files": {"templates/extra.yaml": EXTRA_CONFIGMAP}}, _each_env("GT-SEC-003")),
+    # platform kinds: dev (the first stage) may leave pods open, later stages may not
+    "GT-NET-001": ({"values": {"networkPolicy": False}}, {("GT-NET-001", "prod")}),
+    "GT-ESO-001": (
+        {"files": {"templates/externalsecret.yaml": PARTIAL_EXTERNAL_SECRET}},
+        _each_env("GT-ESO-001"),
+    ),
     # waivers
     "GT-WVR-001": (
         {"chart": {"annotations": {"gitops-tool/waive.GT-POD-006": ""}}},

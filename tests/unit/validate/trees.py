@@ -128,6 +128,19 @@ spec:
 {{- end }}
 """
 
+NETWORK_POLICY = """\
+{{- if .Values.networkPolicy }}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  podSelector:
+    matchLabels: {{- include "demo.labels" . | nindent 6 }}
+  policyTypes: [Ingress]
+{{- end }}
+"""
+
 TEMPLATES = {
     "_helpers.tpl": HELPERS,
     "deployment.yaml": DEPLOYMENT,
@@ -139,6 +152,7 @@ TEMPLATES = {
     "servicemonitor.yaml": "# no ServiceMonitor in the fixture\n",
     "serviceaccount.yaml": SERVICE_ACCOUNT,
     "poddisruptionbudget.yaml": PDB,
+    "networkpolicy.yaml": NETWORK_POLICY,
 }
 
 CONTAINER = {
@@ -181,6 +195,7 @@ VALUES: dict[str, Any] = {
     "extraContainers": [],
     "config": {"LOG_LEVEL": "info"},
     "secretData": {},
+    "networkPolicy": True,
     # References, not secrets: these must never be flagged.
     "secrets": {"existingSecret": "demo-secrets", "env": {"DB_PASSWORD": "db-password"}},
 }
