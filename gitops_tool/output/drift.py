@@ -35,7 +35,10 @@ HEADERS = {
 
 def clean(text: object) -> str:
     """One line of text from outside with control characters shown as escapes."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text))
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def clean_block(text: str) -> str:
@@ -199,24 +202,32 @@ def drift_markdown(result: DriftResult, limit: int | None = None) -> str:
     if limit is None:
         return _render("drift/report.md.j2", _context(result))
 
-    def fits(shown: int | None) -> str | None:
-        text = _render("drift/report.md.j2", _context(result, shown, DETAILS_MAX))
-        return text if len(text.encode("utf-8")) + 1 <= limit else None
+    def render(shown: int | None) -> str:
+        return _render("drift/report.md.j2", _context(result, shown, DETAILS_MAX))
 
-    whole = fits(None)
-    if whole is not None:
+    def size(text: str) -> int:
+        return len(text.encode("utf-8")) + 1  # and the newline after it
+
+    whole = render(None)
+    if size(whole) <= limit:
         return whole
-    low, high = 0, len(result.findings) - 1  # the most findings that fit lies in [low, high]
-    best = fits(0)
-    if best is None:
-        return ""
-    while low < high:
-        middle = (low + high + 1) // 2
-        text = fits(middle)
-        if text is None:
-            high = middle - 1
-        else:
+    # Findings cost about the same each: start from the proportional guess, then search
+    # between a count that fits and one that does not.
+    total = len(result.findings)
+    guess = max(0, min(total - 1, int(total * limit / size(whole) * 0.95)))
+    low, best = guess, render(guess)
+    if size(best) > limit:
+        low, best = 0, render(0)
+        if size(best) > limit:
+            return ""
+    high = total  # does not fit
+    while high - low > 1:
+        middle = (low + high) // 2
+        text = render(middle)
+        if size(text) <= limit:
             low, best = middle, text
+        else:
+            high = middle
     return best
 
 

@@ -64,26 +64,18 @@ def fence(text: str, info: str = "") -> str:
     return f"{ticks}{info}\n{body}{ticks}"
 
 
-_MD_SPECIAL = set("\\`*_[]|~")  # what formats inline text (HTML's <, >, & are escaped apart)
+_MD_SPECIAL = "\\`*_[]|~"  # what formats inline text (HTML's <, >, & are escaped apart)
+_MD_TABLE = str.maketrans(
+    {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\r": " ", "\n": " ", "\t": " ",
+     **{c: "\\" + c for c in _MD_SPECIAL}}
+)
 
 
 def markdown_text(text: str) -> str:
     """Text from outside as inline Markdown: one line, every special character escaped (HTML
     included), so a name can neither format the report nor inject HTML or a table cell."""
-    out = []
-    for char in text:
-        if char in "\r\n\t":
-            out.append(" ")
-        elif not char.isprintable():
-            out.append(f"\\x{ord(char):02x}")
-        elif char == "<":
-            out.append("&lt;")
-        elif char == ">":
-            out.append("&gt;")
-        elif char == "&":
-            out.append("&amp;")
-        elif char in _MD_SPECIAL:
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    return "".join(out)
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() or c in "\r\n\t" else f"\\x{ord(c):02x}"
+                       for c in text)
+    return text.translate(_MD_TABLE)

@@ -1,46 +1,4 @@
-"""A GitOps repository with real git history, rendered and committed, and the fake Argo CD
-(tests/support/argocd_fixtures.py) loaded with its Applications."""
+"""The fake Argo CD and the drift fixtures (tests/support/)."""
 
-from __future__ import annotations
-
-from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
-
-from gitops_tool.adapters.files import load_tree
-from gitops_tool.commands import render
-from tests.integration.argocd.trees import populate, write_tree
 from tests.support.argocd_fixtures import *  # noqa: F403
-from tests.support.githistory import GitHistory
-
-T0 = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
-
-
-def render_all(root: Path) -> None:
-    render.run(render.RenderOptions(root=root))
-
-
-@pytest.fixture
-def history(tmp_path) -> GitHistory:
-    """dev, staging (branch main) and prod (a pinned commit), five services, rendered and
-    committed at T0."""
-    root = write_tree(tmp_path / "gitops")
-    render_all(root)
-    repo = GitHistory(root)
-    repo.commit("initial", T0)
-    return repo
-
-
-@pytest.fixture
-def root(history) -> Path:
-    return history.root
-
-
-@pytest.fixture
-def live(fake, root):
-    """The fake Argo CD holding every environment's Applications as rendered."""
-    tree = load_tree(root)
-    for env in ("dev", "staging", "prod"):
-        populate(fake, tree, env)
-    return fake
+from tests.support.drift_fixtures import *  # noqa: F403

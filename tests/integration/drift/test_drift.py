@@ -8,12 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.commands import drift
 from gitops_tool.errors import InputError
 from gitops_tool.output.drift import drift_json, drift_text
-from tests.integration.drift.conftest import T0, render_all
-from tests.support.argocd_fixtures import FAST
+from tests.support.drift_fixtures import T0, render_all, unconfigured
 from tests.support.fakeargo import Fault
 from tests.support.fakestate import resource_diff
 
@@ -28,12 +26,6 @@ def run(root, runtime, *envs, **options) -> drift.DriftResult:
 def kinds(result, part=None):
     return sorted((f.kind, f.environment, f.app) for f in result.findings
                   if part is None or f.part == part)
-
-
-def unconfigured(tmp_path, clock) -> Runtime:
-    (tmp_path / "no-config").mkdir(exist_ok=True)
-    return Runtime(env={"ARGOCD_CONFIG_DIR": str(tmp_path / "no-config")}, home=tmp_path,
-                   clock=clock, policy=FAST)
 
 
 def test_a_clean_repository_and_argo_cd_exit_0_with_one_list_request_per_environment(
