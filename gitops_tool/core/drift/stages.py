@@ -28,6 +28,7 @@ IMAGE, REVISION = "image", "revision"
 PinKey = tuple[str, str]  # (service, IMAGE | REVISION); service "" for the environment
 NOT_COMMITTED = "not committed yet"
 DEFAULT_MAX_LAG = timedelta(days=7)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there is one
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
@@ -79,7 +80,7 @@ def pins_in(text: str | None) -> dict[PinKey, str]:
     if text is None:
         return {}
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # a safe loader (C or Python)
     except yaml.YAMLError:
         return {}
     if not isinstance(data, dict):
