@@ -271,9 +271,10 @@ def drift_json(result: DriftResult, github: bool = False) -> str:
 
 
 def annotations(result: DriftResult) -> list[str]:
-    """GitHub annotations: what could not be checked, then each finding (an error when it
-    counts as drift, else a warning), at most ANNOTATIONS_PER_LEVEL of each level, which is
-    what GitHub shows for a step; then a notice with how many were left out."""
+    """GitHub annotations: what could not be checked, then each finding: an error when it
+    counts as drift, a notice when it does not (a stage behind for less than --max-lag);
+    a skipped live check is a warning (an error with --require-live). GitHub shows 10 of
+    each level for a step: beyond that a last notice says how many were left out."""
     lines: list[tuple[str, str]] = []
     for u in result.unknown:
         where = f"{u.environment} {u.app}".strip()
@@ -284,20 +285,19 @@ def annotations(result: DriftResult) -> list[str]:
         lines.append((level, command(level, result.live_skipped,
                                      {"title": "live drift skipped"})))
     for f in result.findings:
-        level = "error" if f.drift else "warning"
+        level = "error" if f.drift else "notice"
         title = f"{f.kind} ({f.environment})" if f.environment else f.kind
         message = f"{f.app}: {f.message}" if f.app else f.message
         lines.append((level, command(level, message,
                                      {"file": f.file, "line": f.line, "title": title})))
+    room = {"error": ANNOTATIONS_PER_LEVEL, "warning": ANNOTATIONS_PER_LEVEL,
+            "notice": ANNOTATIONS_PER_LEVEL - 1}  # the last notice may say what was left out
     shown: list[str] = []
-    left = 0
-    per_level: dict[str, int] = {}
     for level, line in lines:
-        per_level[level] = per_level.get(level, 0) + 1
-        if per_level[level] <= ANNOTATIONS_PER_LEVEL:
+        if room[level] > 0:
+            room[level] -= 1
             shown.append(line)
-        else:
-            left += 1
+    left = len(lines) - len(shown)
     if left:
         shown.append(command("notice", f"{left} more finding{'s' if left != 1 else ''} not "
                              "annotated; the step summary and the log list them all",

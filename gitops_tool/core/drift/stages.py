@@ -209,7 +209,7 @@ def environment_findings(gaps: Sequence[Gap], arrived: Mapping[str, Mapping[PinK
             when = stamp(arrival.since)
             if arrival.exact:
                 tail = f"since {when} ({format_duration(lag)} behind"
-                tail += f", more than {limit})" if drift else f", within {limit})"
+                tail += f", more than {limit})" if drift else ")"
             else:
                 tail = (f"since {when} or earlier (the clone's history is shallow; at least "
                         f"{format_duration(lag)} behind")

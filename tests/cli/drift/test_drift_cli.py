@@ -201,3 +201,25 @@ def test_github_cuts_the_step_summary_under_1_mib_and_says_where(cli, live, tmp_
     assert note and 0 < int(note.group(1)) < 3000
     rows = summary.read_text().count("| prod | prod-orphan-")
     assert rows == int(note.group(1))
+
+
+def test_github_annotates_a_stage_behind_as_a_notice_within_max_lag_else_an_error(
+        cli, history, live):
+    from datetime import timedelta
+
+    from tests.support.drift_fixtures import T0, render_all
+
+    history.set_pin("dev", "api", "2.0.0")
+    render_all(history.root)
+    history.commit("dev: api 2.0.0", T0 + timedelta(days=1))  # the clock says 2026-01-01
+    live.apps["dev-api"].image_tag = "2.0.0"
+    within = _commands_outside_stop(cli("--github", "--max-lag", "60d").stdout)
+    assert within == ["::notice file=environments/staging.yaml,line=17,title=behind (staging)"
+                      "::staging-api: api image: staging has 1.0.0, dev has 2.0.0 since "
+                      "2025-12-02T09:00:00Z (29d 15h behind)"]
+    beyond = cli("--github", "staging")
+    assert beyond.exit_code == 1
+    assert _commands_outside_stop(beyond.stdout)[0].startswith(
+        "::error file=environments/staging.yaml,line=17,title=behind (staging)::staging-api: "
+        "api image: staging has 1.0.0, dev has 2.0.0 since 2025-12-02T09:00:00Z (29d 15h "
+        "behind, more than --max-lag 7d)")
