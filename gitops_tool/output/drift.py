@@ -100,7 +100,7 @@ def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
     if part == LIVE:
         if result.live_skipped:
             return f"skipped: {result.live_skipped}"
-        unknown = sorted({u.environment for u in result.unknown})
+        unknown = list(dict.fromkeys(u.environment for u in result.unknown))
         text = f"{len(found)} finding{'s' if len(found) != 1 else ''}"
         if unknown:
             text += f"; unknown for {', '.join(unknown)}"
@@ -111,7 +111,8 @@ def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
     text = f"{len(found)} pin{'s' if len(found) != 1 else ''} differ between stages; "
     if not drift:
         return text + f"none behind for longer than --max-lag {lag}"
-    return text + f"{len(drift)} behind for longer than --max-lag {lag}, or for how long unknown"
+    return text + f"{len(drift)} count{'s' if len(drift) == 1 else ''} as drift " \
+        f"(--max-lag {lag})"
 
 
 def _details(found: list[Finding], limit: int | None) -> list[dict[str, str]]:
