@@ -223,3 +223,13 @@ def test_github_annotates_a_stage_behind_as_a_notice_within_max_lag_else_an_erro
         "::error file=environments/staging.yaml,line=17,title=behind (staging)::staging-api: "
         "api image: staging has 1.0.0, dev has 2.0.0 since 2025-12-02T09:00:00Z (29d 15h "
         "behind, more than --max-lag 7d)")
+
+
+def test_loading_the_cli_imports_no_jinja2_git_or_requests():
+    import subprocess
+    import sys
+
+    code = ("import sys; import gitops_tool.cli; print(sorted(m for m in "
+            "('jinja2', 'git', 'requests', 'gitops_tool.commands.drift') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
