@@ -51,7 +51,7 @@ from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.render.plan import plan_for
 from gitops_tool.core.render.rendering import rendering_for
 from gitops_tool.core.selection import in_chain_order
-from gitops_tool.errors import ArgoCDError
+from gitops_tool.errors import ArgoCDError, GitError
 
 if TYPE_CHECKING:
     from gitops_tool.adapters.argocd.client import ArgoCDClient
@@ -166,8 +166,12 @@ def environment_drift(root: Path, tree: Tree, chosen: list[str], now: datetime,
             arrived[earlier] = {k: Arrival(None, why="not a git repository, or no commit yet")
                                 for k in wanted}
         else:
-            arrived[earlier] = arrivals(wanted, history)
-            history.close()
+            try:
+                arrived[earlier] = arrivals(wanted, history)
+            except GitError as exc:  # local: the age is unknown, which counts as drift
+                arrived[earlier] = {k: Arrival(None, why=exc.message) for k in wanted}
+            finally:
+                history.close()
     return environment_findings(gaps, arrived, now, max_lag)
 
 
