@@ -283,3 +283,17 @@ def test_without_git_history_the_age_is_unknown_and_counts(history, tmp_path, cl
     result = run(history.root, unconfigured(tmp_path, clock), "staging")
     (gap,) = [f for f in result.findings if f.part == "environment"]
     assert gap.since is None and gap.drift and "not a git repository" in gap.message
+
+
+def test_details_when_argo_cd_marks_nothing_modified_or_fails(root, live, runtime):
+    live.apps["dev-api"].sync_status = "OutOfSync"  # the fake's default: nothing modified
+    live.apps["dev-worker"].sync_status = "OutOfSync"
+    live.fault("GET /api/v1/applications/dev-worker/managed-resources", Fault(403, code=7))
+    result = run(root, runtime, "dev", details=True)
+    by = {f.app: f for f in result.findings}
+    assert by["dev-api"].details.startswith("Argo CD marks no resource as modified")
+    assert by["dev-worker"].details == ""
+    (unknown,) = result.unknown
+    assert (unknown.environment, unknown.app) == ("dev", "dev-worker")
+    assert unknown.message.startswith("resources that differ: managed resources of dev-worker")
+    assert result.exit_code == 3  # a configured system failed: never green, never just 1
