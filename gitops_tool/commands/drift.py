@@ -80,7 +80,6 @@ class DriftResult:
     require_live: bool
     max_lag: timedelta
     checked_at: datetime
-    details: bool = False
     output_dir: str = "argocd"
 
     @property
@@ -207,6 +206,5 @@ def run(options: DriftOptions, runtime: Runtime) -> DriftResult:
         require_live=options.require_live,
         max_lag=options.max_lag,
         checked_at=runtime.clock.now(),
-        details=options.details,
         output_dir=tree.settings.output_dir,
     )

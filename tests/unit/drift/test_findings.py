@@ -22,3 +22,14 @@ UNKNOWN = Unknown("live", "prod", "cannot reach Argo CD")
 ])
 def test_exit_code_precedence(findings, unknown, skipped_but_required, code):
     assert exit_code_of(findings, unknown, skipped_but_required) == code
+
+
+def test_docs_name_every_kind():
+    from pathlib import Path
+
+    from gitops_tool.core.drift.findings import KINDS
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "drift.md").read_text()
+    for kinds in KINDS.values():
+        for kind in kinds:
+            assert f"`{kind}`" in docs, f"docs/drift.md does not describe kind {kind}"
