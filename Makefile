@@ -43,6 +43,7 @@ test: $(TEST_STAMP) helm lint
 bench: $(TEST_STAMP) helm compile
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/status.py
+	$(BIN)/python bench/drift.py
 	$(BIN)/python bench/validate.py
 
 clean:

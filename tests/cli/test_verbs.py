@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from gitops_tool import cli
 
-COMMANDS = ("render", "validate", "status", "sync", "doctor")
+COMMANDS = ("render", "validate", "status", "sync", "doctor", "drift")
 
 
 @pytest.mark.parametrize("command", COMMANDS)

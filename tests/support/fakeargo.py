@@ -46,6 +46,7 @@ ROUTES = (
     ("GET", "/api/v1/applications/{name}"),
     ("POST", "/api/v1/applications/{name}/sync"),
     ("GET", "/api/v1/applications/{name}/syncwindows"),
+    ("GET", "/api/v1/applications/{name}/managed-resources"),
     ("DELETE", "/api/v1/applications/{name}/operation"),
     ("GET", "/api/v1/projects/{name}"),
 )
@@ -406,6 +407,8 @@ class FakeArgo:
                  "manualSync": False}]
             return {"assignedWindows": windows, "activeWindows": windows,
                     "canSync": app.window_open}
+        if route == "/api/v1/applications/{name}/managed-resources":
+            return {"items": app.managed_resources()}
         if route == "/api/v1/applications/{name}/sync":
             return self._sync(app, record.body or {})
         if route == "/api/v1/applications/{name}/operation":

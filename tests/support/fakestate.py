@@ -9,6 +9,7 @@ operation, or Running for ever). The JSON follows swagger's v1alpha1Application.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class FakeApp:
     op_state: dict | None = None
     resources: list[dict] = field(default_factory=list)
     conditions: list[dict] = field(default_factory=list)
+    # managed-resources items (v1alpha1ResourceDiff); None: one unmodified item per resource
+    managed: list[dict] | None = None
     # the script of the next sync
     outcome: str = "healthy"
     running_polls: int = 1
@@ -98,6 +101,16 @@ class FakeApp:
             frames += [_succeed(resolved), _reconcile,
                        _degrade if outcome == "degraded" else _heal]
         self.frames = deque(frames)
+
+    def managed_resources(self) -> list[dict]:
+        if self.managed is not None:
+            return self.managed
+        return [resource_diff(str(r.get("kind")), str(r.get("name")),
+                              {"kind": r.get("kind"), "metadata": {"name": r.get("name")}},
+                              {"kind": r.get("kind"), "metadata": {"name": r.get("name")}},
+                              group=str(r.get("group", "")),
+                              namespace=str(r.get("namespace", "")))
+                for r in self.resources]
 
     # -- JSON -------------------------------------------------------------------------
 
@@ -156,6 +169,23 @@ class FakeApp:
         if self.operation and not (hide_operation or self.hidden_operation_polls):
             data["operation"] = self.operation
         return data
+
+
+def resource_diff(kind: str, name: str, live: dict | None, desired: dict | None, *,
+                  group: str = "", namespace: str = "apps", modified: bool | None = None,
+                  version: str = "v1") -> dict:
+    """One `v1alpha1ResourceDiff` of a managed-resources answer: the states as JSON text,
+    as Argo CD sends them (live and desired: the objects, or None when absent)."""
+    def text(state: dict | None) -> str:
+        return json.dumps(state) if state is not None else "null"
+
+    return {
+        "group": group, "kind": kind, "namespace": namespace, "name": name,
+        "targetState": text(desired), "liveState": text(live),
+        "normalizedLiveState": text(live), "predictedLiveState": text(desired),
+        "modified": live != desired if modified is None else modified,
+        "hook": False, "resourceVersion": "1",
+    }
 
 
 def deployment(app: FakeApp, status: str, message: str = "") -> dict:

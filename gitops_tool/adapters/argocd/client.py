@@ -200,6 +200,15 @@ class ArgoCDClient:
         return self._request("GET", self._app_path(name), params=params,
                              what=f"application {name} (project {project})")
 
+    def managed_resources(self, name: str, *, project: str,
+                          app_namespace: str | None = None) -> list[dict]:
+        """The app's managed resources with their live, target, normalized and predicted
+        states (`v1alpha1ResourceDiff`), as JSON text, and whether each is `modified`."""
+        data = self._request("GET", self._app_path(name) + "/managed-resources",
+                             params=self._app_params(project, app_namespace),
+                             what=f"managed resources of {name}")
+        return list(data.get("items") or [])
+
     def sync_windows(self, name: str, *, project: str, app_namespace: str | None = None) -> dict:
         return self._request("GET", self._app_path(name) + "/syncwindows",
                              params=self._app_params(project, app_namespace),

@@ -33,6 +33,10 @@ _LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 _UNSUPPORTED = {"--core", "--port-forward", "--port-forward-namespace", "--grpc-web"}
 
 
+class NoServerError(InputError):
+    """No Argo CD server is configured anywhere (flags, environment, ARGOCD_OPTS, config)."""
+
+
 class Secret:
     """A value that is never shown: repr and str are masked."""
 
@@ -279,7 +283,7 @@ def resolve_connection(
     layer = _apply_flags(layer, opts, "ARGOCD_OPTS ")
     layer = _apply_flags(layer, flags, "")
     if not layer.server:
-        raise InputError(
+        raise NoServerError(
             "no Argo CD server given",
             hint="pass --server HOST, set ARGOCD_SERVER, or run `argocd login HOST`",
         )

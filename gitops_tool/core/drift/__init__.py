@@ -1,0 +1,1 @@
+"""Drift: where the repository, Argo CD and the promotion chain disagree (pure)."""

@@ -1,0 +1,48 @@
+"""Repo drift: files under the output folder that differ from what render produces.
+
+Pure: reads render's write plan (`plan_for`) and never writes. Each file to write or to
+remove is one finding; with details, its own unified diff (`diff_for` of that file alone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gitops_tool.core.drift.findings import KIND_REPO, REPO, Finding
+from gitops_tool.core.render.plan import WritePlan, diff_for
+
+
+def _where(path: str, output_dir: str) -> tuple[str, str]:
+    """(environment, Application) a rendered path belongs to, from its place in the folder:
+    argocd/<env>/applications/<app>.yaml; argocd/bootstrap/ belongs to no environment."""
+    parts = path.split("/")
+    if len(parts) < 3 or parts[0] != output_dir or parts[1] == "bootstrap":
+        return "", ""
+    app = ""
+    if len(parts) == 4 and parts[2] == "applications" and parts[3].endswith(".yaml"):
+        app = parts[3][: -len(".yaml")]
+    return parts[1], app
+
+
+def repo_findings(plan: WritePlan, existing: Mapping[str, bytes | None], output_dir: str,
+                  details: bool = False) -> tuple[Finding, ...]:
+    """One finding per file render would write or remove, in path order."""
+    changes = [(p, d) for p, d in plan.write] + [(p, None) for p in plan.remove]
+    findings = []
+    for path, data in sorted(changes, key=lambda change: change[0]):
+        environment, app = _where(path, output_dir)
+        if data is None:
+            message = "not produced by render (a hand-made or left-over file); render removes it"
+        elif path in plan.new:
+            message = "missing: render would create it"
+        else:
+            message = "differs from what render produces (a hand edit or a forgotten render)"
+        diff = ""
+        if details:
+            one = WritePlan(write=() if data is None else ((path, data),), unchanged=(),
+                            remove=(path,) if data is None else (),
+                            new=plan.new & {path})
+            diff = diff_for(one, existing)
+        findings.append(Finding(kind=KIND_REPO, part=REPO, environment=environment, app=app,
+                                file=path, message=message, details=diff))
+    return tuple(findings)

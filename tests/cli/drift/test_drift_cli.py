@@ -1,0 +1,235 @@
+"""`gitops-tool drift` through the CLI: each output format, every exit code, --github."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.cli import app
+from gitops_tool.cli.app import GlobalOptions
+from tests.support.argocd_fixtures import FAST, assert_no_token
+from tests.support.fakeargo import FakeClock, Fault
+
+pytestmark = pytest.mark.timeout(120)
+LIST = "GET /api/v1/applications"
+ENV_KEYS = ("ARGOCD_SERVER", "ARGOCD_AUTH_TOKEN", "ARGOCD_OPTS", "ARGOCD_CONFIG_DIR",
+            "GITHUB_STEP_SUMMARY")
+
+
+@pytest.fixture
+def cli(argo_env, clock, monkeypatch, tmp_path, root):
+    """Invoke gitops-tool on the drift repository, with the fake's environment (or, with
+    server=False, none), a fake clock and short timeouts."""
+    for key in ENV_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    runner = CliRunner()
+
+    def invoke(*args: str, server: bool = True, env: dict | None = None,
+               runtime_clock=None):
+        environ = dict(argo_env) if server else {"ARGOCD_CONFIG_DIR": argo_env[
+            "ARGOCD_CONFIG_DIR"]}
+        environ.update(env or {})
+        for key, value in environ.items():
+            monkeypatch.setenv(key, value)
+        obj = GlobalOptions(runtime=Runtime(clock=runtime_clock or clock, policy=FAST))
+        result = runner.invoke(app, ["--repo", str(root), "drift", *args], obj=obj)
+        assert_no_token(result.stdout, result.stderr, repr(result.exception))
+        for key in environ:
+            monkeypatch.delenv(key, raising=False)
+        return result
+
+    return invoke
+
+
+def test_table_exit_0_when_nothing_drifts(cli, live):
+    result = cli()
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("live drift checked on 127.0.0.1:")
+    assert lines[1] == "no drift"
+    assert "repo drift: argocd/ matches what render produces" in result.stdout
+
+
+def test_json_exit_1_with_one_object_per_finding(cli, live, root):
+    live.apps["staging-api"].sync_status = "OutOfSync"
+    edited = root / "argocd/dev/applications/dev-worker.yaml"
+    edited.write_text(edited.read_text() + "# by hand\n")
+    result = cli("-o", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["exit_code"] == 1 and data["live"]["state"] == "checked"
+    assert [{k: f[k] for k in ("kind", "environment", "app", "file", "message")}
+            for f in data["findings"]] == [
+        {"kind": "repo", "environment": "dev", "app": "dev-worker",
+         "file": "argocd/dev/applications/dev-worker.yaml",
+         "message": "differs from what render produces (a hand edit or a forgotten render)"},
+        {"kind": "out-of-sync", "environment": "staging", "app": "staging-api", "file": "",
+         "message": "sync status is OutOfSync"},
+    ]
+    assert data["counts"] == {"repo": 1, "live": 1, "environment": 0, "drift": 2,
+                              "within": 0}
+
+
+def test_markdown_says_live_drift_skipped_first(cli):
+    result = cli("-o", "markdown", server=False)
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("## ✅ gitops-tool drift: live drift skipped: no Argo CD server")
+
+
+def test_require_live_without_a_server_exits_3(cli):
+    result = cli("--require-live", server=False)
+    assert result.exit_code == 3
+    assert result.stdout.splitlines()[0].endswith("--require-live makes this exit 3")
+
+
+def test_unreachable_argo_cd_exits_3_and_markdown_says_live_drift_unknown(cli, fake):
+    fake.stop()
+    result = cli("-o", "markdown")
+    assert result.exit_code == 3
+    assert "live drift unknown for dev, staging, prod" in result.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("qa",), "unknown environment 'qa'"),
+    (("--max-lag", "a week"), "is not a duration"),
+    (("-o", "yaml"), "'yaml' is not one of"),
+])
+def test_bad_input_exits_2(cli, args, message):
+    result = cli(*args, server=False)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_a_server_without_a_token_exits_2_like_status(cli, fake):
+    result = cli(server=False, env={"ARGOCD_SERVER": fake.url})
+    assert result.exit_code == 2 and "no Argo CD token" in result.stderr
+    assert fake.records == []
+
+
+def test_ctrl_c_exits_130(cli, live):
+    live.fault(LIST, Fault(503), Fault(503))
+    result = cli(runtime_clock=FakeClock(interrupt_after=1))
+    assert result.exit_code == 130 and "interrupted" in result.stderr
+
+
+# -- --github -------------------------------------------------------------------------
+
+
+def _commands_outside_stop(stdout: str) -> list[str]:
+    """The lines the Actions runner would read as workflow commands: every line that starts
+    with `::` after leading spaces, and every line holding `##[`, outside a
+    ::stop-commands:: block."""
+    seen, token = [], None
+    for line in stdout.splitlines():
+        stripped = line.lstrip()
+        if token is not None:
+            if stripped == f"::{token}::":
+                token = None
+            continue
+        if stripped.startswith("::stop-commands::"):
+            token = stripped[len("::stop-commands::"):]
+            continue
+        if stripped.startswith("::") or "##[" in line:
+            seen.append(stripped)
+    assert token is None, "stop-commands was never ended"
+    return seen
+
+
+def test_github_writes_the_step_summary_and_annotations(cli, live, root, tmp_path):
+    hostile = "evil::set-output name=x::1\n::error::pwned ##[set-env name=A]b %0A"
+    live.add_app(hostile, "ananta-prod", labels={"gitops-tool/environment": "prod"})
+    live.apps["dev-api"].image_tag = "0.0.1"
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    result = cli("--github", "--details", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
+    commands = _commands_outside_stop(result.stdout)
+    assert commands == [
+        "::error file=environments/dev.yaml,line=17,title=image-tag (dev)::dev-api: image tag "
+        "0.0.1, the pin is 1.0.0",
+        "::error title=orphan (prod)::evil: :set-output name=x: :1%0A: :error: :pwned ## "
+        "[set-env name=A]b %250A: in Argo CD (project ananta-prod) with label "
+        "gitops-tool/environment=prod, but git declares no such Application (a removed "
+        "chart? delete it, or restore the chart)",
+    ]
+    text = summary.read_text()
+    assert text.startswith("earlier step\n## ❌ gitops-tool drift: live drift checked on")
+    # the newline shown as \x0a (its backslash escaped for Markdown), [ and ] escaped
+    assert "| prod | evil::set-output name=x::1\\\\x0a::error::pwned ##\\[set-env name=A\\]b " \
+        "%0A | orphan |" in text
+    assert "<" not in text.replace("<details>", "").replace("</details>", "").replace(
+        "<summary>", "").replace("</summary>", "")
+
+
+def test_github_json_keeps_stdout_one_object_and_annotates_on_stderr(cli, live, tmp_path):
+    live.add_app("x##[add-mask]y", "ananta-dev", labels={"gitops-tool/environment": "dev"})
+    result = cli("--github", "-o", "json",
+                 env={"GITHUB_STEP_SUMMARY": str(tmp_path / "s.md")})
+    assert result.exit_code == 1
+    assert "##[" not in result.stdout  # written as ##\u005b: the same JSON
+    data = json.loads(result.stdout)
+    assert data["findings"][0]["app"] == "x##[add-mask]y"
+    assert result.stderr.splitlines()[0].startswith("::error title=orphan (dev)::x## [add-mask]y")
+
+
+def test_github_annotates_ten_per_level_and_says_how_many_more(cli, live):
+    for i in range(25):
+        live.add_app(f"dev-orphan-{i:02}", "ananta-dev",
+                     labels={"gitops-tool/environment": "dev"})
+    result = cli("--github")
+    commands = _commands_outside_stop(result.stdout)
+    assert len(commands) == 11 and commands[-1].startswith("::notice title=gitops-tool drift"
+                                                           "::15 more findings not annotated")
+    assert "warning: --github: GITHUB_STEP_SUMMARY is not set" in result.stderr
+
+
+def test_github_cuts_the_step_summary_under_1_mib_and_says_where(cli, live, tmp_path):
+    for i in range(3000):
+        live.add_app(f"prod-orphan-{i:04}-{'x' * 200}", "ananta-prod",
+                     labels={"gitops-tool/environment": "prod"})
+    summary = tmp_path / "summary.md"
+    result = cli("--github", "-o", "json", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1 and len(json.loads(result.stdout)["findings"]) == 3000
+    size = summary.stat().st_size
+    assert 900_000 < size < 1_000_000 < 1024 * 1024
+    note = re.search(r"Report cut at (\d+) of 3000 findings", summary.read_text())
+    assert note and 0 < int(note.group(1)) < 3000
+    rows = summary.read_text().count("| prod | prod-orphan-")
+    assert rows == int(note.group(1))
+
+
+def test_github_annotates_a_stage_behind_as_a_notice_within_max_lag_else_an_error(
+        cli, history, live):
+    from datetime import timedelta
+
+    from tests.support.drift_fixtures import T0, render_all
+
+    history.set_pin("dev", "api", "2.0.0")
+    render_all(history.root)
+    history.commit("dev: api 2.0.0", T0 + timedelta(days=1))  # the clock says 2026-01-01
+    live.apps["dev-api"].image_tag = "2.0.0"
+    within = _commands_outside_stop(cli("--github", "--max-lag", "60d").stdout)
+    assert within == ["::notice file=environments/staging.yaml,line=17,title=behind (staging)"
+                      "::staging-api: api image: staging has 1.0.0, dev has 2.0.0 since "
+                      "2025-12-02T09:00:00Z (29d 15h behind)"]
+    beyond = cli("--github", "staging")
+    assert beyond.exit_code == 1
+    assert _commands_outside_stop(beyond.stdout)[0].startswith(
+        "::error file=environments/staging.yaml,line=17,title=behind (staging)::staging-api: "
+        "api image: staging has 1.0.0, dev has 2.0.0 since 2025-12-02T09:00:00Z (29d 15h "
+        "behind, more than --max-lag 7d)")
+
+
+def test_loading_the_cli_imports_no_jinja2_git_or_requests():
+    import subprocess
+    import sys
+
+    code = ("import sys; import gitops_tool.cli; print(sorted(m for m in "
+            "('jinja2', 'git', 'requests', 'gitops_tool.commands.drift') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr

@@ -1,0 +1,140 @@
+"""Environment drift in the core: durations, pins, arrivals from history, and the verdict."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from gitops_tool.core.drift.stages import (
+    IMAGE,
+    NOT_COMMITTED,
+    REVISION,
+    Arrival,
+    FileVersion,
+    Gap,
+    arrivals,
+    environment_findings,
+    format_duration,
+    parse_duration,
+    pins_in,
+)
+from gitops_tool.errors import InputError
+
+DAY = timedelta(days=1)
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("7d", timedelta(days=7)), ("36h", timedelta(hours=36)), ("90m", timedelta(minutes=90)),
+    ("45s", timedelta(seconds=45)), ("1d12h", timedelta(days=1, hours=12)),
+    ("0m", timedelta(0)),
+])
+def test_parse_duration(text, expected):
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "7", "7 days", "1h1d", "-1d", "1.5h", "d"])
+def test_parse_duration_refuses_what_is_not_a_duration(text):
+    with pytest.raises(InputError, match="not a duration"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize("delta, text", [
+    (timedelta(days=7), "7d"), (timedelta(days=7, hours=1, minutes=5), "7d 1h"),
+    (timedelta(hours=5, minutes=12), "5h 12m"), (timedelta(minutes=45), "45m"),
+    (timedelta(seconds=30), "30s"), (timedelta(0), "0s"), (timedelta(days=-1), "0s"),
+])
+def test_format_duration(delta, text):
+    assert format_duration(delta) == text
+
+
+def env_text(api: str = "1.0.0", revision: str = "main", worker_revision: str = "") -> str:
+    worker = f"    revision: {worker_revision}\n" if worker_revision else ""
+    return (f"source:\n  branch: main\n  revision: {revision}\nreleases:\n"
+            f"  api:\n    image: \"{api}\"\n  worker:\n    image: \"2.0.0\"\n{worker}")
+
+
+def test_pins_in_reads_images_revisions_and_per_service_revisions_leniently():
+    assert pins_in(env_text(revision="a" * 40, worker_revision="b" * 40)) == {
+        ("api", IMAGE): "1.0.0", ("worker", IMAGE): "2.0.0", ("worker", REVISION): "b" * 40,
+        ("", REVISION): "a" * 40}
+    assert pins_in(None) == {} and pins_in(": not yaml: [") == {} and pins_in("- a\n") == {}
+    assert pins_in("releases: [1, 2]\n") == {}
+
+
+def versions(*items: tuple[int, str | None], cut_last: bool = False) -> list[FileVersion]:
+    """(day, text) newest first -> FileVersions dated T0 + day."""
+    out = [FileVersion(f"{day:040x}", T0 + day * DAY, text) for day, text in items]
+    if cut_last:
+        out[-1] = FileVersion(out[-1].commit, out[-1].committed_at, out[-1].text, cut=True)
+    return out
+
+
+API = ("api", IMAGE)
+
+
+def test_the_arrival_is_the_oldest_commit_of_the_newest_run_holding_the_value():
+    history = versions((9, env_text("3.0.0")), (5, env_text("3.0.0")), (4, env_text("2.0.0")),
+                       (2, env_text("3.0.0")))  # 3.0.0 once before: not this run
+    assert arrivals({API: "3.0.0"}, history) == {API: Arrival(T0 + 5 * DAY, f"{5:040x}")}
+
+
+def test_arrivals_stop_reading_once_every_value_is_dated():
+    read = []
+
+    def lazy():
+        for version in versions((3, env_text("3.0.0")), (2, env_text("2.0.0")),
+                                (1, env_text("1.0.0"))):
+            read.append(version.commit)
+            yield version
+
+    arrivals({API: "3.0.0"}, lazy())
+    assert len(read) == 2
+
+
+def test_a_value_held_since_the_first_commit_is_exact_unless_history_is_cut():
+    whole = versions((3, env_text("3.0.0")), (1, env_text("3.0.0")))
+    assert arrivals({API: "3.0.0"}, whole)[API] == Arrival(T0 + DAY, f"{1:040x}")
+    cut = versions((3, env_text("3.0.0")), (1, env_text("3.0.0")), cut_last=True)
+    assert arrivals({API: "3.0.0"}, cut)[API] == Arrival(T0 + DAY, f"{1:040x}", exact=False)
+
+
+def test_a_value_the_newest_commit_lacks_is_not_committed_and_no_history_is_unknown():
+    assert arrivals({API: "9.0.0"}, versions((3, env_text("3.0.0")))) == {
+        API: Arrival(None, why=NOT_COMMITTED)}
+    assert arrivals({API: "9.0.0"}, []) == {
+        API: Arrival(None, why="the file has no committed version")}
+    deleted = versions((4, None), (3, env_text("9.0.0")))
+    assert arrivals({API: "9.0.0"}, deleted)[API].why == NOT_COMMITTED
+
+
+def gap(key=API) -> Gap:
+    return Gap("staging", "prod", key, "3.0.0", "2.0.0", "environments/prod.yaml", 12)
+
+
+@pytest.mark.parametrize("arrival, drift, text", [
+    (Arrival(T0, "c"), True, "since 2026-03-01T00:00:00Z (8d behind, more than --max-lag 7d)"),
+    (Arrival(T0 + 2 * DAY, "c"), False, "since 2026-03-03T00:00:00Z (6d behind)"),
+    (Arrival(T0 + 2 * DAY, "c", exact=False), True,
+     "since 2026-03-03T00:00:00Z or earlier (the clone's history is shallow; at least 6d "
+     "behind; fetch the full history to tell: fetch-depth: 0)"),
+    (Arrival(T0, "c", exact=False), True, "at least 8d behind, more than --max-lag 7d)"),
+    (Arrival(None, why=NOT_COMMITTED), False, "(staging's value is not committed yet)"),
+    (Arrival(None, why="not a git repository"), True,
+     "(since when is unknown: not a git repository)"),
+])
+def test_a_gap_counts_as_drift_beyond_max_lag_or_when_its_age_is_unknown(arrival, drift, text):
+    (finding,) = environment_findings([gap()], {"staging": {API: arrival}}, T0 + 8 * DAY,
+                                      timedelta(days=7))
+    assert finding.drift is drift and text in finding.message
+    assert finding.message.startswith("api image: prod has 2.0.0, staging has 3.0.0 ")
+    assert (finding.kind, finding.environment, finding.app, finding.file, finding.line) == (
+        "behind", "prod", "prod-api", "environments/prod.yaml", 12)
+
+
+def test_an_environment_revision_gap_names_no_app():
+    (finding,) = environment_findings([gap(("", REVISION))],
+                                      {"staging": {("", REVISION): Arrival(T0, "c")}},
+                                      T0 + DAY, timedelta(days=7))
+    assert finding.app == "" and finding.message.startswith("source.revision: prod has")
