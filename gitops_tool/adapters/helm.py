@@ -111,7 +111,7 @@ def _run(args: Sequence[str], timeout: float = 300.0) -> HelmRun:
         if _stopped.is_set():  # stop_all() ran while this one was starting
             proc.kill()
             proc.wait()
-            raise HelmStopped(f"{' '.join(args[:2])}: stopped")
+            raise HelmStopped(f"{' '.join(args[:2])}: stopped", hint="re-run the command")
         _running.add(proc)
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
@@ -119,7 +119,8 @@ def _run(args: Sequence[str], timeout: float = 300.0) -> HelmRun:
         proc.kill()  # helm has nothing to flush: no need for a SIGTERM grace period
         proc.wait()
         if isinstance(e, subprocess.TimeoutExpired):
-            raise HelmError(f"{' '.join(args[:3])}: no answer after {timeout:.0f} s") from e
+            raise HelmError(f"{' '.join(args[:3])}: no answer after {timeout:.0f} s",
+                            hint="check that helm works (`helm version`), then re-run") from e
         raise
     finally:
         with _running_lock:
@@ -147,7 +148,8 @@ def helm_version(helm: str) -> str:
     """The helm version, e.g. "v4.1.4"."""
     run = _run([helm, "version", "--template", "{{ .Version }}"])
     if not run.ok:
-        raise HelmError(f"`{helm} version` failed: {run.stderr.strip()}")
+        raise HelmError(f"`{helm} version` failed: {run.stderr.strip()}",
+                        hint=_NOT_FOUND_HINT)
     return run.stdout.strip()
 
 
