@@ -64,6 +64,19 @@ HEALTH_ORDER = ("Healthy", "Suspended", "Progressing", "Missing", "Unknown", "De
 HANG_LIMIT = 30.0  # a hung response is released after this, or when the server stops
 
 
+def argocd_version(tag: str) -> dict[str, str]:
+    """GET /api/version as a real Argo CD of release `tag` (e.g. "v3.2.4") answers it:
+    `Version` is the tag and the short commit ("v3.6.0+1a2b3c4")."""
+    commit = sha_of(f"argo-cd {tag}")
+    return {
+        "Version": f"{tag}+{commit[:7]}", "BuildDate": "2026-01-01T00:00:00Z",
+        "GitCommit": commit, "GitTag": tag, "GitTreeState": "clean", "GoVersion": "go1.24.4",
+        "Compiler": "gc", "Platform": "linux/amd64", "KustomizeVersion": "v5.7.0",
+        "HelmVersion": "v4.0.4+g8650e1d", "KubectlVersion": "v0.33.1",
+        "JsonnetVersion": "v0.21.0",
+    }
+
+
 def hash_auth(value: str | None) -> str | None:
     return hashlib.sha256(value.encode()).hexdigest() if value else None
 
@@ -152,12 +165,7 @@ class FakeArgo:
         self.denied_projects: set[str] = set()
         self.heads: dict[str, str] = {}
         self.health_sources: dict[str, tuple[str, ...]] = {}  # root -> the children it mirrors
-        self.version = {
-            "Version": "v3.6.0+fake", "BuildDate": "2026-01-01T00:00:00Z",
-            "GitCommit": sha_of("argo-cd"), "GitTreeState": "clean", "GoVersion": "go1.24.4",
-            "Compiler": "gc", "Platform": "linux/amd64", "HelmVersion": "v4.0.4+g8650e1d",
-            "KubectlVersion": "v0.33.1", "KustomizeVersion": "v5.7.0",
-        }
+        self.version = argocd_version("v3.6.0")
         self.settings: dict[str, Any] = {
             "url": "https://argocd.example.test",
             "appLabelKey": "app.kubernetes.io/instance",
