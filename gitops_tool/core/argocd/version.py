@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+TARGET = "3.6"  # the release whose API (swagger.json) and CRDs the tool is written against
 MINIMUM = (3, 3, 0)
 MINIMUM_TEXT = "3.3"
 WHY = "the rendered AppProjects use clusterResourceWhitelist[].name, first in Argo CD 3.3"
