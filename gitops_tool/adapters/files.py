@@ -127,7 +127,7 @@ def load_environment(root: Path, name: str) -> Environment:
 # What helm leaves in a chart folder (git-ignored): a folder holding nothing else has no
 # chart in it -- e.g. after `git rm -r charts/<name>`, which keeps ignored files.
 BUILD_OUTPUT = ("Chart.lock", "charts")
-HELM_TEMP_PREFIX = "tmpcharts-"  # `helm dependency build`'s own temporary folder
+HELM_TEMP_PREFIX = "tmpcharts-"  # `helm dependency build`'s own temporary folder (as helm.py)
 
 
 def _build_output_only(folder: str) -> bool:
