@@ -156,6 +156,7 @@ class FakeArgo:
         clock: Callable[[], datetime] = _utcnow,
         tls: Any = None,  # a trustme.CA: serve HTTPS with a certificate it issued
         username: str = "gitops-tool",
+        on_request: Callable[[Record], None] | None = None,  # told of each answered request
     ) -> None:
         self.token_hash = hash_auth(f"Bearer {token}") if token else None
         self.clock = clock
@@ -174,6 +175,7 @@ class FakeArgo:
             "resourceOverrides": {"argoproj.io/Application": {"healthLua": HEALTH_LUA}},
         }
         self.records: list[Record] = []
+        self.on_request = on_request
         self.tls_failures = 0
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.RLock()
@@ -261,6 +263,28 @@ class FakeArgo:
             self.apps[name] = app
             self.projects.setdefault(project, {"metadata": {"name": project}, "spec": {}})
             return app
+
+    def add_application(self, manifest: dict, *, synced: bool = True) -> FakeApp:
+        """An app made from an Application manifest as `gitops-tool render` writes it
+        (name, namespace, labels, annotations, project, source, automated sync), Synced
+        and Healthy at its targetRevision."""
+        meta, spec = manifest["metadata"], manifest["spec"]
+        source = spec["source"]
+        tag = next((p["value"] for p in (source.get("helm") or {}).get("parameters") or ()
+                    if p.get("name") == "image.tag"), "")
+        return self.add_app(
+            meta["name"], spec["project"], synced=synced, namespace=meta["namespace"],
+            labels=dict(meta.get("labels") or {}),
+            annotations=dict(meta.get("annotations") or {}), repo_url=source["repoURL"],
+            path=source.get("path", ""), target_revision=source["targetRevision"],
+            image_tag=tag, automated=bool((spec.get("syncPolicy") or {}).get("automated")),
+        )
+
+    def add_appproject(self, manifest: dict) -> None:
+        """An AppProject as `gitops-tool render` writes it."""
+        with self._lock:
+            self.projects[manifest["metadata"]["name"]] = {
+                "metadata": dict(manifest["metadata"]), "spec": dict(manifest["spec"])}
 
     def start_operation(self, name: str, *, username: str = "admin", polls: int = 2,
                         outcome: str = "healthy") -> None:
@@ -363,6 +387,8 @@ class FakeArgo:
         with self._lock:
             record.status = status
             record.response = payload if isinstance(payload, dict) else None
+        if self.on_request is not None:
+            self.on_request(record)
         data = payload if isinstance(payload, bytes) else (
             payload.encode() if isinstance(payload, str) else json.dumps(payload).encode())
         handler.send_response(status)
