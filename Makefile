@@ -1,5 +1,7 @@
 # `make run`: set up and render this repository's Argo CD manifests.
 # `make test`: set up (with test extras and helm) and run ruff and pytest.
+# `make demo`: set up and serve a fake Argo CD loaded with this repository's Applications,
+#   to try status, sync and doctor without a cluster (prints the exports; Ctrl-C stops it).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +10,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HELM_DIR := $(CURDIR)/.tools/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH):$(HELM_DIR)
 
-.PHONY: run test lint helm clean bench compile
+.PHONY: run test lint helm clean bench compile demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +35,10 @@ compile: $(STAMP)
 
 run: $(STAMP) compile
 	$(BIN)/gitops-tool render
+
+# The fake Argo CD lives with the tests (tests/support/); it needs nothing beyond the package.
+demo: $(STAMP) compile
+	@$(BIN)/python -m tests.support.demo
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check gitops_tool tests bench scripts

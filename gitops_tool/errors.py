@@ -1,7 +1,8 @@
 """The one error family of gitops-tool, and the exit codes it maps to.
 
-Only `cli.py` catches these. Each carries a message naming the thing that went
-wrong and a hint saying what to do next.
+Only `cli/app.py: guarded` catches these. Each carries a message naming the thing that
+went wrong and a hint saying what to do next: the one given where it is raised, else its
+class's `default_hint`, so that every error the CLI prints has its `hint:` line.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ EXIT_INTERRUPTED = 130
 
 
 class GitopsError(Exception):
-    """Base error: a message and an optional hint; `exit_code` says how the CLI exits."""
+    """Base error: a message and a hint; `exit_code` says how the CLI exits."""
 
     exit_code = EXIT_INPUT
+    default_hint = "fix what the message names, then re-run (--debug shows the traceback)"
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint: str = hint or self.default_hint
 
     def __str__(self) -> str:
         return self.message
@@ -31,21 +33,29 @@ class InputError(GitopsError):
     """Bad input found locally: a file, a key, a name or an argument."""
 
     exit_code = EXIT_INPUT
+    default_hint = "fix the file, key or argument the message names, then re-run"
 
 
 class ExternalError(GitopsError):
     """An external system failed."""
 
     exit_code = EXIT_EXTERNAL
+    default_hint = "check that the system the message names is up and reachable, then re-run"
 
 
 class HelmError(ExternalError):
     """helm is missing or failed."""
 
+    default_hint = "check helm with `gitops-tool doctor`; `make helm` fetches helm v4"
+
 
 class GitError(ExternalError):
     """A git operation or remote failed."""
 
+    default_hint = "check the repository with `git status` and its remote with `git fetch`"
+
 
 class ArgoCDError(ExternalError):
     """The Argo CD API failed or refused."""
+
+    default_hint = "check the server, the token and its settings with `gitops-tool doctor`"

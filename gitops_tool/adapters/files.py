@@ -7,6 +7,7 @@ Reading only; the core decides what the text means. Writing lives in
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from gitops_tool.core import selection
@@ -26,11 +27,20 @@ def read_text(path: Path, root: Path) -> str:
         with open(path, encoding="utf-8") as file:
             return file.read()
     except FileNotFoundError:
-        raise InputError(f"{display_path(path, root)}: no such file") from None
+        raise InputError(
+            f"{display_path(path, root)}: no such file",
+            hint="restore the file (`git status` shows whether it was deleted)",
+        ) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{display_path(path, root)}: not UTF-8 text ({exc.reason})") from None
+        raise InputError(
+            f"{display_path(path, root)}: not UTF-8 text ({exc.reason})",
+            hint="save the file as UTF-8",
+        ) from None
     except OSError as exc:
-        raise InputError(f"{display_path(path, root)}: cannot read: {exc.strerror}") from None
+        raise InputError(
+            f"{display_path(path, root)}: cannot read: {exc.strerror}",
+            hint="make it readable (permissions), and run again",
+        ) from None
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -90,7 +100,9 @@ def load_settings(root: Path) -> Settings:
     return settings_from(read_text(path, root), SETTINGS_FILE)
 
 
-def environment_names(root: Path) -> list[str]:
+def environment_names(root: Path, chain: Sequence[str] = ()) -> list[str]:
+    """The environments (files under environments/), in the order of the promotion
+    `chain`; any outside it last, by name."""
     folder = root / ENVIRONMENTS_DIR
     if not folder.is_dir():
         return []
@@ -102,7 +114,8 @@ def environment_names(root: Path) -> list[str]:
                 "this one would be ignored",
                 hint=f"use .yaml: rename it to {ENVIRONMENTS_DIR}/{name[:-4]}.yaml",
             )
-    return sorted(name[:-5] for name, *_ in listing if name.endswith(".yaml"))
+    names = [name[:-5] for name, *_ in listing if name.endswith(".yaml")]
+    return selection.in_chain_order(names, chain)
 
 
 def load_environment(root: Path, name: str) -> Environment:
@@ -111,11 +124,45 @@ def load_environment(root: Path, name: str) -> Environment:
     return environment_from(name, read_text(path, root), rel)
 
 
+# What helm leaves in a chart folder (git-ignored): a folder holding nothing else has no
+# chart in it -- e.g. after `git rm -r charts/<name>`, which keeps ignored files.
+BUILD_OUTPUT = ("Chart.lock", "charts")
+HELM_TEMP_PREFIX = "tmpcharts-"  # `helm dependency build`'s own temporary folder (as helm.py)
+
+
+def _build_output_only(folder: str) -> bool:
+    """Whether a chart folder holds no Chart.yaml and nothing but helm's build output."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries]
+    except OSError:
+        return False  # unreadable: loading it says so
+    return all(n in BUILD_OUTPUT or n.startswith(HELM_TEMP_PREFIX) for n in names)
+
+
+def chart_file_names(folder: Path) -> frozenset[str]:
+    """Every file under a chart folder, as relative POSIX paths, without helm's build output
+    (the vendored `charts/`, `tmpcharts-*`). Safe while helm works in the folder: an entry
+    that disappears while it is listed is left out, never an error."""
+    found: list[str] = []
+    for top, dirs, names in os.walk(folder):  # os.walk skips folders that vanish
+        rel = os.path.relpath(top, folder)
+        if rel == ".":
+            dirs[:] = [d for d in dirs if d != "charts" and not d.startswith(HELM_TEMP_PREFIX)]
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found += [prefix + n for n in names if os.path.isfile(os.path.join(top, n))]
+    return frozenset(found)
+
+
 def chart_folders(root: Path, settings: Settings) -> list[Path]:
-    """Service chart folders (every folder with a Chart.yaml but the library)."""
+    """Service chart folders: every folder but the library, except one holding only helm's
+    build output (no Chart.yaml, only Chart.lock, charts/, tmpcharts-*)."""
     charts = inside(root / settings.charts_dir, root, settings.charts_dir)
     if not charts.is_dir():
-        raise InputError(f"{settings.charts_dir}: no such folder")
+        raise InputError(
+            f"{settings.charts_dir}: no such folder",
+            hint=f"run gitops-tool in the GitOps repository, or set `charts` in {SETTINGS_FILE}",
+        )
     listing = _listing(charts, root)
     library = f"{settings.charts_dir}/{settings.library}"
     if not any(name == settings.library and is_dir for name, _, is_dir, _, _ in listing):
@@ -133,6 +180,8 @@ def chart_folders(root: Path, settings: Settings) -> list[Path]:
         Path(path)
         for name, path, is_dir, _, _ in listing
         if is_dir and not name.startswith(".") and name != settings.library
+        and not (not os.path.isfile(os.path.join(path, "Chart.yaml"))
+                 and _build_output_only(path))
     )
 
 
@@ -152,7 +201,11 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
                 inside(Path(path), root, f"{rel}/{name}")
     files.sort()
     if "Chart.yaml" not in files:
-        raise InputError(f"{rel}/Chart.yaml: missing", hint="every chart folder needs Chart.yaml")
+        raise InputError(
+            f"{rel}/Chart.yaml: missing",
+            hint=f"every folder under {settings.charts_dir}/ but the library is a chart and "
+            f"needs Chart.yaml: restore it, or remove the folder {rel} if the chart is gone",
+        )
     service = service_from(
         folder.name, read_text(folder / "Chart.yaml", root), f"{rel}/Chart.yaml", settings
     )
@@ -163,10 +216,11 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
 
 
 def check_environment_names(
-    root: Path, wanted: list[str], known: list[str] | None = None
+    root: Path, wanted: list[str], known: list[str] | None = None, chain: Sequence[str] = ()
 ) -> None:
-    """Raise InputError for the first name in `wanted` with no environments/<name>.yaml."""
-    known = environment_names(root) if known is None else known
+    """Raise InputError for the first name in `wanted` with no environments/<name>.yaml
+    (its hint lists the known ones in `chain` order)."""
+    known = environment_names(root, chain) if known is None else known
     try:
         selection.chosen(wanted, known, "environment")
     except InputError as exc:
@@ -181,7 +235,7 @@ def load_tree(root: Path, only: list[str] | None = None) -> Tree:
     `only` limits the environments (unknown names are an InputError listing the known).
     """
     settings = load_settings(root)
-    known = environment_names(root)
+    known = environment_names(root, settings.promotion)
     wanted = only or known
     check_environment_names(root, wanted, known)
     # Every environment of the chain is loaded so that cross-checks see the whole tree.

@@ -29,6 +29,7 @@ from gitops_tool.core.helm import ARGOCD_HELM_MAJOR, major_version
 from gitops_tool.errors import HelmError, InputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+HELM_TEMP_PREFIX = "tmpcharts-"  # `helm dependency build` works in <chart>/tmpcharts-<pid>
 _NOT_FOUND_HINT = "run `make helm` (or scripts/ensure_helm.py) or put helm v4 on PATH"
 # Each helm run lives a tenth of a second: its Go garbage collector is wasted work, a fifth of
 # its CPU (bench/validate.py). Collect only near 512 MiB (helm peaks near 100 MiB on these
@@ -111,7 +112,7 @@ def _run(args: Sequence[str], timeout: float = 300.0) -> HelmRun:
         if _stopped.is_set():  # stop_all() ran while this one was starting
             proc.kill()
             proc.wait()
-            raise HelmStopped(f"{' '.join(args[:2])}: stopped")
+            raise HelmStopped(f"{' '.join(args[:2])}: stopped", hint="re-run the command")
         _running.add(proc)
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
@@ -119,7 +120,8 @@ def _run(args: Sequence[str], timeout: float = 300.0) -> HelmRun:
         proc.kill()  # helm has nothing to flush: no need for a SIGTERM grace period
         proc.wait()
         if isinstance(e, subprocess.TimeoutExpired):
-            raise HelmError(f"{' '.join(args[:3])}: no answer after {timeout:.0f} s") from e
+            raise HelmError(f"{' '.join(args[:3])}: no answer after {timeout:.0f} s",
+                            hint="check that helm works (`helm version`), then re-run") from e
         raise
     finally:
         with _running_lock:
@@ -147,7 +149,8 @@ def helm_version(helm: str) -> str:
     """The helm version, e.g. "v4.1.4"."""
     run = _run([helm, "version", "--template", "{{ .Version }}"])
     if not run.ok:
-        raise HelmError(f"`{helm} version` failed: {run.stderr.strip()}")
+        raise HelmError(f"`{helm} version` failed: {run.stderr.strip()}",
+                        hint=_NOT_FOUND_HINT)
     return run.stdout.strip()
 
 
@@ -172,11 +175,20 @@ def _chart_yaml(chart_dir: Path) -> dict[str, Any]:
 
 
 def _packaged(source: Path) -> dict[str, bytes]:
-    """The files helm packages from a local chart (honouring simple .helmignore patterns)."""
+    """The files helm packages from a local chart (honouring simple .helmignore patterns).
+
+    Listed with os.walk, which skips what vanishes while it lists (helm's own temporary
+    folders), never with a glob that would fail on them."""
     ignore = source / ".helmignore"
     lines = ignore.read_text().splitlines() if ignore.is_file() else []
     patterns = [x.strip().rstrip("/") for x in lines if x.strip() and not x.startswith("#")]
-    files = (p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
+    patterns.append(f"{HELM_TEMP_PREFIX}*")
+    files = [
+        Path(top, name).relative_to(source).as_posix()
+        for top, _, names in os.walk(source)
+        for name in names
+        if Path(top, name).is_file()
+    ]
     return {
         rel: (source / rel).read_bytes()
         for rel in files
@@ -247,11 +259,27 @@ def dependency_build(helm: str, chart_dir: Path) -> None:
         if _dependencies_up_to_date(chart_dir):
             return
         (chart_dir / "Chart.lock").unlink(missing_ok=True)  # build output; stale ones block
-        run = _run([helm, "dependency", "build", str(chart_dir), "--skip-refresh"])
+        try:
+            run = _run([helm, "dependency", "build", str(chart_dir), "--skip-refresh"])
+        finally:  # a helm killed mid-build (Ctrl-C, a timeout) leaves its folder behind
+            remove_helm_temp(chart_dir)
     if not run.ok:
         said = run.stderr.strip() or run.stdout.strip() or f"no message, exit {run.returncode}"
         hint = "check the chart's Chart.yaml dependencies and the library chart"
         raise HelmFailed(f"helm dependency build {chart_dir}: {said}", hint, run)
+
+
+def remove_helm_temp(chart_dir: Path) -> None:
+    """Remove the `tmpcharts-<pid>` folders `helm dependency build` works in. Called with
+    the chart's exclusive lock held: no dependency build of ours runs there meanwhile."""
+    try:
+        with os.scandir(chart_dir) as entries:
+            temp = [e.path for e in entries if e.name.startswith(HELM_TEMP_PREFIX)
+                    and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for path in temp:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _run_on(

@@ -4,27 +4,99 @@ Ctrl-C become a message and an exit code.
 The verb modules beside this one add their commands to `app`; each imports its command
 implementation (`gitops_tool.commands.<verb>`) inside the verb, so that `--help` and the
 other verbs do not pay for it.
+
+Two things every command gets without asking (`_Group`): the global options `--repo` and
+`--debug` also work after the verb (`gitops-tool render --repo .`), and under `-o json` a
+failure is still a JSON document on stdout -- `{"error", "hint", "exit_code"}` -- whether
+it is a GitopsError (`guarded`, which reads the command's `output` parameter), Ctrl-C, or
+a usage error Click finds before the command runs.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup, TyperOption
+
+try:  # Typer 0.2x carries its own copy of Click, whose errors derive from TyperException
+    from typer import Abort
+    from typer import TyperException as ClickException
+except ImportError:  # pragma: no cover - older Typer, on Click itself
+    from click.exceptions import Abort, ClickException
 
 from gitops_tool import __version__
-from gitops_tool.errors import EXIT_INTERRUPTED, GitopsError
+from gitops_tool.errors import EXIT_INTERRUPTED, GitopsError, InputError
+from gitops_tool.output import Format, error_json
 
 T = TypeVar("T")
+
+REPO_HELP = "The GitOps repository (default: the nearest folder with gitops-tool.yaml)."
+DEBUG_HELP = "Show tracebacks for errors, and each Argo CD request."
+INTERRUPTED_HINT = "re-run the command to finish what it started"
+
+
+class _Group(TyperGroup):
+    """The app's command group: global options after the verb too, and JSON usage errors."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for command in self.commands.values():
+            _add_global_options(command)
+
+    def add_command(self, cmd: Any, name: str | None = None) -> None:
+        _add_global_options(cmd)
+        super().add_command(cmd, name)
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode or requested_format(argv) is not Format.json:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        # -o json: Click's own errors (a missing argument, a bad option) become the JSON
+        # error object too, so that a CI step can always parse stdout.
+        try:
+            code = super().main(argv, prog_name, complete_var, False, **extra)
+        except ClickException as exc:
+            exc.show()  # type: ignore[attr-defined]  # Click's usage error and its hint
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "gitops-tool"
+            typer.echo(error_json(exc.format_message(), f"see `{where} --help`",
+                                  exc.exit_code))
+            sys.exit(exc.exit_code)
+        except Abort:
+            err("Aborted!")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def requested_format(argv: Sequence[str]) -> Format | None:
+    """The `-o/--output` value in `argv` (the last one given), when it names a Format."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = None
+        if arg in ("-o", "--output") and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--output="):
+            value = arg.split("=", 1)[1]
+        elif arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--"):
+            value = arg[2:]
+        if value is not None:
+            found = value
+    return Format(found) if found in set(Format) else None
+
 
 app = typer.Typer(
     name="gitops-tool",
     help="Render and validate the Ananta Platform's Argo CD GitOps repository; sync it in "
     "Argo CD, show its status and check the setup (doctor).",
+    cls=_Group,
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -34,7 +106,8 @@ app = typer.Typer(
 
 @dataclass(frozen=True, slots=True)
 class GlobalOptions:
-    """Options given before the verb, and what the commands get from their environment.
+    """Options given before (or after) the verb, and what the commands get from their
+    environment.
 
     `runtime` is the Argo CD commands' Runtime (clock, environment variables, retry policy);
     None means the real one. Tests pass theirs as the Typer context object
@@ -46,9 +119,59 @@ class GlobalOptions:
     runtime: Any = None
 
     def root(self) -> Path:
+        """The repository: --repo (checked), else the nearest folder with gitops-tool.yaml."""
         from gitops_tool.adapters.files import find_root
+        from gitops_tool.core.names import SETTINGS_FILE
 
-        return self.repo.resolve() if self.repo else find_root(Path.cwd())
+        if self.repo is None:
+            return find_root(Path.cwd())
+        if not self.repo.is_dir():
+            raise InputError(
+                f"--repo {self.repo}: no such folder",
+                hint="pass the folder of the GitOps repository (the one holding "
+                f"{SETTINGS_FILE}), or leave --repo out inside it",
+            )
+        if not (self.repo / SETTINGS_FILE).is_file():
+            raise InputError(
+                f"--repo {self.repo}: no {SETTINGS_FILE} in that folder",
+                hint=f"pass the repository's top folder, the one holding {SETTINGS_FILE}",
+            )
+        return self.repo.resolve()
+
+
+def _set_repo(ctx: typer.Context, _param: Any, value: str | None) -> None:
+    if value is not None:
+        ctx.obj = replace(options_of(ctx), repo=Path(value))
+
+
+def _set_debug(ctx: typer.Context, _param: Any, value: bool) -> None:
+    if value:
+        ctx.obj = replace(options_of(ctx), debug=True)
+        _log_to_stderr(True)
+
+
+def _add_global_options(command: Any) -> None:
+    """`--repo` and `--debug` on `command` too, as the argocd CLI takes its global flags
+    after the verb. Given after the verb, they override the ones before it."""
+    if any(p.name in ("repo", "debug") for p in command.params):
+        return
+    command.params += [
+        TyperOption(param_decls=["--repo"], metavar="PATH", expose_value=False,
+                    callback=_set_repo, help=REPO_HELP),
+        TyperOption(param_decls=["--debug"], is_flag=True, default=False, expose_value=False,
+                    callback=_set_debug, help=DEBUG_HELP),
+    ]
+
+
+def output_option(default: Format) -> Any:
+    """The `-o/--output` option. Annotate the parameter with the formats the command can
+    produce, as a Literal of Format values (`output: Literal["table", "json"] =
+    output_option(Format.table)`): Click then refuses any other, and `Format(output)` is
+    the member."""
+    return typer.Option(
+        default.value, "--output", "-o",
+        help="What to print; json prints one document on stdout, errors included.",
+    )
 
 
 def _version(value: bool) -> None:
@@ -60,13 +183,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     ctx: typer.Context,
-    repo: Path | None = typer.Option(
-        None,
-        "--repo",
-        help="The GitOps repository (default: the nearest folder with gitops-tool.yaml).",
-        file_okay=False,
-    ),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP, file_okay=False),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
@@ -112,9 +230,20 @@ def options_of(ctx: typer.Context) -> GlobalOptions:
     return ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
 
 
-def guarded(ctx: typer.Context, call: Callable[[], T]) -> T:
-    """Run `call`; turn GitopsError and Ctrl-C into a message and an exit code."""
+def output_of(ctx: typer.Context) -> Format | None:
+    """The output format the command was asked for (its `output` parameter), if any."""
+    value = ctx.params.get("output")
+    return Format(value) if value in set(Format) else None
+
+
+def guarded(ctx: typer.Context, call: Callable[[], T], output: Format | None = None) -> T:
+    """Run `call`; turn GitopsError and Ctrl-C into a message and an exit code.
+
+    The message and its hint go to stderr. When the command prints JSON (`output`, else
+    its `output` parameter), stdout also gets the error object `{"error", "hint",
+    "exit_code"}`: the same shape for every command and every failure."""
     options = options_of(ctx)
+    output = output or output_of(ctx)
     try:
         return call()
     except GitopsError as exc:
@@ -122,10 +251,16 @@ def guarded(ctx: typer.Context, call: Callable[[], T]) -> T:
             import traceback
 
             traceback.print_exc(file=sys.stderr)
-        err(f"error: {exc.message}")
-        if exc.hint:
-            err(f"hint: {exc.hint}")
-        raise typer.Exit(exc.exit_code) from None
+        _fail(exc.message, exc.hint, exc.exit_code, output)
     except KeyboardInterrupt:
-        err("interrupted")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        _fail("interrupted", INTERRUPTED_HINT, EXIT_INTERRUPTED, output, prefix="")
+    raise AssertionError("unreachable")  # _fail always raises
+
+
+def _fail(message: str, hint: str, code: int, output: Format | None,
+          prefix: str = "error: ") -> NoReturn:
+    err(f"{prefix}{message}")
+    err(f"hint: {hint}")
+    if output is Format.json:
+        typer.echo(error_json(message, hint, code))
+    raise typer.Exit(code)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
-from gitops_tool.cli import connection
-from gitops_tool.cli.app import app, guarded, options_of
+from gitops_tool.cli import complete, connection
+from gitops_tool.cli.app import app, guarded, options_of, output_option
+from gitops_tool.output import Format
 
 
 @app.command()
 def doctor(
     ctx: typer.Context,
     environment: str | None = typer.Argument(
-        None, metavar="[ENV]", help="Check this environment (default: all)."
+        None, metavar="[ENV]", help="Check this environment (default: all).",
+        autocompletion=complete.environments,
     ),
+    output: Literal["text", "json"] = output_option(Format.text),
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,
     insecure: bool = connection.INSECURE,
@@ -23,7 +26,8 @@ def doctor(
     server_crt: str | None = connection.SERVER_CRT,
     argocd_context: str | None = connection.CONTEXT,
 ) -> None:
-    """Check helm, git, Argo CD, its Application health check, projects and root apps.
+    """Check helm, git, Argo CD (3.3 or later), its Application health check, projects,
+    root apps and that the token sees every application.
 
     Each check prints ok or FAIL with how to fix it. Exit 0 all passed, 1 any failed
     (an unreachable Argo CD or a refused token is a failed check), 2 bad input or no
@@ -41,5 +45,6 @@ def doctor(
     result = guarded(ctx, call)
     from gitops_tool.output import doctor as present
 
-    typer.echo(present.doctor_text(result))
+    typer.echo(present.doctor_json(result) if Format(output) is Format.json
+               else present.doctor_text(result))
     raise typer.Exit(result.exit_code)

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Literal
 
 import typer
 
-from gitops_tool.cli.app import app, guarded, options_of
+from gitops_tool.cli import complete
+from gitops_tool.cli.app import app, guarded, options_of, output_option
+from gitops_tool.output import Format
 
 
 @app.command()
 def render(
     ctx: typer.Context,
     environments: list[str] | None = typer.Argument(
-        None, metavar="[ENV]...", help="Environments to render (default: all)."
+        None, metavar="[ENV]...", help="Environments to render (default: all).",
+        autocompletion=complete.environments,
     ),
     check: bool = typer.Option(
         False,
         "--check",
         help="Write nothing; print a unified diff of what would change and exit 1 if any.",
     ),
+    output: Literal["text", "json"] = output_option(Format.text),
 ) -> None:
     """Write the Argo CD manifests under argocd/ from charts/ and environments/.
 
@@ -46,6 +51,9 @@ def render(
     result = guarded(ctx, call)
     from gitops_tool.output import render as present
 
+    if Format(output) is Format.json:
+        typer.echo(present.render_json(result))
+        raise typer.Exit(result.exit_code)
     if result.diff:
         try:
             sys.stdout.write(result.diff)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
-from gitops_tool.cli import connection
-from gitops_tool.cli.app import app, guarded, options_of
+from gitops_tool.cli import complete, connection
+from gitops_tool.cli.app import app, guarded, options_of, output_option
 from gitops_tool.output import Format
 
 
 @app.command()
 def status(
     ctx: typer.Context,
-    environment: str = typer.Argument(..., metavar="ENV", help="The environment."),
-    output: Format = typer.Option(Format.table, "--output", "-o", help="table or json."),
+    environment: str = typer.Argument(..., metavar="ENV", help="The environment.",
+                                      autocompletion=complete.environments),
+    output: Literal["table", "json"] = output_option(Format.table),
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,
     insecure: bool = connection.INSECURE,
@@ -42,6 +43,6 @@ def status(
     result = guarded(ctx, call)
     from gitops_tool.output import status as present
 
-    typer.echo(present.status_json(result) if output is Format.json
+    typer.echo(present.status_json(result) if Format(output) is Format.json
                else present.status_table(result))
     raise typer.Exit(result.exit_code)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import shutil
 import sys
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
-from gitops_tool.cli import connection
-from gitops_tool.cli.app import app, err, guarded, options_of
+from gitops_tool.cli import complete, connection
+from gitops_tool.cli.app import app, err, guarded, options_of, output_option
+from gitops_tool.output import Format
 
 
 class _ProgressDisplay:
@@ -44,14 +45,20 @@ class _ProgressDisplay:
 @app.command()
 def sync(
     ctx: typer.Context,
-    environment: str = typer.Argument(..., metavar="ENV", help="The environment."),
+    environment: str = typer.Argument(..., metavar="ENV", help="The environment.",
+                                      autocompletion=complete.environments),
     apps: list[str] | None = typer.Option(
-        None, "--app", help="Only this service (repeatable); the root is synced first anyway."
+        None, "--app", help="Only this service (repeatable); the root is synced first anyway.",
+        autocompletion=complete.charts,
     ),
     prune: bool = typer.Option(False, "--prune", help="Delete resources removed from git."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; sync nothing."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run",
+        help="Show the plan with each app as Argo CD reports it (one request); sync nothing.",
+    ),
     timeout: float = typer.Option(600.0, "--timeout", min=0, help="Seconds for the whole rollout."),
     interval: float = typer.Option(2.0, "--interval", min=0, help="Seconds between polls."),
+    output: Literal["text", "json"] = output_option(Format.text),
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,
     insecure: bool = connection.INSECURE,
@@ -61,8 +68,9 @@ def sync(
 ) -> None:
     """Sync the root Application, then the children wave by wave, waiting for each wave.
 
-    Exit 0 done (or --dry-run), 1 an app turned Degraded or its sync failed, 2 bad input or
-    no token, 3 Argo CD failed, a sync window blocks, or the timeout passed, 130 Ctrl-C.
+    Exit 0 done (or --dry-run), 1 an app turned Degraded or its sync failed (--dry-run: an
+    app is missing in Argo CD), 2 bad input or no token, 3 Argo CD failed, a sync window
+    blocks, or the timeout passed, 130 Ctrl-C.
     """
     options = options_of(ctx)
     flags = connection.flags(server, auth_token, insecure, plaintext, server_crt, argocd_context)
@@ -84,13 +92,12 @@ def sync(
             display.close()
 
     result = guarded(ctx, call)
-    from gitops_tool.commands.sync import SyncOutcome
     from gitops_tool.output import sync as present
 
-    if result.outcome is SyncOutcome.PLANNED:
-        typer.echo(present.plan_text(result.plan))
+    if Format(output) is Format.json:
+        typer.echo(present.sync_json(result))
     else:
-        typer.echo(present.sync_text(result))
-        if hint := present.sync_hint(result):
-            err(f"hint: {hint}")
+        typer.echo(present.plan_text(result) if result.dry_run else present.sync_text(result))
+    if hint := present.sync_hint(result):
+        err(f"hint: {hint}")
     raise typer.Exit(result.exit_code)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Literal
 
 import typer
 
-from gitops_tool.cli.app import app, guarded, options_of
+from gitops_tool.cli import complete
+from gitops_tool.cli.app import app, guarded, options_of, output_option
 from gitops_tool.output import Format
 
 
@@ -14,10 +16,12 @@ from gitops_tool.output import Format
 def validate(
     ctx: typer.Context,
     charts: list[str] | None = typer.Argument(
-        None, metavar="[CHART]...", help="Charts to check (default: all, plus argocd/)."
+        None, metavar="[CHART]...", help="Charts to check (default: all, plus argocd/).",
+        autocompletion=complete.charts,
     ),
     env: list[str] | None = typer.Option(
-        None, "--env", "-e", help="Environment to check (repeatable; default: all)."
+        None, "--env", "-e", help="Environment to check (repeatable; default: all).",
+        autocompletion=complete.environments,
     ),
     no_helm: bool = typer.Option(
         False, "--no-helm", help="Skip helm lint/template and the policy on rendered output."
@@ -25,7 +29,7 @@ def validate(
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1, help="Parallel helm runs (default: the number of cores)."
     ),
-    output: Format = typer.Option(Format.table, "--output", "-o", help="table or json."),
+    output: Literal["table", "json"] = output_option(Format.table),
 ) -> None:
     """Check chart structure, run helm lint and template, apply policy, check argocd/.
 
@@ -52,5 +56,6 @@ def validate(
     result = guarded(ctx, call)
     from gitops_tool.output import validate as present
 
-    typer.echo(present.as_json(result) if output is Format.json else present.report(result))
+    typer.echo(present.as_json(result) if Format(output) is Format.json
+               else present.report(result))
     raise typer.Exit(result.exit_code)

@@ -21,6 +21,7 @@ from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.core import names
 from gitops_tool.core.apps import root_target
 from gitops_tool.core.argocd.rollout import expected_apps
+from gitops_tool.core.argocd.version import MINIMUM_TEXT, version_problem
 from gitops_tool.core.helm import major_version
 from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.names import ROOT_PROJECT
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 HEALTH_OVERRIDE = "argoproj.io/Application"  # the resourceOverrides key in /api/v1/settings
 HEALTH_CM_KEY = "resource.customizations.health.argoproj.io_Application"
-SUPPORTED_MAJORS = (2, 3)  # the client is written against the 3.6 API
+MISSING_SHOWN = 10  # missing applications named in the check; more are counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +96,12 @@ def server_checks(
     except GitopsError as exc:
         return [Check("Argo CD server", False, exc.message, exc.hint or "")], False
     server_version = str(version.get("Version", "?"))
-    major = major_version(server_version)
+    problem = version_problem(server_version)
     checks.append(Check(
-        "Argo CD server", major in SUPPORTED_MAJORS, f"{client.host}: {server_version}",
-        "" if major in SUPPORTED_MAJORS else "gitops-tool is tested with Argo CD 2.x-3.x",
+        "Argo CD server", problem is None,
+        f"{client.host}: {server_version}" + (f": {problem}" if problem else ""),
+        "" if problem is None else f"upgrade Argo CD to {MINIMUM_TEXT} or later "
+        "(what render writes does not apply to an older one)",
     ))
     try:
         user = client.userinfo()
@@ -166,12 +169,18 @@ def environment_checks(client: ArgoCDClient, tree: Tree, env: Environment) -> li
     except GitopsError as exc:
         checks.append(Check(name, False, exc.message, exc.hint or ""))
         return checks
-    seen = len(items)
-    ok = seen > 0 or not expected
+    listed = {str((item.get("metadata") or {}).get("name", "")) for item in items}
+    missing = [app.name for app in expected if app.name not in listed]
+    shown = ", ".join(missing[:MISSING_SHOWN])
+    if len(missing) > MISSING_SHOWN:
+        shown += f" and {len(missing) - MISSING_SHOWN} more"
+    count = f"the token lists {len(expected) - len(missing)} of {len(expected)} applications"
     checks.append(Check(
-        name, ok, f"the token lists {seen} of {len(expected)} applications",
-        "" if ok else f"grant the token's role `applications, get, {env.project}/*` "
-        f"(argocd-rbac-cm), or sync the root Application {root.name}",
+        name, not missing,
+        count if not missing else f"{count}; not listed: {shown}",
+        "" if not missing else f"sync the root Application {root.name} "
+        f"(`gitops-tool sync {env.name}`) if Argo CD lacks them, or grant the token "
+        f"`applications, get, {env.project}/*` (argocd-rbac-cm) if it cannot see them",
     ))
     return checks
 

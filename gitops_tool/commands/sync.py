@@ -7,6 +7,8 @@ sync never carries syncOptions (they would replace the app's own) nor a revision
 Our requests carry an info tag `gitops-tool/sync-id`, so that a POST whose answer was
 lost is recognised before it is repeated, and so that our own operation is told apart
 from someone else's.
+`--dry-run` asks Argo CD too, with one List request (as `status`), and returns the plan with
+what Argo CD reports for each app; it sends no POST and no refresh.
 No printing: progress goes to `runtime.progress`, the result to the CLI.
 """
 
@@ -28,9 +30,17 @@ from gitops_tool.adapters.argocd.errors import (
     SyncWindowClosed,
 )
 from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.core import names
 from gitops_tool.core.apps import AppTarget
-from gitops_tool.core.argocd.appstatus import SYNC_ID_INFO, AppState, ResourceHealth, app_state
-from gitops_tool.core.argocd.rollout import RolloutPlan, plan_rollout
+from gitops_tool.core.argocd.appstatus import (
+    SYNC_ID_INFO,
+    AppState,
+    ResourceHealth,
+    StatusRow,
+    app_state,
+    status_row,
+)
+from gitops_tool.core.argocd.rollout import RolloutPlan, environment_of, plan_rollout
 from gitops_tool.core.argocd.wait import (
     FAILING,
     WAITING,
@@ -44,13 +54,21 @@ from gitops_tool.errors import EXIT_EXTERNAL, EXIT_FOUND, EXIT_INTERRUPTED, EXIT
 
 if TYPE_CHECKING:
     from gitops_tool.adapters.argocd.client import ArgoCDClient
+    from gitops_tool.core.model import Tree
 
+# What a dry run reads of each app (as `status`; the API gateway projects these).
+DRY_RUN_FIELDS = (
+    "metadata.name", "spec.project", "spec.source", "status.sync.status",
+    "status.sync.revision", "status.health", "status.operationState.phase",
+    "status.operationState.startedAt", "status.operationState.finishedAt",
+)
 
 
 class SyncOutcome(StrEnum):
     """How a sync ended, and the exit code each means."""
 
-    PLANNED = "planned"  # --dry-run
+    PLANNED = "planned"  # --dry-run, and every app of the plan exists in Argo CD
+    INCOMPLETE = "incomplete"  # --dry-run: an app of the plan is missing in Argo CD
     DONE = "done"
     FAILED = "failed"  # an app turned Degraded or its sync failed
     TIMEOUT = "timeout"
@@ -59,6 +77,7 @@ class SyncOutcome(StrEnum):
     @property
     def exit_code(self) -> int:
         return {
+            SyncOutcome.INCOMPLETE: EXIT_FOUND,
             SyncOutcome.FAILED: EXIT_FOUND,
             SyncOutcome.TIMEOUT: EXIT_EXTERNAL,
             SyncOutcome.INTERRUPTED: EXIT_INTERRUPTED,
@@ -124,6 +143,13 @@ class SyncResult:
     failure: Failure | None = None
     running: tuple[str, ...] = ()  # apps whose sync we started and whose operation still runs
     sync_id: str = ""
+    server: str = ""
+    # --dry-run: the root, then each app of the plan, as Argo CD reports it (Missing: absent)
+    observed: tuple[StatusRow, ...] = ()
+
+    @property
+    def dry_run(self) -> bool:
+        return self.outcome in (SyncOutcome.PLANNED, SyncOutcome.INCOMPLETE)
 
     @property
     def exit_code(self) -> int:
@@ -334,16 +360,33 @@ class Rollout:
             t.target.name for t in self.tracked.values()
             if t.started and not t.done and (t.state is None or t.state.operation_running)
         )
-        return SyncResult(self.plan, outcome, apps, failure, running, self.sync_id)
+        return SyncResult(self.plan, outcome, apps, failure, running, self.sync_id,
+                          self.client.host)
+
+
+def dry_run(client: ArgoCDClient, tree: Tree, plan: RolloutPlan) -> SyncResult:
+    """The plan with each app as Argo CD reports it: one List request, nothing sent."""
+    env = environment_of(tree, plan.environment)
+    items = client.list_apps(
+        selector={names.LABEL_ENVIRONMENT: env.name},
+        project=(plan.root.project, env.project),
+        app_namespace=env.argocd_namespace,
+        fields=DRY_RUN_FIELDS,
+    )
+    states = {s.name: s for s in (app_state(item) for item in items)}
+    observed = tuple(status_row(app, states.get(app.name)) for app in (plan.root, *plan.apps))
+    missing = any(app.name not in states for app in (plan.root, *plan.apps))
+    outcome = SyncOutcome.INCOMPLETE if missing else SyncOutcome.PLANNED
+    return SyncResult(plan, outcome, server=client.host, observed=observed)
 
 
 def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
-    """Plan (always), then sync unless --dry-run."""
+    """Plan (always); then, with --dry-run, show it against Argo CD; else sync."""
     from gitops_tool.adapters.files import load_tree
 
     tree = load_tree(options.root, only=[options.environment])
     plan = plan_rollout(tree, options.environment, options.apps)
-    if options.dry_run:
-        return SyncResult(plan, SyncOutcome.PLANNED)
     with runtime.connect(options.flags) as client:
+        if options.dry_run:
+            return dry_run(client, tree, plan)
         return Rollout(client, plan, options, runtime).run()

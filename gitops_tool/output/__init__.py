@@ -10,10 +10,14 @@ from typing import Any
 
 
 class Format(StrEnum):
-    """What `-o/--output` may ask for (each command accepts the ones it can produce)."""
+    """What `-o/--output` may ask for. One enum for every command: each command offers the
+    members it can produce (`cli.app.output_option`), and `guarded` prints errors as the
+    `json` member asks (`error_json`)."""
 
+    text = "text"
     table = "table"
     json = "json"
+    markdown = "markdown"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -28,3 +32,16 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 def to_json(data: Any) -> str:
     """Stable, indented JSON for machines."""
     return json.dumps(data, indent=2, sort_keys=True, default=str)
+
+
+def error_json(message: str, hint: str, exit_code: int) -> str:
+    """The one JSON shape of a failed command (bad input, an external failure, Ctrl-C):
+    what every `-o json` run prints on stdout when it has no result to print."""
+    return to_json({"error": message, "hint": hint, "exit_code": exit_code})
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """"1 chart", "2 charts", "0 findings": the count with its noun agreeing."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {plural_form or noun + 's'}"

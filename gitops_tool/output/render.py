@@ -1,10 +1,12 @@
-"""The summary `gitops-tool render` prints on stderr (the product is the files)."""
+"""What `gitops-tool render` prints: the summary on stderr (the product is the files), or
+with `-o json` one document on stdout."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from gitops_tool.core.render.plan import WritePlan
+from gitops_tool.output import plural, to_json
 
 SHOW_REMOVED = 20  # removed files listed by name; more are counted
 
@@ -14,6 +16,8 @@ class _Result(Protocol):
     plan: WritePlan
     counts: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
     check: bool
+    diff: str
+    exit_code: int
 
 
 def summary(result: _Result) -> str:
@@ -22,7 +26,7 @@ def summary(result: _Result) -> str:
     for env, planes in result.counts:
         total = sum(n for _, n in planes)
         detail = ", ".join(f"{plane} {n}" for plane, n in planes)
-        lines.append(f"{env}: {total} Applications ({detail})")
+        lines.append(f"{env}: {plural(total, 'Application')} ({detail})")
     plan = result.plan
     out = f"{result.output_dir}/"
     if result.check:
@@ -33,7 +37,7 @@ def summary(result: _Result) -> str:
                 "Run `gitops-tool render` to update it."
             )
         else:
-            lines.append(f"{out} is up to date ({len(plan.unchanged)} files).")
+            lines.append(f"{out} is up to date ({plural(len(plan.unchanged), 'file')}).")
         return "\n".join(lines)
     lines.append(
         f"{out}: {len(plan.write)} written ({len(plan.new)} new), "
@@ -44,3 +48,31 @@ def summary(result: _Result) -> str:
     if len(plan.remove) > SHOW_REMOVED:
         lines.append(f"  ... and {len(plan.remove) - SHOW_REMOVED} more removed")
     return "\n".join(lines)
+
+
+def render_json(result: _Result) -> str:
+    """The write plan by path -- `update` (existing files that change), `new`, `remove`,
+    and how many are `unchanged` -- which render applied (`applied`), or with --check only
+    compared (then `diff` holds the unified diff); the Applications per environment and
+    plane."""
+    plan = result.plan
+    written = sorted(path for path, _ in plan.write)
+    data = {
+        "exit_code": result.exit_code,
+        "check": result.check,
+        "output_dir": result.output_dir,
+        "changed": plan.changed,
+        "applied": plan.changed and not result.check,
+        "environments": [
+            {"environment": env, "applications": sum(n for _, n in planes),
+             "planes": [{"plane": plane, "applications": n} for plane, n in planes]}
+            for env, planes in result.counts
+        ],
+        "update": [p for p in written if p not in plan.new],
+        "new": sorted(plan.new),
+        "remove": list(plan.remove),
+        "unchanged": len(plan.unchanged),
+    }
+    if result.check:
+        data["diff"] = result.diff
+    return to_json(data)

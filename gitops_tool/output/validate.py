@@ -6,7 +6,7 @@ from typing import Any
 
 from gitops_tool.core.validate.findings import Finding
 from gitops_tool.core.validate.rules import RULES
-from gitops_tool.output import table, to_json
+from gitops_tool.output import plural, table, to_json
 
 ARGOCD_GROUP = "argocd/"
 
@@ -31,7 +31,7 @@ def report(result: Any) -> str:
     for f in result.findings:
         groups.setdefault(f.chart or ARGOCD_GROUP, []).append(f)
     for chart, found in groups.items():
-        out.append(f"\n{chart}: {len(found)} finding{'s' if len(found) != 1 else ''}")
+        out.append(f"\n{chart}: {plural(len(found), 'finding')}")
         for f in found:
             env = f.environment or "all"
             out.append(f"  {f.rule}  [{env}]  {_where(f)}: {RULES[f.rule].title}")
@@ -48,20 +48,28 @@ def report(result: Any) -> str:
         for w in result.waivers:
             n = silenced.get((w.chart, w.rule), 0)
             out.append(
-                f"  {w.chart}  {w.rule}  ({n} finding{'s' if n != 1 else ''} waived): "
+                f"  {w.chart}  {w.rule}  ({plural(n, 'finding')} waived): "
                 f"{w.reason or '(no reason given)'}"
             )
+    if result.warnings:
+        out.append("")
+        out += [f"warning: {w}" for w in result.warnings]
     out.append("\n" + summary(result))
     return "\n".join(out)
 
 
 def summary(result: Any) -> str:
     rendered = f"helm {result.helm_version}" if result.helm_version else "helm not run"
-    schemas = ", ".join(result.schemas) if result.schemas else "none"
+    argocd = ""
+    if result.argocd_files:
+        schemas = ", ".join(result.schemas) if result.schemas else "none"
+        missing = "; some missing: see the warnings" if result.warnings else ""
+        argocd = (f", {plural(result.argocd_files, 'argocd/ file')} (CRD schemas: "
+                  f"{schemas}{missing})")
     return (
-        f"{len(result.charts)} charts x {len(result.environments)} environments checked "
-        f"({rendered}), {result.argocd_files} argocd/ files (CRD schemas: {schemas}): "
-        f"{len(result.findings)} findings, {len(result.waived)} waived, "
+        f"{plural(len(result.charts), 'chart')} x "
+        f"{plural(len(result.environments), 'environment')} checked ({rendered}){argocd}: "
+        f"{plural(len(result.findings), 'finding')}, {len(result.waived)} waived, "
         f"{result.seconds:.1f}s"
     )
 
@@ -86,6 +94,7 @@ def as_json(result: Any) -> str:
     return to_json(
         {
             "exit_code": result.exit_code,
+            "warnings": list(result.warnings),
             "summary": {
                 "charts": list(result.charts),
                 "environments": list(result.environments),

@@ -65,6 +65,19 @@ HEALTH_ORDER = ("Healthy", "Suspended", "Progressing", "Missing", "Unknown", "De
 HANG_LIMIT = 30.0  # a hung response is released after this, or when the server stops
 
 
+def argocd_version(tag: str) -> dict[str, str]:
+    """GET /api/version as a real Argo CD of release `tag` (e.g. "v3.2.4") answers it:
+    `Version` is the tag and the short commit ("v3.6.0+1a2b3c4")."""
+    commit = sha_of(f"argo-cd {tag}")
+    return {
+        "Version": f"{tag}+{commit[:7]}", "BuildDate": "2026-01-01T00:00:00Z",
+        "GitCommit": commit, "GitTag": tag, "GitTreeState": "clean", "GoVersion": "go1.24.4",
+        "Compiler": "gc", "Platform": "linux/amd64", "KustomizeVersion": "v5.7.0",
+        "HelmVersion": "v4.0.4+g8650e1d", "KubectlVersion": "v0.33.1",
+        "JsonnetVersion": "v0.21.0",
+    }
+
+
 def hash_auth(value: str | None) -> str | None:
     return hashlib.sha256(value.encode()).hexdigest() if value else None
 
@@ -144,6 +157,7 @@ class FakeArgo:
         clock: Callable[[], datetime] = _utcnow,
         tls: Any = None,  # a trustme.CA: serve HTTPS with a certificate it issued
         username: str = "gitops-tool",
+        on_request: Callable[[Record], None] | None = None,  # told of each answered request
     ) -> None:
         self.token_hash = hash_auth(f"Bearer {token}") if token else None
         self.clock = clock
@@ -153,12 +167,7 @@ class FakeArgo:
         self.denied_projects: set[str] = set()
         self.heads: dict[str, str] = {}
         self.health_sources: dict[str, tuple[str, ...]] = {}  # root -> the children it mirrors
-        self.version = {
-            "Version": "v3.6.0+fake", "BuildDate": "2026-01-01T00:00:00Z",
-            "GitCommit": sha_of("argo-cd"), "GitTreeState": "clean", "GoVersion": "go1.24.4",
-            "Compiler": "gc", "Platform": "linux/amd64", "HelmVersion": "v4.0.4+g8650e1d",
-            "KubectlVersion": "v0.33.1", "KustomizeVersion": "v5.7.0",
-        }
+        self.version = argocd_version("v3.6.0")
         self.settings: dict[str, Any] = {
             "url": "https://argocd.example.test",
             "appLabelKey": "app.kubernetes.io/instance",
@@ -167,6 +176,7 @@ class FakeArgo:
             "resourceOverrides": {"argoproj.io/Application": {"healthLua": HEALTH_LUA}},
         }
         self.records: list[Record] = []
+        self.on_request = on_request
         self.tls_failures = 0
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.RLock()
@@ -254,6 +264,28 @@ class FakeArgo:
             self.apps[name] = app
             self.projects.setdefault(project, {"metadata": {"name": project}, "spec": {}})
             return app
+
+    def add_application(self, manifest: dict, *, synced: bool = True) -> FakeApp:
+        """An app made from an Application manifest as `gitops-tool render` writes it
+        (name, namespace, labels, annotations, project, source, automated sync), Synced
+        and Healthy at its targetRevision."""
+        meta, spec = manifest["metadata"], manifest["spec"]
+        source = spec["source"]
+        tag = next((p["value"] for p in (source.get("helm") or {}).get("parameters") or ()
+                    if p.get("name") == "image.tag"), "")
+        return self.add_app(
+            meta["name"], spec["project"], synced=synced, namespace=meta["namespace"],
+            labels=dict(meta.get("labels") or {}),
+            annotations=dict(meta.get("annotations") or {}), repo_url=source["repoURL"],
+            path=source.get("path", ""), target_revision=source["targetRevision"],
+            image_tag=tag, automated=bool((spec.get("syncPolicy") or {}).get("automated")),
+        )
+
+    def add_appproject(self, manifest: dict) -> None:
+        """An AppProject as `gitops-tool render` writes it."""
+        with self._lock:
+            self.projects[manifest["metadata"]["name"]] = {
+                "metadata": dict(manifest["metadata"]), "spec": dict(manifest["spec"])}
 
     def start_operation(self, name: str, *, username: str = "admin", polls: int = 2,
                         outcome: str = "healthy") -> None:
@@ -356,6 +388,8 @@ class FakeArgo:
         with self._lock:
             record.status = status
             record.response = payload if isinstance(payload, dict) else None
+        if self.on_request is not None:
+            self.on_request(record)
         data = payload if isinstance(payload, bytes) else (
             payload.encode() if isinstance(payload, str) else json.dumps(payload).encode())
         handler.send_response(status)

@@ -168,21 +168,22 @@ class ArgoCDClient:
         self,
         *,
         selector: Mapping[str, str],
-        project: str,
+        project: str | Sequence[str],
         app_namespace: str | None = None,
         fields: Sequence[str] = (),
     ) -> list[dict]:
-        """One List request: the apps matching the label selector in the project."""
+        """One List request: the apps matching the label selector in the project(s)."""
+        projects = [project] if isinstance(project, str) else list(project)
         params: list[tuple[str, str]] = [
             ("selector", ",".join(f"{k}={v}" for k, v in selector.items())),
-            ("projects", project),
+            *(("projects", p) for p in projects),
         ]
         if app_namespace:
             params.append(("appNamespace", app_namespace))
         if fields:  # a projection the API gateway supports though swagger omits it
             params.append(("fields", ",".join(f"items.{f}" for f in fields)))
         data = self._request("GET", "/api/v1/applications", params=params,
-                             what=f"applications of project {project}")
+                             what=f"applications of project {', '.join(projects)}")
         return list(data.get("items") or [])
 
     def get_app(

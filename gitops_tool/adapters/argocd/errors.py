@@ -26,6 +26,8 @@ class ArgoCDDenied(ArgoCDError):
 class ArgoCDNotFound(ArgoCDError):
     """No such application or project (404, NotFound)."""
 
+    default_hint = "check the name and project; `gitops-tool status ENV` shows what Argo CD has"
+
 
 class SyncWindowClosed(ArgoCDDenied):
     """A sync window blocks the sync."""
@@ -33,6 +35,8 @@ class SyncWindowClosed(ArgoCDDenied):
 
 class OperationInProgress(ArgoCDError):
     """FailedPrecondition: another operation is already in progress."""
+
+    default_hint = "wait for the running operation to finish (see it in Argo CD), then re-run"
 
 
 class DeadlinePassed(ArgoCDUnavailable):

@@ -10,11 +10,10 @@ checks in `gitops_tool.core`, and returns a ValidateResult. It never prints.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +38,12 @@ class ValidateOptions:
     jobs: int | None = None  # default: the number of cores
 
 
-def _default_cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gitops-tool"
-
-
 @dataclass
 class ValidateDeps:
     """What the command touches besides the repository; injectable in tests."""
 
     helm: Any = None  # the helm adapter module (default gitops_tool.adapters.helm)
-    reference_dir: Path | None = None  # CRD schemas; default ../shared/reference/argocd
-    cache_dir: Path | None = field(default_factory=_default_cache_dir)  # parsed CRD schemas
+    schema_dir: Path | None = None  # the closed CRD schemas; default: the package's own
     progress: Callable[[str], None] = lambda _line: None
     clock: Callable[[], float] = time.monotonic
 
@@ -66,6 +60,7 @@ class ValidateResult:
     argocd_files: int
     schemas: tuple[str, ...]  # kinds checked against a CRD schema
     seconds: float
+    warnings: tuple[str, ...] = ()  # what was not checked, and why (a CRD schema missing)
 
     @property
     def exit_code(self) -> int:
@@ -77,7 +72,7 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
     started = deps.clock()
     root = options.root
     settings = files.load_settings(root)
-    known = selection.in_chain_order(files.environment_names(root), settings.promotion)
+    known = files.environment_names(root, settings.promotion)
     env_names = selection.chosen(options.environments, known, "environment")
     environments = [files.load_environment(root, n) for n in env_names]
     folders = {p.name: p for p in files.chart_folders(root, settings)}
@@ -92,7 +87,7 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
         # The argocd/ checks need no helm output: they run beside it.
         argo_run = None if options.charts else beside.submit(
             _timed, check_argocd, root, settings, folders, environments, production,
-            deps.reference_dir, deps.cache_dir,
+            deps.schema_dir, {c.files.name: c.files.files for c in charts},
         )
         helm_version = ""
         if options.helm:
@@ -100,8 +95,8 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
                 root, charts, environments, production, options.jobs, deps.helm, deps.progress,
                 first_stage=settings.promotion[0] if settings.promotion else "",
             )
-        argo_seconds, (argocd_files, schemas, argo_found) = (
-            argo_run.result() if argo_run else (0.0, (0, [], []))
+        argo_seconds, (argocd_files, schemas, warnings, argo_found) = (
+            argo_run.result() if argo_run else (0.0, (0, [], [], []))
         )
 
     argo_found = [f for f in argo_found if not f.environment or f.environment in env_names]
@@ -134,6 +129,7 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
         argocd_files=argocd_files,
         schemas=tuple(schemas),
         seconds=deps.clock() - started,
+        warnings=tuple(warnings),
     )
 
 
@@ -165,11 +161,7 @@ def _read_chart(
     """Read one chart folder and run the checks that need no helm: structure, values secrets."""
     rel = f"{settings.charts_dir}/{folder.name}"
     files.inside(folder, root, rel)
-    inside = frozenset(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_file() and p.relative_to(folder).parts[0] != "charts"  # vendored: build output
-    )
+    inside = files.chart_file_names(folder)  # without the vendored charts/: build output
     texts = {
         name: files.read_text(folder / name, root)
         for name in inside

@@ -43,9 +43,10 @@ class ChartRun:
             return False
         return self.check.renderable and not any(f.rule == "GT-STR-008" for f in self.findings)
 
-    def finding(self, rule_id: str, env: str, message: str) -> Finding:
+    def finding(self, rule_id: str, env: str, message: str, path: str = "") -> Finding:
         masked = secrets.masked(message, self.literals)
-        return Finding(rule_id, self.files.name, env, message=masked, path=self.files.path)
+        return Finding(rule_id, self.files.name, env, message=masked,
+                       path=path or self.files.path)
 
 
 def run_helm(
@@ -144,8 +145,14 @@ def _outcome(
 ) -> list:
     """The findings of one finished helm lint or template run."""
     if out.returncode != 0:
+        said = helm_output.message(out.stdout, out.stderr)
+        violations = helm_output.schema_violations(said)
+        if violations and not lint:
+            return [_schema_finding(chart, env, violations, said)]
+        if violations and not helm_output.other_lint_problems(said):
+            return []  # the template run of the same values reports them, once (GT-HELM-004)
         rule_id = "GT-HELM-002" if lint else "GT-HELM-003"
-        return [chart.finding(rule_id, env.name, helm_output.message(out.stdout, out.stderr))]
+        return [chart.finding(rule_id, env.name, said)]
     if lint:
         return []
     try:
@@ -160,6 +167,21 @@ def _outcome(
         *network_findings(docs, name, env.name, required=env.name != first_stage),
         *external_secret_findings(docs, name, env.name),
     ]
+
+
+def _schema_finding(chart: ChartRun, env: Environment, violations: Sequence[Any],
+                    said: str) -> Finding:
+    """GT-HELM-004: each key that breaks values.schema.json, named in the values file that
+    sets it (helm itself names only values.yaml), then helm's whole message."""
+    layers = [(name, chart.check.values.get(name))
+              for name in ("values.yaml", structure.values_file(env.name))]
+    lines, paths = [], []
+    for violation in violations:
+        setting = helm_output.files_setting(violation.key, layers) or [n for n, _ in layers]
+        paths += [f"{chart.files.path}/{name}" for name in setting[:1]]
+        lines.append(f"{' and '.join(setting)}: {violation.key}: {violation.problem}")
+    path = paths[0] if len(set(paths)) == 1 else chart.files.path
+    return chart.finding("GT-HELM-004", env.name, "\n".join([*lines, said]), path)
 
 
 def _drain(

@@ -193,10 +193,10 @@ class StatusRow:
 
     app: str
     plane: str
-    wave: str
+    wave: int | None  # None: an app the repository does not have, without a wave annotation
     sync: str
     health: str
-    revision: str
+    revision: str  # status.sync.revision as Argo CD reports it (a full SHA when Synced)
     image_tag: str
     pin: str
     last_operation: str
@@ -226,7 +226,7 @@ def status_row(expected: AppTarget | None, state: AppState | None) -> StatusRow:
     if state is None:
         assert expected is not None
         return StatusRow(
-            app=expected.name, plane=expected.plane, wave=str(expected.wave), sync=MISSING,
+            app=expected.name, plane=expected.plane, wave=expected.wave, sync=MISSING,
             health=MISSING, revision="", image_tag="", pin=expected.image_tag,
             last_operation="",
             problems=("not found in Argo CD (sync the root Application)",),
@@ -254,15 +254,22 @@ def status_row(expected: AppTarget | None, state: AppState | None) -> StatusRow:
     return StatusRow(
         app=state.name,
         plane=expected.plane if expected else state.labels.get(names.LABEL_PLANE, ""),
-        wave=str(expected.wave) if expected else state.wave,
+        wave=expected.wave if expected else _wave_of(state.wave),
         sync=state.sync_status or "Unknown",
         health=state.health or "Unknown",
-        revision=short_revision(state.sync_revision),
+        revision=state.sync_revision,
         image_tag=state.image_tag,
         pin=expected.image_tag if expected else "",
         last_operation=last.strip(),
         problems=tuple(problems),
     )
+
+
+def _wave_of(annotation: str) -> int | None:
+    try:
+        return int(annotation)
+    except ValueError:
+        return None
 
 
 def status_rows(

@@ -6,6 +6,7 @@ Argo CD's answer with `expected_apps`.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -69,9 +70,11 @@ def select_apps(apps: Sequence[AppTarget], only: Sequence[str]) -> tuple[AppTarg
     by_key = {a.service: a for a in apps} | {a.name: a for a in apps}
     unknown = [n for n in only if n not in by_key]
     if unknown:
+        close = difflib.get_close_matches(unknown[0], [a.service for a in apps], n=1)
+        guess = f"did you mean {close[0]!r}? " if close else ""
         raise InputError(
             f"--app: unknown application {', '.join(repr(n) for n in unknown)}",
-            hint=f"choose from the services: {', '.join(a.service for a in apps)}",
+            hint=f"{guess}choose from the services: {', '.join(a.service for a in apps)}",
         )
     wanted = {by_key[n].name for n in only}
     return tuple(a for a in apps if a.name in wanted)

@@ -29,7 +29,8 @@ def service_from(folder: str, text: str, source: str, settings: Settings) -> Ser
     data = mapping_of(text, source)
     for key in CHART_SCHEMA_KEYS:
         if not isinstance(data.get(key), str):
-            raise InputError(f"{source}: {key}: missing or not a string")
+            raise InputError(f"{source}: {key}: missing or not a string",
+                             hint=f"set `{key}:` in Chart.yaml (charts/README.md shows one)")
     if data["name"] != folder:
         raise InputError(
             f"{source}:{line_of(data, 'name')}: name: {data['name']!r} differs from the "
@@ -37,10 +38,13 @@ def service_from(folder: str, text: str, source: str, settings: Settings) -> Ser
             hint="the chart name and its folder must be the same",
         )
     if not SEMVER.match(data["version"]):
-        raise InputError(f"{source}:{line_of(data, 'version')}: version: not semver")
+        raise InputError(f"{source}:{line_of(data, 'version')}: version: not semver",
+                         hint="use a semantic version such as 0.1.0")
     annotations = data.get("annotations") or {}
     if not isinstance(annotations, dict):
-        raise InputError(f"{source}:{line_of(data, 'annotations')}: annotations: not a mapping")
+        raise InputError(f"{source}:{line_of(data, 'annotations')}: annotations: not a mapping",
+                         hint=f"write `annotations:` as `key: value` lines, such as "
+                         f"`{names.CHART_PLANE_ANNOTATION}: <plane>`")
     plane = annotations.get(names.CHART_PLANE_ANNOTATION)
     known = ", ".join(p.name for p in settings.planes)
     if plane is None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops_tool.core import names
-from gitops_tool.core.load.schema import Field, check, mapping_of
+from gitops_tool.core.load.schema import DOCS_HINT, Field, check, mapping_of
 from gitops_tool.core.model import Environment, Release, SyncPolicy, SyncWindow, is_commit
 from gitops_tool.core.yamldoc import line_of
 from gitops_tool.errors import InputError
@@ -65,12 +65,15 @@ ENVIRONMENT_SCHEMA = Field(
 def environment_from(name: str, text: str, source: str) -> Environment:
     """Parse and check one environments/<name>.yaml."""
     if problem := names.label_problem(name):
-        raise InputError(f"{source}: environment name {name!r} {problem}")
+        raise InputError(
+            f"{source}: environment name {name!r} {problem}",
+            hint="rename the file: lowercase letters, digits and '-' (it becomes a label value)",
+        )
     data = mapping_of(text, source)
-    check(data, ENVIRONMENT_SCHEMA, source)
+    check(data, ENVIRONMENT_SCHEMA, source, lines=text.splitlines())
     dest, src, policy = data["destination"], data["source"], data["syncPolicy"]
 
-    def fail(where: dict, key: str, path: str, problem: str, hint: str | None = None) -> None:
+    def fail(where: dict, key: str, path: str, problem: str, hint: str = DOCS_HINT) -> None:
         raise InputError(f"{source}:{line_of(where, key)}: {path}: {problem}", hint=hint)
 
     for where, key, path in _strings(data):

@@ -6,6 +6,7 @@ Unknown keys are errors: a typo must never be silently ignored.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,8 @@ def mapping_of(text: str, source: str) -> dict:
             f"{source}: the file is empty", hint="docs/environments.md lists the keys of each file"
         )
     if not isinstance(data, dict):
-        raise InputError(f"{source}:1: expected a mapping at the top level")
+        raise InputError(f"{source}:1: expected a mapping at the top level",
+                         hint=f"write the file as `key: value` lines; {DOCS_HINT}")
     return data
 
 
@@ -62,10 +64,28 @@ def _expected(spec: Field) -> str:
     return " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
 
 
-def check(data: Any, spec: Field, source: str, path: str = "", line: int | None = None) -> None:
-    """Raise InputError at the first place where `data` does not match `spec`."""
+DOCS_HINT = "docs/environments.md lists every key of each file and what it holds"
 
-    def fail(problem: str, at: int | None = line, hint: str | None = None) -> None:
+
+def _written(lines: Sequence[str], line: int | None, path: str) -> str:
+    """The value of `path`'s last key as written on `line` of the file ("" if unknown)."""
+    if not line or line > len(lines):
+        return ""
+    key = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    text = lines[line - 1]
+    _, sep, value = text.partition(f"{key}:")
+    if not sep:
+        return ""
+    value = value.split(" #", 1)[0].strip()
+    return value if value and value[0] not in "\"'[{&*!|>" else ""
+
+
+def check(data: Any, spec: Field, source: str, path: str = "", line: int | None = None,
+          lines: Sequence[str] = ()) -> None:
+    """Raise InputError at the first place where `data` does not match `spec`. `lines` (the
+    file's text, split) lets a hint quote a value as it was written."""
+
+    def fail(problem: str, at: int | None = line, hint: str = DOCS_HINT) -> None:
         where = f"{source}:{at}" if at else source
         key = f" {path}:" if path else ""
         raise InputError(f"{where}:{key} {problem}", hint=hint)
@@ -83,21 +103,30 @@ def check(data: Any, spec: Field, source: str, path: str = "", line: int | None 
                     f"{source}:{key_line}: {child}: unknown key",
                     hint=f"known keys here: {known}",
                 )
-            check(value, sub, source, child, key_line)
+            check(value, sub, source, child, key_line, lines)
         for key, sub in (spec.keys or {}).items():
             if sub.required and key not in data:
                 child = f"{path}.{key}" if path else key
-                fail(f"missing required key {child!r}", at=getattr(data, "line", None) or line)
+                fail(f"missing required key {child!r}", at=getattr(data, "line", None) or line,
+                     hint=f"add `{key}:` here; {DOCS_HINT}")
         return
     if spec.items is not None:
         if not isinstance(data, list):
             fail(f"expected a list, got {_describe(data)}")
         for index, item in enumerate(data):
-            check(item, spec.items, source, f"{path}[{index}]", getattr(item, "line", None) or line)
+            check(item, spec.items, source, f"{path}[{index}]",
+                  getattr(item, "line", None) or line, lines)
         return
     types = spec.type if isinstance(spec.type, tuple) else (spec.type,)
     ok = isinstance(data, types) and not (isinstance(data, bool) and bool not in types)
     if not ok:
-        fail(f"expected {_expected(spec)}, got {_describe(data)}")
+        hint = DOCS_HINT
+        if str in types and isinstance(data, (int, float, bool)):
+            written = _written(lines, line, path) or str(data)
+            key = path.rsplit(".", 1)[-1]
+            hint = (f'quote it: `{key}: "{written}"` (unquoted, YAML reads {written} as '
+                    f"{_describe(data)})")
+        fail(f"expected {_expected(spec)}, got {_describe(data)}", hint=hint)
     if spec.choices and data not in spec.choices:
-        fail(f"expected one of {', '.join(map(str, spec.choices))}, got {data!r}")
+        fail(f"expected one of {', '.join(map(str, spec.choices))}, got {data!r}",
+             hint=f"use one of: {', '.join(map(str, spec.choices))}")

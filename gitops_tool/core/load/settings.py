@@ -41,10 +41,11 @@ def relative_path_problem(path: str) -> str | None:
 def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
     """Parse and check gitops-tool.yaml."""
     data = mapping_of(text, source)
-    check(data, SETTINGS_SCHEMA, source)
+    check(data, SETTINGS_SCHEMA, source, lines=text.splitlines())
     planes = tuple(Plane(p["name"], p["wave"]) for p in data["planes"])
     if not planes:
-        raise InputError(f"{source}: planes: declare at least one plane")
+        raise InputError(f"{source}: planes: declare at least one plane",
+                         hint="list the planes in rollout order, each with `name` and `wave`")
     for earlier, later in pairwise(planes):
         if later.wave <= earlier.wave:
             raise InputError(
@@ -55,9 +56,13 @@ def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
     for key, seq in (("planes", [p.name for p in planes]), ("promotion", data["promotion"])):
         for name in seq:
             if problem := names.label_problem(name):
-                raise InputError(f"{source}:{line_of(data, key)}: {key}: {name!r} {problem}")
+                raise InputError(
+                    f"{source}:{line_of(data, key)}: {key}: {name!r} {problem}",
+                    hint="use lowercase letters, digits and '-' (names become label values)",
+                )
         if len(set(seq)) != len(seq):
-            raise InputError(f"{source}:{line_of(data, key)}: {key}: names must be unique")
+            raise InputError(f"{source}:{line_of(data, key)}: {key}: names must be unique",
+                             hint=f"list each name once under `{key}`")
     settings = Settings(
         planes=planes,
         promotion=tuple(data["promotion"]),
@@ -67,5 +72,7 @@ def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
     )
     for key, path in (("charts", settings.charts_dir), ("output", settings.output_dir)):
         if problem := relative_path_problem(path):
-            raise InputError(f"{source}:{line_of(data, key)}: {key}: {path!r} {problem}")
+            raise InputError(f"{source}:{line_of(data, key)}: {key}: {path!r} {problem}",
+                             hint="give a folder relative to the repository, such as "
+                             f"{'charts' if key == 'charts' else 'argocd'}")
     return settings

@@ -6,6 +6,7 @@ Pure: takes what the files adapter read and parsed.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
 from gitops_tool.core import names
@@ -33,19 +34,23 @@ def check_pins(
     known = set(services)
     for service in env.releases:
         if service not in known:
+            close = difflib.get_close_matches(service, sorted(known), n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
             raise InputError(
                 f"{_pin_place(env, service)}: releases.{service}: no chart "
                 f"{settings.charts_dir}/{service} exists; remove the pin or fix the name",
-                hint=f"the services are the folders under {settings.charts_dir}/, "
+                hint=f"{guess}the services are the folders under {settings.charts_dir}/, "
                 f"except the library chart {settings.library}",
             )
-    for service in services if only is None else only:
-        if service not in env.releases:
-            raise InputError(
-                f"{_pin_place(env)}: releases.{service}: missing: every service needs a "
-                "release pin in every environment",
-                hint=f"add `{service}: {{image: <tag>}}` under `releases:` in {env.source}",
-            )
+    unpinned = [s for s in (services if only is None else only) if s not in env.releases]
+    if unpinned:
+        listed = ", ".join(f"releases.{s}" for s in unpinned)
+        raise InputError(
+            f"{_pin_place(env)}: {listed}: missing: every service needs a release "
+            "pin in every environment",
+            hint=f"add `{unpinned[0]}: {{image: <tag>}}` under `releases:` in {env.source}"
+            + (f", and the same for {', '.join(unpinned[1:])}" if len(unpinned) > 1 else ""),
+        )
 
 
 def tree_from(
@@ -69,6 +74,7 @@ def tree_from(
     envs = tuple(by_name[n] for n in in_chain_order(list(by_name), settings.promotion))
     waves = {p.name: p.wave for p in settings.planes}
     svcs = tuple(sorted(services, key=lambda s: (waves[s.plane], s.name)))
+    missing: list[str] = []  # values files, all of them: one run names every one
     for env in envs:
         check_pins(env, [s.name for s in svcs], settings)
         for svc in svcs:
@@ -85,9 +91,16 @@ def tree_from(
                     hint="shorten the chart or environment name",
                 )
             if f"values-{env.name}.yaml" not in set(chart_files.get(svc.name, ())):
-                raise InputError(
-                    f"{svc.path}/values-{env.name}.yaml: missing: every chart needs a values "
-                    f"file for every environment",
-                    hint=f"create {svc.path}/values-{env.name}.yaml (it may be empty: {{}})",
-                )
+                missing.append(f"{svc.path}/values-{env.name}.yaml")
+    if len(missing) == 1:
+        raise InputError(
+            f"{missing[0]}: missing: every chart needs a values file for every environment",
+            hint=f"create {missing[0]} (it may be empty: {{}})",
+        )
+    if missing:
+        raise InputError(
+            f"{len(missing)} values files are missing: every chart needs a values file for "
+            "every environment:\n" + "\n".join(f"  {path}" for path in missing),
+            hint="create each of them (each may be empty: {})",
+        )
     return Tree(settings=settings, services=svcs, environments=envs)

@@ -91,6 +91,12 @@ _RULES = (
         "read helm's message and fix the template or the values it names",
         waivable=False,
     ),
+    Rule(
+        "GT-HELM-004", "helm", "a values file does not match the chart's values.schema.json",
+        "fix the key the finding names in the values file it names (a misspelled key, or a "
+        "value of the wrong type)",
+        waivable=False,
+    ),
     # Pod and container security, on what helm template renders.
     Rule(
         "GT-POD-001", "pod", "container may run as root (runAsNonRoot is not true)",

@@ -69,15 +69,38 @@ def test_status_unhealthy_exits_1_and_json_is_parseable(cli, dev, tree_root):
     assert [a["app"] for a in data["apps"] if not a["ok"]] == ["dev-api"]
 
 
-def test_sync_dry_run_prints_the_plan_and_contacts_nothing(cli, dev, tree_root):
+def test_sync_dry_run_asks_argo_cd_once_and_changes_nothing(cli, dev, tree_root):
+    dev.apps["dev-api"].sync_status = "OutOfSync"
     result = cli("sync", "dev", "--dry-run", root=tree_root)
-    assert result.exit_code == 0 and dev.records == []
-    assert result.stdout.splitlines()[1:] == [
-        "  root     dev-root (project gitops-root, tracks main)",
-        "  wave 10  infrastructure: dev-cert-manager, dev-ingress",
-        "  wave 20  control-plane: dev-api, dev-worker",
-        "  wave 30  app-plane: dev-portal",
+    assert result.exit_code == 0, result.stderr
+    assert [(r.method, r.route) for r in dev.records] == [("GET", "/api/v1/applications")]
+    assert sorted(dev.records[0].query["projects"]) == ["ananta-dev", "gitops-root"]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("sync plan for dev (127.0.0.1:")
+    assert [line.split()[:4] for line in lines[2:8]] == [
+        ["root", "dev-root", "Synced", "Healthy"],
+        ["10", "dev-cert-manager", "Synced", "Healthy"],
+        ["10", "dev-ingress", "Synced", "Healthy"],
+        ["20", "dev-api", "OutOfSync", "Healthy"],
+        ["20", "dev-worker", "Synced", "Healthy"],
+        ["30", "dev-portal", "Synced", "Healthy"],
     ]
+    assert lines[5].endswith("sync (sync is OutOfSync)")
+    assert lines[6].endswith("sync (no change expected)")
+    assert "dev: would sync dev-root (tracks main), then 5 applications in 3 waves" in (
+        result.stdout)
+
+
+def test_sync_dry_run_with_an_app_missing_in_argo_cd_exits_1(cli, dev, tree_root):
+    del dev.apps["dev-portal"]
+    result = cli("sync", "dev", "--dry-run", "-o", "json", root=tree_root)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert (data["outcome"], data["exit_code"], data["dry_run"]) == ("incomplete", 1, True)
+    portal = data["waves"][-1]["apps"][0]
+    assert (portal["app"], portal["sync"], portal["would"]) == (
+        "dev-portal", "Missing", "stop here: not in Argo CD")
+    assert dev.posts() == []
 
 
 def test_sync_done_exits_0_with_plain_progress_on_stderr(cli, dev, tree_root):
@@ -277,7 +300,7 @@ def test_a_config_context_with_insecure_reaches_an_untrusted_tls_server_with_a_w
 
 def test_bad_input_exits_2(cli, dev, tree_root):
     result = cli("sync", "prd", root=tree_root)
-    assert result.exit_code == 2 and "known environments: dev, prod, staging" in result.stderr
+    assert result.exit_code == 2 and "known environments: dev, staging, prod" in result.stderr
     result = cli("sync", "dev", "--app", "nope", "--dry-run", root=tree_root)
     assert result.exit_code == 2 and "unknown application 'nope'" in result.stderr
     assert dev.records == []

@@ -290,7 +290,7 @@ def test_a_near_miss_environment_gets_a_guess(repo: Path) -> None:
     before = state(repo)
     result = invoke(repo, "prd")
     assert result.exit_code == 2
-    assert "hint: did you mean 'prod'? known environments: dev, prod, staging" in result.stderr
+    assert "hint: did you mean 'prod'? known environments: dev, staging, prod" in result.stderr
     assert state(repo) == before
 
 
@@ -300,7 +300,7 @@ def test_unknown_environment_lists_the_known_ones(repo: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         "error: unknown environment 'qa'\n"
-        "hint: known environments: dev, prod, staging (files under environments/)\n"
+        "hint: known environments: dev, staging, prod (files under environments/)\n"
     )
     assert state(repo) == before
 

@@ -75,7 +75,7 @@ def findings_tree(tmp_path_factory):
 def test_a_clean_tree_exits_0(good_tree):
     result = invoke(good_tree)
     assert result.exit_code == 0, result.output
-    assert "1 charts x 2 environments checked (helm v4." in result.stdout
+    assert "1 chart x 2 environments checked (helm v4." in result.stdout
 
 
 @needs_helm

@@ -10,6 +10,7 @@ import pytest
 from gitops_tool.commands import doctor
 from gitops_tool.core.names import ROOT_PROJECT
 from tests.integration.argocd.trees import populate
+from tests.support.fakeargo import argocd_version
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -108,3 +109,24 @@ def test_a_refused_token_is_a_failed_check_not_bad_input(start_fake, tree, tree_
     failed = [c for c in result.checks if not c.ok]
     assert not result.unconfigured and len(failed) == 1
     assert "refused the token from ARGOCD_AUTH_TOKEN" in failed[0].detail
+
+
+@pytest.mark.parametrize(("tag", "ok"), [("v3.2.4", False), ("v3.3.0", True), ("v3.6.1", True),
+                                         ("v2.14.9", False)])
+def test_argo_cd_below_3_3_fails_the_server_check(fake, tree, tree_root, runtime, tag, ok):
+    populate(fake, tree, "dev")
+    fake.version = argocd_version(tag)  # answers Version "v3.2.4+<commit>", as Argo CD does
+    found = checks(tree_root, runtime)["Argo CD server"]
+    assert found.ok is ok, found
+    assert found.detail.startswith(f"127.0.0.1:{fake.port}: {tag}+")
+    if not ok:
+        assert "below 3.3, the oldest Argo CD gitops-tool supports" in found.detail
+        assert found.fix.startswith("upgrade Argo CD to 3.3 or later")
+
+
+def test_applications_argo_cd_lacks_are_named(fake, tree, tree_root, runtime):
+    populate(fake, tree, "dev", skip=("portal",))
+    found = checks(tree_root, runtime)["dev: list applications"]
+    assert not found.ok
+    assert found.detail == "the token lists 4 of 5 applications; not listed: dev-portal"
+    assert "gitops-tool sync dev" in found.fix and "applications, get, ananta-dev/*" in found.fix

@@ -31,7 +31,7 @@ def test_all_synced_and_healthy_is_ok_with_one_request(fake, tree, tree_root, ru
     assert request.query["fields"][0].startswith("items.metadata.name,")
     row = result.rows[2]
     assert (row.plane, row.wave, row.sync, row.health, row.image_tag, row.pin) == (
-        "control-plane", "20", "Synced", "Healthy", "1.0.0", "1.0.0")
+        "control-plane", 20, "Synced", "Healthy", "1.0.0", "1.0.0")
     assert row.last_operation.startswith("Succeeded 2025-12-31T23:00:00Z")
     assert "dev: 5 of 5 applications Synced and Healthy at main" in status_table(result)
 

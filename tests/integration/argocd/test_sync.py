@@ -69,10 +69,13 @@ def test_the_sync_body_carries_no_options_no_revision_and_our_tag(dev, tree_root
     assert all(r.query.get("project") for r in dev.requests(GET_APP))
 
 
-def test_dry_run_plans_and_sends_nothing(dev, tree_root, runtime):
+def test_dry_run_lists_once_and_sends_nothing(dev, tree_root, runtime):
     result = run(tree_root, runtime, dry_run=True, apps=("api",))
-    assert result.outcome is sync.SyncOutcome.PLANNED and dev.records == []
+    assert result.outcome is sync.SyncOutcome.PLANNED and result.exit_code == 0
+    assert [(r.method, r.route) for r in dev.records] == [("GET", "/api/v1/applications")]
     assert [a.name for a in result.plan.apps] == ["dev-api"]
+    assert [(r.app, r.sync, r.health, r.ok) for r in result.observed] == [
+        ("dev-root", "Synced", "Healthy", True), ("dev-api", "Synced", "Healthy", True)]
 
 
 def test_app_limits_the_children_but_the_root_goes_first(dev, tree_root, runtime):

@@ -6,11 +6,15 @@ findings; "" as environment means "every environment" (a chart-wide finding).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.unit.validate.trees import CONTAINER, SENTINEL, merge
 
 LIBRARY_DEP = {"name": "common", "version": "0.1.0", "repository": "file://../common"}
+CLOSED = json.dumps({"type": "object", "properties": {"autoscaling": {
+    "type": "object", "additionalProperties": False,
+    "properties": {k: {} for k in ("enabled", "minReplicas", "maxReplicas")}}}})
 BOTH = ("dev", "prod")
 
 
@@ -119,6 +123,12 @@ CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
             }
         },
         {("GT-HELM-003", "prod")},
+    ),
+    # a misspelled key in values-prod.yaml, refused by a closed values.schema.json: one
+    # finding (not lint's and template's both), naming the file and the key
+    "GT-HELM-004": (
+        {"prod": {"autoscaling": {"minReplica": 3}}, "files": {"values.schema.json": CLOSED}},
+        {("GT-HELM-004", "prod")},
     ),
     # pod security
     "GT-POD-001": (

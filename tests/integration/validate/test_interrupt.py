@@ -78,3 +78,39 @@ def test_ctrl_c_stops_helm_and_leaves_nothing(tmp_path, target):
     pids = [int(p) for p in (markers / "pids").read_text().split()]
     assert _wait_for(lambda: not any(_alive(p) for p in pids), 5), "helm still running"
     assert _files(root) == before
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+@pytest.mark.parametrize("target", ["group", "process"])
+def test_ctrl_c_during_a_dependency_build_leaves_no_tmpcharts(tmp_path, target):
+    """helm works in <chart>/tmpcharts-<pid> and, killed, leaves it: validate removes it."""
+    from tests.integration.validate.cases import LIBRARY_DEP
+
+    root = write_tree(tmp_path / "repo", ["web"])
+    write_chart(root / "charts", "web", chart={"dependencies": [LIBRARY_DEP]})
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    shim = fake_helm(
+        tmp_path / "bin",
+        'if [ "$1" = dependency ]; then mkdir -p "$3/tmpcharts-$$/common"; fi\n'
+        f'echo $$ >> "{markers}/pids"; touch "{markers}/ready"; exec sleep 30',
+    )
+    env = {**os.environ, "GITOPS_TOOL_HELM": str(shim), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gitops_tool", "--repo", str(root), "validate"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+    try:
+        assert _wait_for(lambda: (markers / "ready").exists(), 30), "helm shim never started"
+        assert list((root / "charts" / "web").glob("tmpcharts-*"))  # helm is at work
+        if target == "group":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    assert list((root / "charts" / "web").glob("tmpcharts-*")) == []

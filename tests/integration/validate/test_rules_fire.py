@@ -114,3 +114,17 @@ def test_blocked_charts_are_not_rendered(result):
     assert status[("gt-str-003", "dev")] == "not rendered"
     assert status[("gt-str-007", "prod")] == "not rendered"
     assert status[("gt-str-007", "dev")] == "pass"
+
+
+def test_a_values_schema_violation_names_the_file_and_key_with_helms_whole_message(result):
+    (found,) = [f for f in result.findings if f.chart == chart_name("GT-HELM-004")]
+    assert found.path == "charts/gt-helm-004/values-prod.yaml"
+    first, *helm_said = found.message.splitlines()
+    assert first == ("values-prod.yaml: autoscaling.minReplica: additional properties "
+                     "'minReplica' not allowed")
+    assert helm_said == [
+        "Error: values don't meet the specifications of the schema(s) in the following "
+        "chart(s):",
+        "gt-helm-004:",
+        "- at '/autoscaling': additional properties 'minReplica' not allowed",
+    ]

@@ -81,7 +81,7 @@ GOOD = AppState(name="dev-api", target_revision="main", sync_status="Synced",
 
 def test_all_synced_healthy_at_the_branch_with_pinned_tags_is_ok():
     (row,) = status_rows([target("dev-api")], [GOOD])
-    assert row.ok and row.revision == SHA[:7] and row.last_operation == "Succeeded"
+    assert row.ok and row.revision == SHA and row.last_operation == "Succeeded"
 
 
 def test_missing_extra_and_mismatched_apps_are_problems():

@@ -1,0 +1,161 @@
+"""`make demo`: the fake Argo CD loaded with this repository, end to end.
+
+The launcher runs as `make demo` runs it (`python -m tests.support.demo` in the repository),
+prints its export lines, and the session of docs/argocd.md ("Try it without a cluster") is
+replayed against it command by command, its output compared with the page's after
+normalising what changes from run to run (port, token, times, sync id, local paths); a
+line `...` on the page stands for any number of lines. The only change to the page's
+commands: a sync polls every 0.5 s instead of 2 s, to keep the test short. Then Ctrl-C, and
+the launcher exits 0. A second test loads the same Applications into an in-process fake,
+whose traffic the swagger contract check reads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from gitops_tool.adapters.files import load_tree
+from gitops_tool.commands import doctor, status, sync
+from gitops_tool.errors import GitopsError
+from tests.conftest import REPO
+from tests.support import demo
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+PAGE = REPO / "docs" / "argocd.md"
+SESSION_MARK = "<!-- demo-session:"
+NORMALISE = (
+    (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:PORT"),
+    (re.compile(r"demo-[A-Za-z0-9_-]+"), "demo-TOKEN"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"), "YYYY-MM-DDTHH:MM:SSZ"),
+    (re.compile(r"sync id [0-9a-f]{16}"), "sync id ID"),
+    (re.compile(r"helm: \S+ v[\d.]+"), "helm: HELM"),
+    (re.compile(r"git: /\S+"), "git: GIT"),
+    (re.compile(r"local v[\d.]+,"), "local HELM,"),
+)
+
+
+def normalised(text: str) -> str:
+    for pattern, replacement in NORMALISE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def blocks(text: str) -> list[str]:
+    """The ```console blocks of a Markdown text."""
+    return re.findall(r"```console\n(.*?)```", text, flags=re.S)
+
+
+def commands_of(block: str) -> list[tuple[str, str]]:
+    """(command, expected output) for each `$ ` line of a console block."""
+    found: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            found.append((line[2:], []))
+        elif found:
+            found[-1][1].append(line)
+    return [(command, "\n".join(lines)) for command, lines in found]
+
+
+def matches(expected: str, actual: str) -> bool:
+    """Whether `actual` is `expected`, a line `...` standing for any number of lines."""
+    pattern = "".join(
+        r"(?:[^\n]*\n)*?" if line == "..." else re.escape(line) + r"\n"
+        for line in normalised(expected).splitlines()
+    )
+    return re.fullmatch(pattern, normalised(actual).rstrip("\n") + "\n") is not None
+
+
+def _helm_or_skip() -> None:
+    from gitops_tool.adapters.helm import find_helm
+
+    try:
+        find_helm()
+    except GitopsError as exc:
+        pytest.skip(f"doctor's session needs helm: {exc.message}")
+
+
+def test_the_demo_session_of_the_docs_replays_against_make_demo(tmp_path):
+    _helm_or_skip()
+    page = PAGE.read_text()
+    started, session = blocks(page[: page.index(SESSION_MARK)])[-1], \
+        blocks(page[page.index(SESSION_MARK):])[0]
+    (make_demo, banner), = commands_of(started)
+    assert make_demo == "make demo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARGOCD_")}
+    env.update(ARGOCD_CONFIG_DIR=str(tmp_path / "argocd"), HOME=str(tmp_path),
+               PYTHONPATH=str(REPO))
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.demo"], cwd=REPO, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        printed = []
+        while not printed or printed[-1] != "# Serving until Ctrl-C.":
+            line = launcher.stdout.readline()
+            assert line, f"the demo ended early: {launcher.stderr.read()}"
+            printed.append(line.rstrip("\n"))
+        assert matches(banner, "\n".join(printed)), "\n".join(printed)
+        exports = [line for line in printed if line.startswith("export ")]
+        assert [line.split("=", 1)[0] for line in exports] == [
+            "export ARGOCD_SERVER", "export ARGOCD_AUTH_TOKEN", "export ARGOCD_OPTS"]
+        env.update(line[len("export "):].split("=", 1) for line in exports)
+        assert env["ARGOCD_OPTS"] == "--plaintext"
+
+        for command, expected in commands_of(session):
+            args = shlex.split(command)
+            assert args[0] == "gitops-tool", command
+            if args[1] == "sync" and "--dry-run" not in args:
+                args += ["--interval", "0.5"]
+            done = subprocess.run(
+                [sys.executable, "-m", "gitops_tool", *args[1:]], cwd=REPO, env=env,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+            )
+            assert done.returncode == 0, f"$ {command}\n{done.stdout}"
+            assert matches(expected, done.stdout), f"$ {command}\n{done.stdout}"
+    finally:
+        os.killpg(launcher.pid, signal.SIGINT)  # Ctrl-C in the demo's terminal
+        try:
+            _, stderr = launcher.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            raise
+    assert launcher.returncode == 0, stderr
+    assert stderr.rstrip().endswith("demo: stopped")
+    assert "GET /api/v1/applications" in stderr  # it logs each request, as a dev server
+
+
+def test_make_demo_runs_the_launcher():
+    makefile = (REPO / "Makefile").read_text()
+    assert re.search(r"^demo: \$\(STAMP\)", makefile, flags=re.M)  # sets up .venv first
+    assert "\t@$(BIN)/python -m tests.support.demo\n" in makefile
+
+
+@pytest.mark.timeout(60)
+def test_the_demo_applications_are_what_render_writes_and_speak_swagger(fake, runtime,
+                                                                        tmp_path):
+    """In process, on the contract-checked fake: everything the demo loads is served as
+    swagger.json says, and status, sync and doctor find it complete."""
+    tree = load_tree(REPO)
+    assert demo.load(fake, tree) == 3 * (1 + 15)
+    assert status.run(status.StatusOptions(REPO, "prod"), runtime).exit_code == 0
+    planned = sync.run(sync.SyncOptions(REPO, "staging", dry_run=True), runtime)
+    assert planned.outcome is sync.SyncOutcome.PLANNED
+    assert all(row.ok for row in planned.observed)
+    prod = {app.name: app for app in fake.apps.values() if app.name.startswith("prod-")}
+    assert prod["prod-cns-service"].target_revision == tree.environment("prod").revision
+    assert prod["prod-root"].target_revision == "main"
+    done = sync.run(sync.SyncOptions(REPO, "dev", apps=("cns-service",), interval=1), runtime)
+    assert done.outcome is sync.SyncOutcome.DONE, done
+    checks = doctor.run(doctor.DoctorOptions(REPO, "dev"), runtime).checks
+    assert [c.name for c in checks if not c.ok] in ([], ["helm"], ["helm", "helm major version"])
+    assert demo.exports(fake, "tok") == [
+        f"export ARGOCD_SERVER=127.0.0.1:{fake.port}", "export ARGOCD_AUTH_TOKEN=tok",
+        "export ARGOCD_OPTS=--plaintext"]
