@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
 from gitops_tool.cli import connection
-from gitops_tool.cli.app import app, err, guarded, options_of
-
-
-class DriftFormat(StrEnum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+from gitops_tool.cli.app import app, err, guarded, options_of, output_option
+from gitops_tool.output import Format
 
 
 def _max_lag(value: str) -> Any:
@@ -33,8 +27,7 @@ def drift(
     ctx: typer.Context,
     environments: list[str] | None = typer.Argument(
         None, metavar="[ENV]...", help="Environments to check (default: all)."),
-    output: DriftFormat = typer.Option(DriftFormat.table, "--output", "-o",
-                                       help="table, json or markdown."),
+    output: Literal["table", "json", "markdown"] = output_option(Format.table),
     github: bool = typer.Option(
         False, "--github", help="GitHub Actions: write the Markdown report to "
         "$GITHUB_STEP_SUMMARY and print ::error/::warning annotations."),
@@ -80,16 +73,17 @@ def drift(
     from gitops_tool.output import drift as present
     from gitops_tool.output import github as actions
 
-    if output is DriftFormat.json:
+    fmt = Format(output)
+    if fmt is Format.json:
         report = present.drift_json(result, github=github)
-    elif output is DriftFormat.markdown:
+    elif fmt is Format.markdown:
         report = present.drift_markdown(result)
     else:
         report = present.drift_text(result)
     if github:
         _write_step_summary(runtime.env.get("GITHUB_STEP_SUMMARY"), result)
         notes = present.annotations(result)
-        if output is DriftFormat.json:  # stdout is one JSON object: annotations on stderr
+        if fmt is Format.json:  # stdout is one JSON object: annotations on stderr
             for line in notes:
                 err(line)
             typer.echo(report)

@@ -165,3 +165,15 @@ def test_a_broken_environment_file_is_json_with_its_line(run, tree_root):
     assert code == 2
     assert data["error"].endswith("releases.api.image: expected a string, got float 2.1")
     assert data["hint"] == 'quote it: `image: "2.10"` (unquoted, YAML reads 2.10 as float 2.1)'
+
+
+def test_drift(run, dev, tree_root, monkeypatch):
+    code, data = run("drift", "dev", "--repo", str(tree_root))
+    assert code == data["exit_code"] and isinstance(data["findings"], list)
+    assert all({"kind", "environment", "app", "file", "message"} <= set(f)
+               for f in data["findings"])
+    code, data = run("drift", "qa", "--repo", str(tree_root))
+    assert (code, set(data)) == (2, ERROR_KEYS) and "unknown environment 'qa'" in data["error"]
+    dev.stop()
+    code, data = run("drift", "dev", "--repo", str(tree_root))
+    assert code == 3 and data["exit_code"] == 3
