@@ -393,6 +393,27 @@ class Clone:
         return answer, [self.scrub(line) for line in remote_messages(err)] or (
             [self.scrub(answer.detail)] if answer.detail else [])
 
+    def object_at(self, revision: str, path: str) -> str | None:
+        """The id of the blob or tree at `path` in `revision` (equal ids: equal contents)."""
+        status, out, _ = self.run("rev-parse", "-q", "--verify", f"{revision}:{path}")
+        return out.strip() if status == 0 else None
+
+    def export(self, revision: str, paths: Sequence[str], dest: Path) -> None:
+        """Write the files under `paths` at `revision` into the folder `dest`."""
+        tree = self.repo.commit(revision).tree
+        for path in paths:
+            try:
+                item = tree / path
+            except KeyError:
+                continue
+            blobs = [item] if item.type == "blob" else [
+                i for i in item.traverse() if i.type == "blob"
+            ]
+            for blob in blobs:
+                target = dest / blob.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(blob.data_stream.read())
+
     # -- history ----------------------------------------------------------------------
 
     def log_of(self, path: str, limit: int | None = None) -> list[LogEntry]:

@@ -91,6 +91,7 @@ class Intent:
     environment: str = ""
     changes: tuple[Change, ...] = ()
     render: bool = False
+    environments: tuple[str, ...] = ()  # render: the environments rendered (empty: all)
     # Called with the clone and the remote's new head before a promotion is made again on
     # it: raises when what the promotion rests on (SOURCE passing the gate) no longer holds.
     recheck: Callable[[Clone, str], None] | None = field(default=None, compare=False)
@@ -174,9 +175,11 @@ def upstream_of(clone: Clone, branch: str) -> tuple[str, str]:
 
 
 def catch_up(clone: Clone, landing: Landing, deps: GitDeps) -> tuple[tuple[str, str], ...]:
-    """Before committing with a push: fetch the upstream; fast-forward a branch that is
-    behind; return our commits not on the remote yet (oldest first). Anyone else's unpushed
-    commits are an InputError: pushing them is for their author."""
+    """Before committing with a push: fetch the upstream and fast-forward a branch that is
+    behind it. Returns the branch's commits not on the remote yet (oldest first), which the
+    push carries along as `git push` would. A branch that has diverged from the remote may
+    hold only our own commits (they are made again on the remote's head); anyone else's are
+    for their author to rebase: an InputError."""
     if not landing.remote or not landing.remote_branch:
         return ()
     deps.notify(f"fetching {landing.remote}/{landing.remote_branch} ...")
@@ -191,15 +194,22 @@ def catch_up(clone: Clone, landing: Landing, deps: GitDeps) -> tuple[tuple[str, 
             clone.fast_forward(tip)
         return ()
     pending = clone.commits_between(tip, head)
-    foreign = [sha for sha, message in pending if not t.is_ours(t.parse_trailers(message))]
-    if foreign:
+    foreign = _foreign_in(pending)
+    if foreign and not clone.is_ancestor(tip, head):
         raise InputError(
-            f"{landing.branch} has {len(foreign)} commit(s) not on "
-            f"{landing.remote}/{landing.remote_branch} that gitops-tool did not make "
+            f"{landing.branch} and {landing.remote}/{landing.remote_branch} have diverged, and "
+            f"{landing.branch} has {len(foreign)} commit(s) gitops-tool did not make "
             f"(first: {foreign[0][:12]})",
-            hint="push or drop them first (git push, or git rebase), then run again",
+            hint=f"git pull --rebase {landing.remote} {landing.remote_branch}, then run again",
         )
+    if pending:
+        deps.notify(f"{landing.branch} has {len(pending)} commit(s) not on "
+                    f"{landing.remote}/{landing.remote_branch} yet: the push carries them along")
     return tuple(pending)
+
+
+def _foreign_in(pending: Sequence[tuple[str, str]]) -> list[str]:
+    return [sha for sha, message in pending if not t.is_ours(t.parse_trailers(message))]
 
 
 # -- what a commit holds -------------------------------------------------------------------
@@ -252,12 +262,18 @@ def prepare_versions(root: Path, environment: str, changes: Sequence[Change]) ->
     return Prepared(found, diff, (), stale)
 
 
-def prepare_render(clone: Clone, root: Path, head: str) -> Prepared:
-    """argocd/ as render makes it from the working tree's inputs, against `head`'s."""
+def prepare_render(
+    clone: Clone, root: Path, head: str, environments: Sequence[str] = ()
+) -> Prepared:
+    """argocd/ as render makes it from the working tree's inputs (`environments` only, and
+    the bootstrap folder, when named), against what `head` holds there."""
     tree = files.load_tree(root)
-    rendering = rendering_for(tree)
+    rendering = rendering_for(tree, list(environments) or None)
     out = tree.settings.output_dir
-    committed: dict[str, bytes | None] = dict(clone.files_at(head, out))
+    committed: dict[str, bytes | None] = {
+        path: data for path, data in clone.files_at(head, out).items()
+        if path.startswith(rendering.owned)
+    }
     plan = plan_for(rendering.files, rendering.owned, committed)
     found: dict[str, bytes | None] = dict(plan.write)
     found.update(dict.fromkeys(plan.remove))
@@ -268,7 +284,8 @@ def intent_of(clone: Clone, commit: str, message: str) -> Intent:
     """What an earlier commit of ours (never pushed) means, read back from git."""
     found = t.parse_trailers(message)
     if t.first(found, t.RENDER):
-        return Intent(t.first(found, t.RENDER), message, render=True)
+        named = tuple(e.strip() for e in t.first(found, t.ENVIRONMENT).split(",") if e.strip())
+        return Intent(t.first(found, t.RENDER), message, render=True, environments=named)
     environment = t.first(found, t.ENVIRONMENT)
     rel = _env_path(environment)
     parent = (clone.parents(commit) or [""])[0]
@@ -286,7 +303,7 @@ def intent_of(clone: Clone, commit: str, message: str) -> Intent:
 
 def prepare(clone: Clone, root: Path, intent: Intent) -> Prepared:
     if intent.render:
-        return prepare_render(clone, root, clone.rev("HEAD") or "")
+        return prepare_render(clone, root, clone.rev("HEAD") or "", intent.environments)
     return prepare_versions(root, intent.environment, intent.changes)
 
 
@@ -420,6 +437,15 @@ def _again_on_remote(
         raise GitError(f"{landing.remote}/{landing.remote_branch} disappeared while pushing")
     head = clone.rev("HEAD") or ""
     ours = clone.commits_between(tip, head)
+    foreign = _foreign_in(ours)
+    if foreign:
+        raise GitError(
+            f"{landing.remote}/{landing.remote_branch} moved meanwhile, and {landing.branch} "
+            f"carries {len(foreign)} commit(s) gitops-tool did not make (first: "
+            f"{foreign[0][:12]}), which it does not rebase; nothing was pushed",
+            hint=f"git pull --rebase {landing.remote} {landing.remote_branch}, then run the same "
+            "command again (our commit stays where it is)",
+        )
     backups = []
     for sha, message in ours:
         ref = BACKUP_PREFIX + (_id_of(message) or sha)

@@ -75,6 +75,7 @@ class SyncOptions:
     timeout: float = 600.0  # seconds, for the whole rollout
     interval: float = 2.0  # seconds between polls
     flags: ConnectionFlags = field(default_factory=ConnectionFlags)
+    from_remote: bool = False  # sync what the remote branch holds, not the working tree
 
 
 @dataclass
@@ -341,9 +342,17 @@ def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
     """Plan (always), then sync unless --dry-run."""
     from gitops_tool.adapters.files import load_tree
 
-    tree = load_tree(options.root, only=[options.environment])
-    plan = plan_rollout(tree, options.environment, options.apps)
     if options.dry_run:
-        return SyncResult(plan, SyncOutcome.PLANNED)
+        tree = load_tree(options.root, only=[options.environment])
+        return SyncResult(plan_rollout(tree, options.environment, options.apps),
+                          SyncOutcome.PLANNED)
+    from gitops_tool.commands.worktree import deployed_root
+
+    # Argo CD deploys what the remote branch holds: refuse when the working tree says
+    # otherwise (or read the plan from the remote branch, with --from-remote).
+    with deployed_root(options.root, options.environment, options.from_remote,
+                       runtime.warn) as root:
+        tree = load_tree(root, only=[options.environment])
+    plan = plan_rollout(tree, options.environment, options.apps)
     with runtime.connect(options.flags) as client:
         return Rollout(client, plan, options, runtime).run()
