@@ -14,6 +14,7 @@ from gitops_tool.adapters import files
 from gitops_tool.adapters.argocd.config import ConnectionFlags, server_given
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.commands import gate as source_gate
+from gitops_tool.commands import publish
 from gitops_tool.commands.gate import SourceRun
 from gitops_tool.commands.promote import chosen_services
 from gitops_tool.core import selection
@@ -76,7 +77,10 @@ def run(options: DiffOptions, runtime: Runtime | None = None) -> DiffResult:
         if not source.pinned and server_given(options.flags, runtime.env, runtime.home):
             client = stack.enter_context(runtime.connect(options.flags))
             states, host = source_gate.source_states(client, source), client.host
-        run_ = source_gate.resolve_source(clone, tree, source, chosen, states, host=host)
+        fetch = None if clone is None else (
+            lambda remote, branch: publish.fetch(clone, remote, branch, publish.GitDeps()))
+        run_ = source_gate.resolve_source(clone, tree, source, chosen, states, host=host,
+                                          fetch=fetch)
     current = versions_of(target)
     wanted = promoted_versions(versions_of(source), run_.commit, current, services)
     moves = moves_between(current, wanted)

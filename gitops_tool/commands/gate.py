@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -102,9 +102,10 @@ def resolve_source(
     states: Sequence[AppState] | None,
     *,
     host: str = "",
-    fetch: bool = True,
+    fetch: Callable[[str, str], str | None] | None = None,
 ) -> SourceRun:
-    """The commit `env` runs for `services` (see the module's docstring)."""
+    """The commit `env` runs for `services` (see the module's docstring). `fetch(remote,
+    branch)` fetches a branch and returns its commit; None: use what was last fetched."""
     if is_commit(env.revision):
         return SourceRun(env.revision, PINNED, f"pinned in {env.source}")
     apps = tracking(tree, env, services)
@@ -131,10 +132,9 @@ def resolve_source(
         )
     remote = remote_for(clone, env)
     if remote is not None:
-        tip = clone.fetch(remote, branch) if fetch else clone.rev(
-            f"refs/remotes/{remote}/{branch}")
+        tip = fetch(remote, branch) if fetch else clone.rev(f"refs/remotes/{remote}/{branch}")
         if tip is not None:
-            how = "fetched" if fetch else "as last fetched: a dry run does not fetch"
+            how = "fetched" if fetch else "as last fetched, not fetched now"
             return SourceRun(tip, REMOTE, f"{remote}/{branch} ({how})")
     local = clone.rev(f"refs/heads/{branch}")
     if local is None:

@@ -315,7 +315,7 @@ def _source_and_gate(
     need_states = configured and (not options.skip_gate or not source.pinned)
     if not need_states:
         run = source_gate.resolve_source(clone, tree, source, services, None,
-                                         fetch=not options.dry_run)
+                                         fetch=_fetcher(clone, options, deps))
         if options.skip_gate:
             return run, Gate(SKIPPED, t.one_line(options.reason))
         runtime.warn("warning: no Argo CD server is configured: the gate is not checked "
@@ -325,10 +325,19 @@ def _source_and_gate(
         deps.git.notify(f"asking Argo CD ({client.host}) about {source.name} ...")
         states = source_gate.source_states(client, source)
         run = source_gate.resolve_source(clone, tree, source, services, states,
-                                         host=client.host, fetch=not options.dry_run)
+                                         host=client.host, fetch=_fetcher(clone, options, deps))
         if options.skip_gate:
             return run, Gate(SKIPPED, t.one_line(options.reason))
         return run, source_gate.gate_of(tree, source, services, run, states)
+
+
+def _fetcher(
+    clone: Clone, options: PromoteOptions, deps: PromoteDeps
+) -> Callable[[str, str], str | None] | None:
+    """How SOURCE's branch is fetched: not at all in a dry run (it changes nothing)."""
+    if options.dry_run:
+        return None
+    return lambda remote, branch: publish.fetch(clone, remote, branch, deps.git)
 
 
 def _recheck(

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from gitops_tool.adapters.git import Clone
 
 ATTEMPTS = 5  # pushes, in all, before giving up on a remote that keeps moving
+UNREACHABLE_ATTEMPTS = 3  # fetches or pushes, in all, before giving up on an unreachable remote
 BACKOFF = 0.5  # seconds before the 2nd attempt; doubled each time
 BACKOFF_MAX = 8.0
 BACKUP_PREFIX = "refs/gitops-tool/backup/"
@@ -183,7 +184,7 @@ def catch_up(clone: Clone, landing: Landing, deps: GitDeps) -> tuple[tuple[str, 
     if not landing.remote or not landing.remote_branch:
         return ()
     deps.notify(f"fetching {landing.remote}/{landing.remote_branch} ...")
-    tip = clone.fetch(landing.remote, landing.remote_branch)
+    tip = fetch(clone, landing.remote, landing.remote_branch, deps)
     if tip is None:
         return ()
     head = clone.rev("HEAD") or ""
@@ -206,6 +207,23 @@ def catch_up(clone: Clone, landing: Landing, deps: GitDeps) -> tuple[tuple[str, 
         deps.notify(f"{landing.branch} has {len(pending)} commit(s) not on "
                     f"{landing.remote}/{landing.remote_branch} yet: the push carries them along")
     return tuple(pending)
+
+
+def fetch(clone: Clone, remote: str, branch: str, deps: GitDeps) -> str | None:
+    """`clone.fetch`, tried again (with backoff) while the remote cannot be reached."""
+    from gitops_tool.adapters.git import RemoteUnreachable
+
+    for attempt in range(1, UNREACHABLE_ATTEMPTS + 1):
+        try:
+            return clone.fetch(remote, branch)
+        except RemoteUnreachable as exc:
+            if attempt == UNREACHABLE_ATTEMPTS:
+                raise RemoteUnreachable(
+                    f"{exc.message} (tried {UNREACHABLE_ATTEMPTS} times)", hint=exc.hint
+                ) from None
+            deps.notify(f"{exc.message}; trying again")
+            deps.sleep(_backoff(attempt))
+    raise AssertionError("unreachable")
 
 
 def _foreign_in(pending: Sequence[tuple[str, str]]) -> list[str]:
@@ -368,7 +386,7 @@ def push(
     source = landing.new_branch or landing.branch
     remote, remote_branch = landing.remote, landing.new_branch or landing.remote_branch
     backups: list[str] = []
-    moved = 0
+    moved = unreachable = 0
     for attempt in range(1, ATTEMPTS + 1):
         deps.notify(f"pushing {source} to {remote}/{remote_branch} ...")
         answer, messages = clone.push(remote, f"refs/heads/{source}", remote_branch)
@@ -393,15 +411,16 @@ def push(
                 hint=f"{kept}; fix what the remote asks for, then run the same command "
                 "again to push it (no second commit is made)",
             )
-        if answer.outcome is PushOutcome.UNREACHABLE and attempt < ATTEMPTS:
-            deps.notify(f"cannot reach {remote} ({answer.detail}); retrying")
-            deps.sleep(_backoff(attempt))
-            continue
         if answer.outcome is PushOutcome.UNREACHABLE:
+            unreachable += 1
+            if unreachable < UNREACHABLE_ATTEMPTS:
+                deps.notify(f"cannot reach {remote} ({answer.detail}); trying again")
+                deps.sleep(_backoff(unreachable))
+                continue
             from gitops_tool.adapters.git import RemoteUnreachable
 
             raise RemoteUnreachable(
-                f"cannot reach {remote} after {ATTEMPTS} attempts: {answer.detail}",
+                f"cannot reach {remote} (tried {UNREACHABLE_ATTEMPTS} times): {answer.detail}",
                 hint=f"{kept}; run the same command again when the remote is back",
             )
         if answer.outcome is PushOutcome.MOVED and landing.new_branch:
@@ -432,7 +451,7 @@ def _again_on_remote(
     """Fetch; keep each of our unpushed commits on a backup ref; move the branch to the
     remote's head; make each commit again there from its intent. Returns our commit made
     again, the earlier ones made again, and the backup refs."""
-    tip = clone.fetch(landing.remote, landing.remote_branch)
+    tip = fetch(clone, landing.remote, landing.remote_branch, deps)
     if tip is None:
         raise GitError(f"{landing.remote}/{landing.remote_branch} disappeared while pushing")
     head = clone.rev("HEAD") or ""
