@@ -10,6 +10,7 @@ import contextlib
 import os
 import re
 import signal
+import subprocess
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -155,19 +156,24 @@ class Clone:
         extra: dict[str, Any] = {"start_new_session": True} if shielded else {}
         try:
             with _interrupts_held() if shielded else contextlib.nullcontext():
-                status, out, err = self.repo.git.execute(
-                ["git", *args],
-                    with_extended_output=True,
-                    with_exceptions=False,
-                    env={**_QUIET_ENV, **(env or {})},
-                    kill_after_timeout=timeout,
-                    strip_newline_in_stdout=False,
+                # as_process: we wait ourselves. (GitPython's kill_after_timeout starts a
+                # timer thread that a Ctrl-C leaves running, which holds the exit.)
+                handle = self.repo.git.execute(
+                    ["git", *args], as_process=True, env={**_QUIET_ENV, **(env or {})},
                     **extra,
                 )
+                proc = handle.proc
+                try:
+                    out, err = proc.communicate(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    out, err = proc.communicate()
+                    err += f"\nfatal: git {args[0]} timed out after {timeout:g}s".encode()
         except OSError as exc:  # git itself is missing, or cannot start
             raise GitError(f"cannot run git: {exc.strerror or exc}",
                            hint="install git and put it on PATH") from None
-        return status, out or "", err or ""
+        return (proc.returncode, (out or b"").decode("utf-8", "replace"),
+                (err or b"").decode("utf-8", "replace"))
 
     def check(self, *args: str, what: str, **kwargs: Any) -> str:
         """`run`, raising GitError (scrubbed) when git fails; its stdout otherwise."""

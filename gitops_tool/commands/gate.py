@@ -112,9 +112,12 @@ def resolve_source(
     if states is not None and apps:
         found = running_commit(apps, states)
         if not found.commit:
-            shown = ", ".join(
-                f"{app} runs {short_revision(rev) or '(nothing)'}"
-                for app, rev in found.disagreeing.items()
+            by_commit: dict[str, list[str]] = {}
+            for app, rev in found.disagreeing.items():
+                by_commit.setdefault(short_revision(rev) or "(nothing)", []).append(app)
+            shown = "; ".join(
+                f"{', '.join(apps)} run{'s' if len(apps) == 1 else ''} {rev}"
+                for rev, apps in sorted(by_commit.items(), key=lambda item: len(item[1]))
             )
             raise SourceDisagrees(
                 f"{env.name} tracks {env.revision} and its apps do not run one commit of it "

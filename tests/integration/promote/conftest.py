@@ -152,3 +152,6 @@ def pins(text: str) -> dict[str, str]:
 def changed_files(repo: Path, commit: str) -> Sequence[str]:
     out = g.git(repo, "diff-tree", "--no-commit-id", "--name-only", "-r", commit)
     return out.splitlines()
+
+
+from tests.support.argocd_fixtures import *  # noqa: E402, F403  (the fake Argo CD, sentinel token)
