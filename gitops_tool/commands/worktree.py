@@ -71,7 +71,8 @@ def deployed_root(
             warn(f"--from-remote: syncing what {tracked} holds ({tip[:12]}), not this working "
                  "tree")
             with tempfile.TemporaryDirectory(prefix="gitops-tool-remote-") as folder:
-                clone.export(tip, paths, Path(folder))
+                # every environment file: loading checks the whole promotion chain
+                clone.export(tip, [*paths, ENVIRONMENTS_DIR], Path(folder))
                 yield Path(folder)
             return
         _check(clone, environment, paths, tip, tracked)
