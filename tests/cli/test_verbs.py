@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 
 from gitops_tool import cli
 
-COMMANDS = ("render", "validate", "status", "sync", "doctor")
+COMMANDS = ("render", "validate", "status", "sync", "doctor", "promote", "diff", "history",
+            "rollback")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
