@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import typer
 
 from gitops_tool.cli import connection
 from gitops_tool.cli.app import app, guarded, options_of
-from gitops_tool.output.diff import DiffFormat
+
+
+class DiffFormat(StrEnum):
+    """What -o/--output may ask for."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
 
 
 @app.command()

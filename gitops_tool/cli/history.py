@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import typer
 
 from gitops_tool.cli.app import app, guarded, options_of
-from gitops_tool.output.history import HistoryFormat
+
+
+class HistoryFormat(StrEnum):
+    """What -o/--output may ask for."""
+
+    text = "text"
+    json = "json"
 
 
 @app.command()

@@ -4,13 +4,13 @@ confirmation on stderr), print its result on stdout, exit."""
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Any
 
 import typer
 
 from gitops_tool.cli import connection
 from gitops_tool.cli.app import app, err, guarded, options_of
-from gitops_tool.output.promote import PromoteFormat
 
 LOCK_TIMEOUT = typer.Option(30.0, "--lock-timeout", min=0, metavar="SECONDS",
                             help="How long to wait for another gitops-tool command's lock.")
@@ -25,6 +25,14 @@ def confirm_on_terminal(preview: Any) -> bool:
     err(present.moves_table(preview.story))
     return typer.confirm(f"Commit {present.subject_of(preview.story)}?", default=False,
                          err=True)
+
+
+class PromoteFormat(StrEnum):
+    """What -o/--output may ask for."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
 
 
 @app.command()

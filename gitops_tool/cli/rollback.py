@@ -4,6 +4,7 @@ the result, exit."""
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -11,7 +12,13 @@ import typer
 from gitops_tool.cli import connection
 from gitops_tool.cli.app import app, err, guarded, options_of
 from gitops_tool.cli.promote import LOCK_TIMEOUT, confirm_on_terminal
-from gitops_tool.output.rollback import RollbackFormat
+
+
+class RollbackFormat(StrEnum):
+    """What -o/--output may ask for."""
+
+    text = "text"
+    json = "json"
 
 
 @app.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from gitops_tool.output import table, to_json
@@ -14,11 +13,6 @@ if TYPE_CHECKING:
 
 HEADERS = (("SERVICE", "IMAGE", "REVISION"))
 
-
-class DiffFormat(StrEnum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
 
 
 def _rows(result: DiffResult) -> list[tuple[str, str, str]]:

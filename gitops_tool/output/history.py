@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from gitops_tool.output import to_json
@@ -13,10 +12,6 @@ if TYPE_CHECKING:
     from gitops_tool.commands.history import HistoryResult
     from gitops_tool.core.promote.history import HistoryEntry
 
-
-class HistoryFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def _what(entry: HistoryEntry) -> str:

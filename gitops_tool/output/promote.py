@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from gitops_tool.core.model import is_commit
@@ -23,11 +22,6 @@ MOVES_HEADERS = ("SERVICE", "IMAGE", "REVISION")
 GATE_HEADERS = ("APP", "SYNC", "HEALTH", "REVISION", "IMAGE TAG", "PROBLEMS")
 SHOW_FILES = 12
 
-
-class PromoteFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 def short(revision: str) -> str:

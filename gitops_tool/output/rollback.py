@@ -3,13 +3,7 @@ without a source or a gate."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from gitops_tool.output.promote import as_json, outcome_lines, text
 
-__all__ = ["RollbackFormat", "as_json", "outcome_lines", "text"]
+__all__ = ["as_json", "outcome_lines", "text"]
 
-
-class RollbackFormat(StrEnum):
-    text = "text"
-    json = "json"
