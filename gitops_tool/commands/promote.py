@@ -127,14 +127,18 @@ def check_options(options: PromoteOptions) -> None:
                          "in the commit (Gitops-Tool-Gate: skipped: <reason>)")
     if options.reason and not options.skip_gate:
         raise InputError("--reason goes with --skip-gate")
+    if options.branch and (options.branch.startswith("-") or " " in options.branch
+                           or ".." in options.branch or options.branch.endswith("/")):
+        raise InputError(f"--branch {options.branch!r} is not a branch name")
+
+
+def require_confirmation(options: Any) -> None:
+    """Without --yes (or --dry-run) the person must be able to answer: stdin a terminal."""
     if not options.yes and not options.dry_run and not options.interactive:
         raise InputError(
             "refusing to commit without a confirmation: stdin is not a terminal",
             hint="pass --yes (as CI does), or --dry-run to see the plan",
         )
-    if options.branch and (options.branch.startswith("-") or " " in options.branch
-                           or ".." in options.branch or options.branch.endswith("/")):
-        raise InputError(f"--branch {options.branch!r} is not a branch name")
 
 
 def chain_step(tree_chain: tuple[str, ...], known: list[str], source: str, target: str) -> None:
@@ -164,6 +168,7 @@ def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResu
     settings = files.load_settings(root)
     chain_step(settings.promotion, files.environment_names(root), options.source,
                options.target)
+    require_confirmation(options)
     from gitops_tool.adapters.git import open_clone
     from gitops_tool.adapters.lock import repository_lock
 

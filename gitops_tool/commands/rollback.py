@@ -24,6 +24,7 @@ from gitops_tool.commands.promote import (
     carry_out,
     landing_for,
     promotion_id,
+    require_confirmation,
 )
 from gitops_tool.core.names import ENVIRONMENTS_DIR
 from gitops_tool.core.promote import trailers as t
@@ -70,13 +71,9 @@ def find_target(clone: Clone, environment: str, to: str) -> tuple[str, str]:
 
 def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteResult:
     deps = deps or PromoteDeps()
-    if not options.yes and not options.dry_run and not options.interactive:
-        raise InputError(
-            "refusing to commit without a confirmation: stdin is not a terminal",
-            hint="pass --yes, or --dry-run to see the plan",
-        )
     root = options.root
     files.check_environment_names(root, [options.environment])
+    require_confirmation(options)
     from gitops_tool.adapters.git import open_clone
     from gitops_tool.adapters.lock import repository_lock
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 MOVES_HEADERS = ("SERVICE", "IMAGE", "REVISION")
 GATE_HEADERS = ("APP", "SYNC", "HEALTH", "REVISION", "IMAGE TAG", "PROBLEMS")
-SHOW_FILES = 12
+SHOW_FILES = 20
 
 
 
@@ -185,7 +185,8 @@ def links(result: PromoteResult) -> list[str]:
     base = result.repo_url.removesuffix(".git").rstrip("/")
     web = base.startswith("https://") and published is not None and published.commit
     shown = []
-    for path in result.files[:SHOW_FILES]:
+    paths = sorted(result.files, key=lambda p: (p.startswith(f"{result.output_dir}/"), p))
+    for path in paths[:SHOW_FILES]:
         if web:
             shown.append(f"[`{path}`]({base}/blob/{published.commit}/{path})")
         else:

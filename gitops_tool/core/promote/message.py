@@ -53,7 +53,7 @@ def subject_of(story: Story) -> str:
         parts.append(f"{count} service{'s' if count != 1 else ''}")
     if story.current.revision != story.wanted.revision:
         parts.append(f"charts at {_short(story.wanted.revision)}")
-    what = ", ".join(parts) or "no change"
+    what = ", ".join(parts) or "nothing to promote"
     if story.kind == "rollback":
         return f"rollback {story.target} to {_short(story.rollback_of)}: {what}"
     return f"promote {story.source} -> {story.target}: {what}"
