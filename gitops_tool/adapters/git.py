@@ -396,8 +396,8 @@ class Clone:
         status, out, err = self.run("push", "--porcelain", remote,
                                     f"{source}:refs/heads/{branch}", timeout=NETWORK_TIMEOUT)
         answer = classify_push(status, out, err)
-        return answer, [self.scrub(line) for line in remote_messages(err)] or (
-            [self.scrub(answer.detail)] if answer.detail else [])
+        scrubbed = type(answer)(answer.outcome, self.scrub(answer.detail))
+        return scrubbed, [self.scrub(line) for line in remote_messages(err)]
 
     def object_at(self, revision: str, path: str) -> str | None:
         """The id of the blob or tree at `path` in `revision` (equal ids: equal contents)."""

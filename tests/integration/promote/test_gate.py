@@ -150,3 +150,15 @@ class _NoSleep:
 
     def sleep(self, seconds: float) -> None:
         return None
+
+
+def test_an_unknown_environment_contacts_nothing(staging: FakeArgo, repo: Repo,
+                                                 runtime: Runtime):
+    """Row 25: did-you-mean, exit 2; neither Argo CD nor the remote sees any traffic."""
+    g.hook(repo.remote, "pre-receive", "exit 1\n", bare=True)  # a push would show here
+    before = g.tree_hash(repo.remote)
+    result = repo.run("promote", "staging", "prd", "--yes", "--push", runtime=runtime)
+    assert result.exit_code == 2
+    assert "did you mean 'prod'" in result.stderr and "dev, prod, staging" in result.stderr
+    assert not staging.requests()
+    assert g.tree_hash(repo.remote) == before
