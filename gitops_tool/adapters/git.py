@@ -341,6 +341,10 @@ class Clone:
         git if one of them has local changes)."""
         self.check("reset", "-q", "--keep", commit, shielded=True, what="reset --keep")
 
+    def switch(self, branch: str) -> None:
+        """Check out `branch` (the working tree must be clean where it differs)."""
+        self.check("checkout", "-q", branch, shielded=True, what=f"checkout {branch}")
+
     def update_ref(self, ref: str, new: str, old: str = "", message: str = "gitops-tool") -> None:
         """Set `ref` to `new` if it is at `old` ("": only if it does not exist yet)."""
         self.check("update-ref", "-m", message, ref, new, old or "0" * 40, shielded=True,

@@ -23,8 +23,9 @@ T = TypeVar("T")
 
 app = typer.Typer(
     name="gitops-tool",
-    help="Render and validate the Ananta Platform's Argo CD GitOps repository; sync it in "
-    "Argo CD, show its status and check the setup (doctor).",
+    help="Render and validate the Ananta Platform's Argo CD GitOps repository; promote "
+    "versions along the chain in git; sync it in Argo CD, show its status and check the "
+    "setup (doctor).",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,

@@ -137,8 +137,8 @@ def resolve_source(
     if remote is not None:
         tip = fetch(remote, branch) if fetch else clone.rev(f"refs/remotes/{remote}/{branch}")
         if tip is not None:
-            how = "fetched" if fetch else "as last fetched, not fetched now"
-            return SourceRun(tip, REMOTE, f"{remote}/{branch} ({how})")
+            how = "fetched now" if fetch else "as last fetched: a dry run does not fetch"
+            return SourceRun(tip, REMOTE, f"{remote}/{branch}, {how}")
     local = clone.rev(f"refs/heads/{branch}")
     if local is None:
         raise InputError(

@@ -393,8 +393,9 @@ def push(
         if answer.outcome in (PushOutcome.PUSHED, PushOutcome.UP_TO_DATE):
             for ref in backups:
                 clone.delete_ref(ref)
-            if landing.new_branch:
+            if landing.new_branch:  # the pull-request flow: `gh pr create` finds it checked out
                 clone.set_upstream(landing.new_branch, remote, remote_branch)
+                clone.switch(landing.new_branch)
             head = clone.rev(f"refs/heads/{source}") or ""
             carried = tuple(sha for sha, _ in pending) + ((commit,) if commit else ())
             return Published(head if commit else "", source, remote, remote_branch,

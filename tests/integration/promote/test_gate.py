@@ -138,7 +138,7 @@ def test_without_argocd_a_branch_source_is_the_fetched_remote_branch(repo: Repo)
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["source_revision"] == moved
-    assert data["source_revision_from"] == {"how": "remote", "detail": "origin/main (fetched)"}
+    assert data["source_revision_from"] == {"how": "remote", "detail": "origin/main, fetched now"}
     assert data["gate"]["status"] == "not checked"
 
 

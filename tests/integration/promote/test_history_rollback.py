@@ -97,9 +97,11 @@ def test_the_pull_request_flow_pushes_a_new_branch_and_prints_its_body(repo: Rep
     assert "**Gate:** not checked" in body
     assert "/blob/" in body and "argocd/prod/applications/prod-portal.yaml" in body
     assert "pushed to origin/promote/staging-to-prod-42" in result.stderr
-    assert g.head(repo.work) == before  # the checkout stays where it was, clean
-    assert g.git(repo.work, "status", "--porcelain") == ""
     pushed = g.head(repo.remote, "promote/staging-to-prod-42")
+    # the checkout is on the new branch (`gh pr create` uses it), clean; main did not move
+    assert g.git(repo.work, "branch", "--show-current") == "promote/staging-to-prod-42"
+    assert g.head(repo.work) == pushed and g.head(repo.work, "main") == before
+    assert g.git(repo.work, "status", "--porcelain") == ""
     assert g.git(repo.remote, "rev-parse", f"{pushed}^") == before
     assert g.head(repo.remote, "main") == before
     assert g.git(repo.work, "rev-parse", "--abbrev-ref",
