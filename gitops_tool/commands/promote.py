@@ -21,7 +21,7 @@ from gitops_tool.adapters import files
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.commands import gate as source_gate
-from gitops_tool.commands import publish
+from gitops_tool.commands import prepare, publish
 from gitops_tool.commands.gate import SourceRun
 from gitops_tool.core import selection
 from gitops_tool.core.model import Environment, Tree
@@ -244,10 +244,10 @@ def carry_out(
         notes = (_nothing_note(result),)
         published = None
         if pending and not options.dry_run:
-            published = publish.land(clone, root, publish.Intent(story.promotion_id, ""),
-                                     publish.Prepared({}, ""), landing, pending, deps.git)
+            published = publish.land(clone, root, prepare.Intent(story.promotion_id, ""),
+                                     prepare.Prepared({}, ""), landing, pending, deps.git)
         return _replace(result, outcome=Outcome.UNCHANGED, notes=notes, published=published)
-    prepared = publish.prepare_versions(root, story.target, result.changes)
+    prepared = prepare.prepare_versions(root, story.target, result.changes)
     paths = tuple(sorted(prepared.files))
     from gitops_tool import templates
 
@@ -261,7 +261,7 @@ def carry_out(
         return result
     if not options.yes and not deps.confirm(Preview(story, result.gate, prepared.diff)):
         return _replace(result, outcome=Outcome.DECLINED)
-    intent = publish.Intent(story.promotion_id, message, story.target, result.changes,
+    intent = prepare.Intent(story.promotion_id, message, story.target, result.changes,
                             recheck=recheck)
     published = publish.land(clone, root, intent, prepared, landing, pending, deps.git)
     outcome = Outcome.PUSHED if published.pushed else Outcome.COMMITTED
@@ -300,7 +300,7 @@ def _gate_value(gate: Gate) -> str:
     return t.gate_value(gate.status, gate.reason)
 
 
-def _stale_note(prepared: publish.Prepared, target: str) -> tuple[str, ...]:
+def _stale_note(prepared: prepare.Prepared, target: str) -> tuple[str, ...]:
     if not prepared.stale:
         return ()
     return (f"{len(prepared.stale)} rendered file(s) of {target} were already out of "

@@ -88,7 +88,7 @@ def run_commit(options: RenderCommitOptions, deps: object | None = None) -> Rend
     from gitops_tool import templates
     from gitops_tool.adapters.git import open_clone
     from gitops_tool.adapters.lock import repository_lock
-    from gitops_tool.commands import publish
+    from gitops_tool.commands import prepare, publish
     from gitops_tool.core.promote import trailers as t
 
     deps = deps if isinstance(deps, publish.GitDeps) else publish.GitDeps()
@@ -109,7 +109,7 @@ def run_commit(options: RenderCommitOptions, deps: object | None = None) -> Rend
             landing = publish.Landing(branch, True, remote, remote_branch)
         pending = publish.catch_up(clone, landing, deps)
         head = clone.rev("HEAD") or ""
-        prepared = publish.prepare_render(clone, root, head, wanted)
+        prepared = prepare.prepare_render(clone, root, head, wanted)
         rendered = _write_worktree(root, wanted)
         paths = tuple(sorted(prepared.files))
         changed = tuple(sorted({p.split("/")[1] for p in paths if p.count("/") >= 2}))
@@ -125,7 +125,7 @@ def run_commit(options: RenderCommitOptions, deps: object | None = None) -> Rend
                      "file(s)" for env in changed],
             trailers=t.trailer_lines(trailers),
         )
-        intent = publish.Intent(commit_id, message, render=True, environments=tuple(wanted))
+        intent = prepare.Intent(commit_id, message, render=True, environments=tuple(wanted))
         commit = ""
         if paths:
             made = clone.commit_files(head, prepared.files, message)
