@@ -208,6 +208,11 @@ def _promote(clone: Clone, options: PromoteOptions, deps: PromoteDeps) -> Promot
     pending = () if options.dry_run else publish.catch_up(clone, landing, git_deps)
     tree = files.load_tree(root)
     source, target = _env(tree, options.source), _env(tree, options.target)
+    if landing.push and not landing.new_branch and landing.remote_branch != target.branch:
+        deps.runtime.warn(
+            f"warning: {target.name}-root tracks {target.branch}, and this push goes to "
+            f"{landing.remote}/{landing.remote_branch}: Argo CD deploys it once it is merged "
+            f"into {target.branch}")
     services = chosen_services(tree, options.services)
     chosen = services or tuple(s.name for s in tree.services)
     run, gate = _source_and_gate(clone, tree, source, chosen, options, deps)
