@@ -184,3 +184,27 @@ def test_a_commit_needs_an_identity(repo: Repo, monkeypatch: pytest.MonkeyPatch)
     assert result.exit_code == 2
     assert "identity" in result.stderr and "git config user.name" in result.stderr
     assert g.git(repo.work, "status", "--porcelain") == ""
+
+
+def test_a_declined_confirmation_changes_nothing(repo: Repo):
+    from gitops_tool.adapters.argocd.runtime import Runtime
+    from gitops_tool.commands import promote
+
+    seen = []
+
+    def decline(preview: promote.Preview) -> bool:
+        seen.append(preview)
+        return False
+
+    before = g.tree_hash(repo.work)
+    result = promote.run(
+        promote.PromoteOptions(repo.work, "staging", "prod", push=True, interactive=True),
+        promote.PromoteDeps(runtime=Runtime(env={}, home=repo.home), confirm=decline),
+    )
+    assert result.outcome is promote.Outcome.DECLINED and result.exit_code == 1
+    assert '+    image: "2.1.0"' in seen[0].diff and seen[0].story.target == "prod"
+    after = g.tree_hash(repo.work)
+    after.pop(".git/gitops-tool.lock")
+    fetched = {k for k in after if "refs/remotes" in k or "FETCH_HEAD" in k or "logs/" in k}
+    assert {k: v for k, v in after.items() if k not in fetched} == {
+        k: v for k, v in before.items() if k not in fetched}
