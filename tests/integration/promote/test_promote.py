@@ -208,3 +208,19 @@ def test_a_declined_confirmation_changes_nothing(repo: Repo):
     fetched = {k for k in after if "refs/remotes" in k or "FETCH_HEAD" in k or "logs/" in k}
     assert {k: v for k, v in after.items() if k not in fetched} == {
         k: v for k, v in before.items() if k not in fetched}
+
+
+def test_a_malformed_values_file_stops_the_promotion_before_anything(repo: Repo):
+    """Row 24 through promote: a committed values file with a duplicate key."""
+    values = repo.work / "charts/portal/values-prod.yaml"
+    values.write_text("replicaCount: 2\nreplicaCount: 3\n")
+    g.git(repo.work, "commit", "-qam", "a broken values file")
+    before, remote = g.tree_hash(repo.work), remote_log(repo)
+    result = repo.run("promote", "staging", "prod", "--yes", "--push")
+    assert result.exit_code == 2
+    assert "charts/portal/values-prod.yaml:2" in result.stderr
+    assert "duplicate key" in result.stderr
+    after = g.tree_hash(repo.work)
+    assert {k: v for k, v in after.items() if not k.startswith(".git/")} == {
+        k: v for k, v in before.items() if not k.startswith(".git/")}
+    assert g.head(repo.work) == g.log(repo.work, fmt="%H")[0] and remote_log(repo) == remote

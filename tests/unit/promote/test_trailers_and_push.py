@@ -106,3 +106,16 @@ def test_history_entries():
     rollback = history_entry("e" * 40, "P", "t", "rollback\n\nGitops-Tool-Promotion: x\n"
                              "Gitops-Tool-Rollback-Of: y", after, before)
     assert rollback is not None and rollback.kind == "rollback" and rollback.rollback_of == "y"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://github.com/ananta-platform/ananta-gitops.git",
+     "https://bot:tok@github.com/ananta-platform/ananta-gitops",
+     "git@github.com:ananta-platform/ananta-gitops.git",
+     "ssh://git@github.com:22/ananta-platform/ananta-gitops.git/"],
+)
+def test_spellings_of_one_repository_compare_equal(url):
+    from gitops_tool.commands.gate import same_repository_key
+
+    assert same_repository_key(url) == "github.com/ananta-platform/ananta-gitops"
