@@ -5,7 +5,18 @@ the one place errors become exit codes."""
 from __future__ import annotations
 
 # Each verb module adds its command to `app` when imported.
-from gitops_tool.cli import doctor, drift, render, status, sync, validate  # noqa: F401
+from gitops_tool.cli import (  # noqa: F401
+    diff,
+    doctor,
+    drift,
+    history,
+    promote,
+    render,
+    rollback,
+    status,
+    sync,
+    validate,
+)
 from gitops_tool.cli.app import app
 
 

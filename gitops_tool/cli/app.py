@@ -94,8 +94,9 @@ def requested_format(argv: Sequence[str]) -> Format | None:
 
 app = typer.Typer(
     name="gitops-tool",
-    help="Render and validate the Ananta Platform's Argo CD GitOps repository; sync it in "
-    "Argo CD, show its status and check the setup (doctor).",
+    help="Render and validate the Ananta Platform's Argo CD GitOps repository; promote "
+    "versions along the chain in git; sync it in Argo CD, show its status, report drift and "
+    "check the setup (doctor).",
     cls=_Group,
     no_args_is_help=True,
     add_completion=True,

@@ -25,6 +25,13 @@ def render(
         "--check",
         help="Write nothing; print a unified diff of what would change and exit 1 if any.",
     ),
+    commit: bool = typer.Option(
+        False, "--commit",
+        help="Commit what render changed under argocd/ (nothing else); the other files must "
+        "be committed already.",
+    ),
+    push: bool = typer.Option(
+        False, "--push", help="With --commit: push the commit to the branch's upstream."),
     output: Literal["text", "json"] = output_option(Format.text),
 ) -> None:
     """Write the Argo CD manifests under argocd/ from charts/ and environments/.
@@ -34,10 +41,15 @@ def render(
     Argo CD settings in argocd/bootstrap/. render owns argocd/: files it does not produce
     there are removed (only inside the rendered environments' folders when ENVs are given).
 
+    --commit commits what changed under argocd/ (a new chart, a values change: what is not a
+    promotion), with a message naming the environments; --push pushes it as promote does.
+
     Exit 0 done (or, with --check, up to date), 1 --check found drift, 2 bad input,
-    130 interrupted.
+    3 (--commit) the git remote failed or the repository lock is held, 130 interrupted.
     """
     options = options_of(ctx)
+    if commit or push:
+        _render_commit(ctx, environments or [], check, commit, push)
 
     def call():
         from gitops_tool.commands import render as command
@@ -62,4 +74,36 @@ def render(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
     typer.echo(present.summary(result), err=True)
+    raise typer.Exit(result.exit_code)
+
+
+def _render_commit(
+    ctx: typer.Context, environments: list[str], check: bool, commit: bool, push: bool
+) -> None:
+    """`render --commit [--push]`: render, commit what changed under argocd/, push."""
+    from gitops_tool.cli.app import err
+
+    if check:
+        err("error: --check writes nothing; it cannot go with --commit or --push")
+        raise typer.Exit(2)
+    if push and not commit:
+        err("error: --push needs --commit")
+        raise typer.Exit(2)
+    options = options_of(ctx)
+
+    def call():
+        from gitops_tool.commands import render as command
+        from gitops_tool.commands.publish import GitDeps
+
+        return command.run_commit(
+            command.RenderCommitOptions(root=options.root(), environments=tuple(environments),
+                                        push=push),
+            GitDeps(notify=err),
+        )
+
+    result = guarded(ctx, call)
+    from gitops_tool.output import render as present
+
+    err(present.summary(result.render))
+    err(present.commit_summary(result))
     raise typer.Exit(result.exit_code)

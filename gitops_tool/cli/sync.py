@@ -58,6 +58,9 @@ def sync(
     ),
     timeout: float = typer.Option(600.0, "--timeout", min=0, help="Seconds for the whole rollout."),
     interval: float = typer.Option(2.0, "--interval", min=0, help="Seconds between polls."),
+    from_remote: bool = typer.Option(
+        False, "--from-remote",
+        help="Sync what the remote branch holds even where this clone differs (knowingly)."),
     output: Literal["text", "json"] = output_option(Format.text),
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,
@@ -68,9 +71,12 @@ def sync(
 ) -> None:
     """Sync the root Application, then the children wave by wave, waiting for each wave.
 
+    Refused (exit 2) when ENV's inputs have uncommitted changes, or differ between HEAD and
+    the remote branch the root Application tracks: Argo CD deploys what the remote has.
+
     Exit 0 done (or --dry-run), 1 an app turned Degraded or its sync failed (--dry-run: an
-    app is missing in Argo CD), 2 bad input or no token, 3 Argo CD failed, a sync window
-    blocks, or the timeout passed, 130 Ctrl-C.
+    app is missing in Argo CD), 2 bad input, no token, or the clone differs from the remote,
+    3 Argo CD failed, a sync window blocks, or the timeout passed, 130 Ctrl-C.
     """
     options = options_of(ctx)
     flags = connection.flags(server, auth_token, insecure, plaintext, server_crt, argocd_context)
@@ -84,7 +90,7 @@ def sync(
                 command.SyncOptions(
                     root=options.root(), environment=environment, apps=tuple(apps or ()),
                     prune=prune, dry_run=dry_run, timeout=timeout, interval=interval,
-                    flags=flags,
+                    flags=flags, from_remote=from_remote,
                 ),
                 connection.runtime(ctx, progress=display),
             )

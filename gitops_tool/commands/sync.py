@@ -94,6 +94,7 @@ class SyncOptions:
     timeout: float = 600.0  # seconds, for the whole rollout
     interval: float = 2.0  # seconds between polls
     flags: ConnectionFlags = field(default_factory=ConnectionFlags)
+    from_remote: bool = False  # sync what the remote branch holds, not the working tree
 
 
 @dataclass
@@ -383,8 +384,14 @@ def dry_run(client: ArgoCDClient, tree: Tree, plan: RolloutPlan) -> SyncResult:
 def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
     """Plan (always); then, with --dry-run, show it against Argo CD; else sync."""
     from gitops_tool.adapters.files import load_tree
+    from gitops_tool.commands.worktree import deployed_root
 
-    tree = load_tree(options.root, only=[options.environment])
+    # Argo CD deploys what the remote branch holds: refuse when the working tree says
+    # otherwise (or read the plan from the remote branch, with --from-remote). A dry run is
+    # refused alike: it shows what the real run would do.
+    with deployed_root(options.root, options.environment, options.from_remote,
+                       runtime.warn) as root:
+        tree = load_tree(root, only=[options.environment])
     plan = plan_rollout(tree, options.environment, options.apps)
     with runtime.connect(options.flags) as client:
         if options.dry_run:

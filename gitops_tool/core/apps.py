@@ -56,7 +56,7 @@ def app_target(settings: Settings, env: Environment, service: Service) -> AppTar
         wave=plane.wave,
         project=env.project,
         namespace=env.argocd_namespace,
-        revision=env.revision,
+        revision=pin.revision_in(env) if pin is not None else env.revision,
         automated=env.sync_policy.automated,
         path=service.path,
         image_tag=pin.image_tag if pin is not None else "",

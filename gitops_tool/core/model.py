@@ -2,7 +2,7 @@
 
 service: one chart; environment: dev/staging/prod; plane: infrastructure,
 control-plane, app-plane; wave: a plane's place in the rollout; release pin:
-the image tag promotion moves.
+the image tag (and, per service, the chart's commit) promotion moves.
 """
 
 from __future__ import annotations
@@ -37,6 +37,13 @@ class Release:
     service: str
     image_tag: str
     line: int | None = field(default=None, compare=False)  # where the file writes the pin
+    # The commit this service's chart is deployed from, when it differs from the
+    # environment's `source.revision` (a per-service promotion); "" for the environment's.
+    revision: str = ""
+
+    def revision_in(self, env: Environment) -> str:
+        """The revision this service deploys in `env`: its own commit, or the environment's."""
+        return self.revision or env.revision
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,3 +76,17 @@ def render_json(result: _Result) -> str:
     if result.check:
         data["diff"] = result.diff
     return to_json(data)
+def commit_summary(result: object) -> str:
+    """What `render --commit` committed and pushed."""
+    published = getattr(result, "published", None)
+    paths = getattr(result, "files", ())
+    lines = []
+    if published is not None and published.commit:
+        folders = ", ".join(getattr(result, "environments", ())) or "nothing"
+        lines.append(f"committed {published.commit} on {published.branch}: {len(paths)} "
+                     f"file(s) under {result.render.output_dir}/ ({folders})")
+    else:
+        lines.append(f"nothing to commit: {result.render.output_dir}/ matches the last commit")
+    if published is not None and published.pushed:
+        lines.append(f"pushed to {published.remote}/{published.remote_branch}")
+    return "\n".join(lines)

@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 
 from gitops_tool import cli
 
-COMMANDS = ("render", "validate", "status", "sync", "doctor", "drift")
+COMMANDS = ("render", "validate", "status", "sync", "doctor", "drift", "promote", "diff",
+            "history", "rollback")
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -324,3 +324,14 @@ def resolve_connection(
         ca_data=layer.ca_data if verify is True else None,
         warnings=tuple(warnings),
     )
+
+
+def server_given(flags: ConnectionFlags, env: Mapping[str, str], home: Path) -> bool:
+    """Whether an Argo CD server is configured at all (a flag, ARGOCD_SERVER, ARGOCD_OPTS or
+    the argocd config's context), whether or not the rest (the token) is usable: promote's
+    gate runs only then."""
+    try:
+        resolve_connection(flags, env, home)
+    except InputError as exc:
+        return not exc.message.startswith("no Argo CD server given")
+    return True

@@ -22,7 +22,7 @@ from gitops_tool.commands.validate.argocd import check_argocd
 from gitops_tool.commands.validate.helm import ChartRun, run_helm
 from gitops_tool.core import selection
 from gitops_tool.core.load.tree import check_pins
-from gitops_tool.core.model import Environment, Settings
+from gitops_tool.core.model import Environment, Settings, is_commit
 from gitops_tool.core.validate import findings as fnd
 from gitops_tool.core.validate import secrets, structure
 from gitops_tool.core.validate.argocd import pinned_chart_findings
@@ -142,10 +142,15 @@ def _pinned_chart_findings(
 
     found: list[Finding] = []
     for env in environments:
-        if env.pinned:
-            paths = [f"{settings.charts_dir}/{name}" for name in chart_names]
-            missing = git.missing_at(root, env.revision, paths)
-            found += pinned_chart_findings(env, missing or [])
+        by_revision: dict[str, list[str]] = {}  # a pinned commit -> the charts it deploys
+        for name in chart_names:
+            pin = env.releases.get(name)
+            revision = pin.revision_in(env) if pin is not None else env.revision
+            if is_commit(revision):
+                by_revision.setdefault(revision, []).append(f"{settings.charts_dir}/{name}")
+        for revision, paths in by_revision.items():
+            missing = git.missing_at(root, revision, paths)
+            found += pinned_chart_findings(env, missing or [], revision)
     return found
 
 

@@ -57,7 +57,10 @@ ENVIRONMENT_SCHEMA = Field(
                 "windows": Field(items=_WINDOW, required=False),
             }
         ),
-        "releases": Field(values=Field(keys={"image": Field(str)}), required=False),
+        "releases": Field(
+            values=Field(keys={"image": Field(str), "revision": Field(str, required=False)}),
+            required=False,
+        ),
     }
 )
 
@@ -137,7 +140,19 @@ def environment_from(name: str, text: str, source: str) -> Environment:
                 f"{tag!r} is not a pinned image tag",
                 hint="use an exact version such as 1.4.2 (not 'latest')",
             )
-        releases[service] = Release(service, tag, line=line_of(data["releases"], service))
+        revision = pin.get("revision", "")
+        if "revision" in pin and not is_commit(revision):
+            fail(
+                pin,
+                "revision",
+                f"releases.{service}.revision",
+                f"{revision!r} is not a full 40-character commit SHA",
+                hint="a pin's revision is the commit its chart is deployed from (lowercase, "
+                "40 hex digits); remove it to deploy the environment's source.revision",
+            )
+        releases[service] = Release(
+            service, tag, line=line_of(data["releases"], service), revision=revision
+        )
     for i, w in enumerate(policy.get("windows") or ()):
         fields = w["schedule"].split()
         if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):

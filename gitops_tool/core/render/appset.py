@@ -29,6 +29,10 @@ ELEMENT_KEYS = {
     "image_tag": "imageTag",
     "generate_paths": "generatePaths",
 }
+# Added to ELEMENT_KEYS when a pin of the environment carries its own `revision` (a
+# per-service promotion): then the revision differs between services too. Without such a
+# pin, the template holds the environment's revision and the elements carry none.
+REVISION_KEY = {"revision": "revision"}
 
 
 def applicationset_name(env: Environment) -> str:
@@ -36,23 +40,31 @@ def applicationset_name(env: Environment) -> str:
     return f"{env.name}-services"
 
 
-def element_for(app: AppTarget) -> dict[str, str]:
+def element_keys(env: Environment) -> dict[str, str]:
+    """The AppTarget fields that differ between the services of `env`, with their element
+    keys: the revision too when a pin carries its own."""
+    if any(pin.revision for pin in env.releases.values()):
+        return {**ELEMENT_KEYS, **REVISION_KEY}
+    return ELEMENT_KEYS
+
+
+def element_for(app: AppTarget, keys: dict[str, str] = ELEMENT_KEYS) -> dict[str, str]:
     """The list-generator element of one Application (every value a string)."""
-    return {key: str(getattr(app, attr)) for attr, key in ELEMENT_KEYS.items()}
+    return {key: str(getattr(app, attr)) for attr, key in keys.items()}
 
 
 def template_target(env: Environment) -> AppTarget:
     """What the ApplicationSet template is built from: a `{{.key}}` placeholder in each field
     that differs between services (the wave too: its annotation is text either way), and
     `env`'s own values in the others, as `app_target` gives them."""
-    placeholders: dict[str, Any] = {attr: f"{{{{.{key}}}}}" for attr, key in ELEMENT_KEYS.items()}
-    return AppTarget(
-        project=env.project,
-        namespace=env.argocd_namespace,
-        revision=env.revision,
-        automated=env.sync_policy.automated,
-        **placeholders,
-    )
+    fixed: dict[str, Any] = {
+        "project": env.project,
+        "namespace": env.argocd_namespace,
+        "revision": env.revision,
+        "automated": env.sync_policy.automated,
+    }
+    placeholders = {attr: f"{{{{.{key}}}}}" for attr, key in element_keys(env).items()}
+    return AppTarget(**{**fixed, **placeholders})
 
 
 def steps_for(settings: Settings, env: Environment) -> list[dict[str, Any]]:
@@ -84,7 +96,8 @@ def applicationset_for(
     annotation does nothing here (pitfall 5): the steps do the ordering.
     """
     template = application_from(env, template_target(env))
-    elements = [element_for(app_target(settings, env, s)) for s in services]
+    keys = element_keys(env)
+    elements = [element_for(app_target(settings, env, s), keys) for s in services]
     return {
         "apiVersion": API_VERSION,
         "kind": "ApplicationSet",

@@ -88,8 +88,12 @@ def argocd_findings(manifests: Sequence[Manifest], inputs: ArgoInputs) -> list[F
     return found
 
 
-def pinned_chart_findings(env: Environment, missing: Sequence[str]) -> list[Finding]:
-    """GT-ARGO-012 for each chart folder (`charts/<chart>`) absent at the pinned commit."""
+def pinned_chart_findings(
+    env: Environment, missing: Sequence[str], revision: str = ""
+) -> list[Finding]:
+    """GT-ARGO-012 for each chart folder (`charts/<chart>`) absent at the pinned commit
+    (`revision`: a pin's own commit; default: the environment's)."""
+    revision = revision or env.revision
     return [
         Finding(
             "GT-ARGO-012",
@@ -97,7 +101,7 @@ def pinned_chart_findings(env: Environment, missing: Sequence[str]) -> list[Find
             env.name,
             f"Application/{env.name}-{posixpath.basename(path)}",
             "",
-            f"{path} does not exist at {env.revision[:12]}, the commit {env.name} deploys",
+            f"{path} does not exist at {revision[:12]}, the commit {env.name} deploys",
             path=env.source,
         )
         for path in missing

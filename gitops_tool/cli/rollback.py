@@ -1,0 +1,69 @@
+"""`gitops-tool rollback`: parse the arguments, restore ENV's versions in one commit, print
+the result, exit."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Any
+
+import typer
+
+from gitops_tool.cli import connection
+from gitops_tool.cli.app import app, err, guarded, options_of
+from gitops_tool.cli.promote import LOCK_TIMEOUT, confirm_on_terminal
+
+
+class RollbackFormat(StrEnum):
+    """What -o/--output may ask for."""
+
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def rollback(
+    ctx: typer.Context,
+    environment: str = typer.Argument(..., metavar="ENV", help="The environment."),
+    to: str = typer.Option(..., "--to", metavar="ID|COMMIT",
+                           help="A promotion id (see `history`) or a commit."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
+    push: bool = typer.Option(False, "--push", help="Push the commit to the branch's upstream."),
+    branch: str | None = typer.Option(
+        None, "--branch", metavar="NAME",
+        help="Commit on a new branch NAME and push it (for a pull request)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for a confirmation."),
+    output: RollbackFormat = typer.Option(RollbackFormat.text, "--output", "-o",
+                                          help="text or json."),
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> None:
+    """Restore ENV's release pins and source.revision as they were after a promotion (its id)
+    or at a commit: one commit, rendered and pushed like a promotion, with a
+    Gitops-Tool-Rollback-Of trailer. Not restricted to the promotion chain; no gate.
+
+    Exit 0 done (or nothing to restore, or --dry-run), 1 the confirmation was declined,
+    2 bad input or a dirty tree, 3 the git remote failed or conflicted, 130 interrupted.
+    """
+    options = options_of(ctx)
+
+    def call() -> Any:
+        from gitops_tool.commands import rollback as command
+        from gitops_tool.commands.promote import PromoteDeps
+        from gitops_tool.commands.publish import GitDeps
+
+        return command.run(
+            command.RollbackOptions(
+                root=options.root(), environment=environment, to=to, push=push,
+                branch=branch or "", yes=yes, interactive=sys.stdin.isatty(), dry_run=dry_run,
+                lock_timeout=lock_timeout,
+            ),
+            PromoteDeps(runtime=connection.runtime(ctx), git=GitDeps(notify=err),
+                        confirm=confirm_on_terminal),
+        )
+
+    result = guarded(ctx, call)
+    from gitops_tool.output import rollback as present
+
+    typer.echo(present.as_json(result) if output is RollbackFormat.json
+               else present.text(result))
+    raise typer.Exit(result.exit_code)

@@ -1,0 +1,93 @@
+"""`diff SOURCE TARGET`: per service, what differs between two environments' versions and
+what `promote` would change; exit 1 when it would change something (like
+`git diff --exit-code`). Reads only: no lock, no write; a fetch at most, when SOURCE tracks
+a branch and no Argo CD server is configured.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitops_tool.adapters import files
+from gitops_tool.adapters.argocd.config import ConnectionFlags, server_given
+from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.commands import gate as source_gate
+from gitops_tool.commands import publish
+from gitops_tool.commands.gate import SourceRun
+from gitops_tool.commands.promote import chosen_services
+from gitops_tool.core import selection
+from gitops_tool.core.promote.plan import (
+    Change,
+    ServiceMove,
+    changes_between,
+    moves_between,
+    promoted_versions,
+)
+from gitops_tool.core.promote.versions import Versions, versions_of
+from gitops_tool.errors import EXIT_FOUND, EXIT_OK, InputError
+
+
+@dataclass(frozen=True, slots=True)
+class DiffOptions:
+    root: Path
+    source: str
+    target: str
+    services: tuple[str, ...] = ()
+    flags: ConnectionFlags = field(default_factory=ConnectionFlags)
+
+
+@dataclass(frozen=True, slots=True)
+class DiffResult:
+    source: str
+    target: str
+    services: tuple[str, ...]  # asked for (empty: all)
+    source_run: SourceRun
+    current: Versions  # TARGET's
+    wanted: Versions  # TARGET's after the promotion
+    moves: tuple[ServiceMove, ...]
+    changes: tuple[Change, ...]
+    identical: tuple[str, ...]  # services that would not move
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FOUND if self.changes else EXIT_OK
+
+
+def run(options: DiffOptions, runtime: Runtime | None = None) -> DiffResult:
+    runtime = runtime or Runtime()
+    root = options.root
+    known = files.environment_names(root)
+    selection.chosen([options.source, options.target], known, "environment")
+    if options.source == options.target:
+        raise InputError(f"SOURCE and TARGET are both {options.source}")
+    tree = files.load_tree(root)
+    source, target = tree.environment(options.source), tree.environment(options.target)
+    assert source is not None and target is not None  # checked above
+    services = chosen_services(tree, options.services)
+    chosen = services or tuple(s.name for s in tree.services)
+    with ExitStack() as stack:
+        clone = None
+        if not source.pinned:
+            from gitops_tool.adapters.git import open_clone
+
+            clone = stack.enter_context(open_clone(root))
+        states, host = None, ""
+        if not source.pinned and server_given(options.flags, runtime.env, runtime.home):
+            client = stack.enter_context(runtime.connect(options.flags))
+            states, host = source_gate.source_states(client, source), client.host
+        fetch = None if clone is None else (
+            lambda remote, branch: publish.fetch(clone, remote, branch, publish.GitDeps()))
+        run_ = source_gate.resolve_source(clone, tree, source, chosen, states, host=host,
+                                          fetch=fetch)
+    current = versions_of(target)
+    wanted = promoted_versions(versions_of(source), run_.commit, current, services)
+    moves = moves_between(current, wanted)
+    moved = {m.service for m in moves}
+    return DiffResult(
+        source=source.name, target=target.name, services=services, source_run=run_,
+        current=current, wanted=wanted, moves=moves,
+        changes=changes_between(current, wanted),
+        identical=tuple(s for s in chosen if s not in moved),
+    )

@@ -1,0 +1,81 @@
+"""`history ENV`: the promotions and rollbacks of ENV, read back from git.
+
+Every commit that changed environments/ENV.yaml, newest first; what moved is computed from
+the file before and after each commit, the rest (id, source, gate, rollback) comes from the
+trailers gitops-tool wrote. Commits that moved no version and are not gitops-tool's (a
+change of replicas, a comment) are left out. Reads only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitops_tool.adapters import files
+from gitops_tool.core.names import ENVIRONMENTS_DIR
+from gitops_tool.core.promote.history import HistoryEntry, history_entry
+from gitops_tool.core.promote.versions import Versions, versions_from_data
+from gitops_tool.core.yamldoc import parse_yaml
+from gitops_tool.errors import EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from gitops_tool.adapters.git import Clone
+
+LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryOptions:
+    root: Path
+    environment: str
+    limit: int = LIMIT  # 0: all
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryResult:
+    environment: str
+    entries: tuple[HistoryEntry, ...]
+    more: bool  # older entries exist beyond the limit
+
+    exit_code: int = EXIT_OK
+
+
+def versions_at(clone: Clone, revision: str, path: str) -> Versions | None:
+    """The versions in `path` at `revision` (leniently), or None."""
+    data = clone.file_at(revision, path) if revision else None
+    if data is None:
+        return None
+    try:
+        return versions_from_data(parse_yaml(data.decode("utf-8", "replace"), path))
+    except InputError:
+        return None
+
+
+def entries_of(clone: Clone, environment: str, limit: int = 0) -> tuple[list[HistoryEntry], bool]:
+    """ENV's history entries, newest first, at most `limit` (0: all); and whether more
+    exist."""
+    rel = f"{ENVIRONMENTS_DIR}/{environment}.yaml"
+    found: list[HistoryEntry] = []
+    for commit in clone.log_of(rel):
+        entry = history_entry(
+            commit.commit, commit.author, commit.date, commit.message,
+            versions_at(clone, commit.parent, rel), versions_at(clone, commit.commit, rel),
+        )
+        if entry is None:
+            continue
+        if limit and len(found) == limit:
+            return found, True
+        found.append(entry)
+    return found, False
+
+
+def run(options: HistoryOptions) -> HistoryResult:
+    from gitops_tool.adapters.git import open_clone
+
+    files.check_environment_names(options.root, [options.environment])
+    if options.limit < 0:
+        raise InputError("-n must be 0 (all) or more")
+    with open_clone(options.root) as clone:
+        entries, more = entries_of(clone, options.environment, options.limit)
+    return HistoryResult(options.environment, tuple(entries), more)

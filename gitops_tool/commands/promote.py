@@ -1,0 +1,382 @@
+"""`promote SOURCE TARGET`: TARGET takes the versions SOURCE runs, in one commit.
+
+The whole plan is built before the first side effect: the chain step, a clean tree on a
+branch, the commit SOURCE runs, the gate, TARGET's file edited and rendered in memory, the
+diff. `--dry-run` returns it there. Otherwise, after a confirmation, one commit holds
+environments/TARGET.yaml and TARGET's rendered files, and `publish` lands and pushes it. The
+repository lock is held for the whole run (not in a dry run: it changes nothing).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitops_tool.adapters import files
+from gitops_tool.adapters.argocd.config import ConnectionFlags
+from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.commands import gate as source_gate
+from gitops_tool.commands import prepare, publish
+from gitops_tool.commands.gate import SourceRun
+from gitops_tool.core import selection
+from gitops_tool.core.model import Environment, Tree
+from gitops_tool.core.names import ENVIRONMENTS_DIR
+from gitops_tool.core.promote import trailers as t
+from gitops_tool.core.promote.gate import FAILING, NOT_CHECKED, PASSED, SKIPPED, Gate
+from gitops_tool.core.promote.message import Story, message_context, rendered_summary
+from gitops_tool.core.promote.plan import (
+    Change,
+    changes_between,
+    moves_between,
+    promoted_versions,
+)
+from gitops_tool.core.promote.versions import versions_of
+from gitops_tool.errors import EXIT_FOUND, EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from gitops_tool.adapters.git import Clone
+
+LOCK_TIMEOUT = 30.0
+
+
+class Outcome(StrEnum):
+    PLANNED = "planned"  # --dry-run
+    UNCHANGED = "unchanged"  # TARGET runs SOURCE's versions already
+    COMMITTED = "committed"  # committed, not pushed (no --push)
+    PUSHED = "pushed"
+    REFUSED = "refused"  # the gate said no
+    DECLINED = "declined"  # the person answered no
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FOUND if self in (Outcome.REFUSED, Outcome.DECLINED) else EXIT_OK
+
+
+@dataclass(frozen=True, slots=True)
+class PromoteOptions:
+    root: Path
+    source: str
+    target: str
+    services: tuple[str, ...] = ()
+    dry_run: bool = False
+    push: bool = False
+    branch: str = ""  # --branch NAME: commit on a new branch and push it
+    yes: bool = False
+    interactive: bool = False  # stdin is a terminal (a confirmation can be asked)
+    skip_gate: bool = False
+    reason: str = ""
+    lock_timeout: float = LOCK_TIMEOUT
+    flags: ConnectionFlags = field(default_factory=ConnectionFlags)
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What a person confirms: the story, the gate, the diff of the commit."""
+
+    story: Story
+    gate: Gate
+    diff: str
+
+
+def _yes(_preview: Preview) -> bool:
+    return True
+
+
+@dataclass
+class PromoteDeps:
+    runtime: Runtime = field(default_factory=Runtime)  # Argo CD: environment, clock, warn
+    git: publish.GitDeps = field(default_factory=publish.GitDeps)
+    confirm: Callable[[Preview], bool] = _yes
+    new_id: Callable[[str], str] | None = None  # target -> a promotion id
+
+
+@dataclass(frozen=True, slots=True)
+class PromoteResult:
+    outcome: Outcome
+    story: Story
+    gate: Gate
+    source_run: SourceRun | None = None
+    changes: tuple[Change, ...] = ()
+    diff: str = ""
+    files: tuple[str, ...] = ()
+    output_dir: str = "argocd"
+    published: publish.Published | None = None
+    repo_url: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        return self.outcome.exit_code
+
+
+def promotion_id(target: str, runtime: Runtime) -> str:
+    """A promotion's id: the environment, the UTC time and a random part."""
+    now = runtime.clock.now()
+    return f"{target}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def check_options(options: PromoteOptions) -> None:
+    """What the arguments alone decide (exit 2), before anything is read."""
+    if options.skip_gate and not options.reason.strip():
+        raise InputError("--skip-gate needs --reason TEXT", hint="say why; it is recorded "
+                         "in the commit (Gitops-Tool-Gate: skipped: <reason>)")
+    if options.reason and not options.skip_gate:
+        raise InputError("--reason goes with --skip-gate")
+    if options.branch and (options.branch.startswith("-") or " " in options.branch
+                           or ".." in options.branch or options.branch.endswith("/")):
+        raise InputError(f"--branch {options.branch!r} is not a branch name")
+
+
+def require_confirmation(options: Any) -> None:
+    """Without --yes (or --dry-run) the person must be able to answer: stdin a terminal."""
+    if not options.yes and not options.dry_run and not options.interactive:
+        raise InputError(
+            "refusing to commit without a confirmation: stdin is not a terminal",
+            hint="pass --yes (as CI does), or --dry-run to see the plan",
+        )
+
+
+def chain_step(tree_chain: tuple[str, ...], known: list[str], source: str, target: str) -> None:
+    """SOURCE -> TARGET must be one step along the promotion chain."""
+    selection.chosen([source, target], known, "environment")
+    chain = list(tree_chain)
+    where = " -> ".join(chain)
+    for name in (source, target):
+        if name not in chain:
+            raise InputError(f"{name} is not on the promotion chain ({where})",
+                             hint="gitops-tool.yaml `promotion` lists the chain")
+    i, j = chain.index(source), chain.index(target)
+    if j != i + 1:
+        step = f"{chain[i]} -> {chain[i + 1]}" if i + 1 < len(chain) else "none"
+        why = "backwards" if j <= i else "skips a stage"
+        raise InputError(
+            f"{source} -> {target} {why}: promotion goes one step at a time along {where}",
+            hint=f"the next step from {source} is {step}; to restore older versions, "
+            f"use `gitops-tool rollback {target} --to ID`",
+        )
+
+
+def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResult:
+    deps = deps or PromoteDeps()
+    check_options(options)
+    root = options.root
+    settings = files.load_settings(root)
+    chain_step(settings.promotion, files.environment_names(root), options.source,
+               options.target)
+    require_confirmation(options)
+    from gitops_tool.adapters.git import open_clone
+    from gitops_tool.adapters.lock import repository_lock
+
+    with ExitStack() as stack:
+        if not options.dry_run:
+            stack.enter_context(repository_lock(
+                root, f"promote {options.source} {options.target}", options.lock_timeout,
+                warn=deps.runtime.warn,
+            ))
+        clone = stack.enter_context(open_clone(root))
+        return _promote(clone, options, deps)
+    raise AssertionError("unreachable")
+
+
+def landing_for(clone: Clone, options: Any, branch: str) -> publish.Landing:
+    """Where a commit of `options` (push, branch) goes."""
+    if options.branch:
+        upstream = clone.upstream(branch)
+        remote = upstream[0] if upstream else ("origin" if "origin" in clone.remotes()
+                                               else "")
+        if not remote:
+            raise InputError("--branch needs a remote to push to; this clone has none",
+                             hint="git remote add origin <url>")
+        return publish.Landing(branch, True, remote, upstream[1] if upstream else "",
+                               new_branch=options.branch)
+    if options.push:
+        remote, remote_branch = publish.upstream_of(clone, branch)
+        return publish.Landing(branch, True, remote, remote_branch)
+    return publish.Landing(branch, False)
+
+
+def _promote(clone: Clone, options: PromoteOptions, deps: PromoteDeps) -> PromoteResult:
+    root, git_deps = options.root, deps.git
+    branch = publish.on_branch(clone)
+    publish.require_clean(clone)
+    landing = landing_for(clone, options, branch)
+    pending = () if options.dry_run else publish.catch_up(clone, landing, git_deps)
+    tree = files.load_tree(root)
+    source, target = _env(tree, options.source), _env(tree, options.target)
+    if landing.push and not landing.new_branch and landing.remote_branch != target.branch:
+        deps.runtime.warn(
+            f"warning: {target.name}-root tracks {target.branch}, and this push goes to "
+            f"{landing.remote}/{landing.remote_branch}: Argo CD deploys it once it is merged "
+            f"into {target.branch}")
+    services = chosen_services(tree, options.services)
+    chosen = services or tuple(s.name for s in tree.services)
+    run, gate = _source_and_gate(clone, tree, source, chosen, options, deps)
+    current = versions_of(target)
+    wanted = promoted_versions(versions_of(source), run.commit, current, services)
+    changes = changes_between(current, wanted)
+    new_id = (deps.new_id or (lambda target: promotion_id(target, deps.runtime)))(target.name)
+    story = Story(
+        kind="promote", promotion_id=new_id, source=source.name, target=target.name,
+        services=services, source_revision=run.commit, current=current, wanted=wanted,
+        moves=moves_between(current, wanted), gate=_gate_value(gate),
+    )
+    result = PromoteResult(Outcome.PLANNED, story, gate, run, changes,
+                           output_dir=tree.settings.output_dir, repo_url=target.repo_url)
+    if gate.refused:
+        return _replace(result, outcome=Outcome.REFUSED)
+    recheck = _recheck(clone, tree, source, chosen, run, gate, options, deps)
+    return carry_out(clone, options, deps, result, landing, pending, recheck)
+
+
+def carry_out(
+    clone: Clone,
+    options: Any,  # PromoteOptions or RollbackOptions: root, dry_run, yes
+    deps: PromoteDeps,
+    result: PromoteResult,
+    landing: publish.Landing,
+    pending: tuple[tuple[str, str], ...],
+    recheck: Callable[[Clone, str], None] | None = None,
+) -> PromoteResult:
+    """The rest of a promotion or a rollback, its plan made: nothing to change (push what is
+    pending), or prepare the commit, show it (dry run), confirm, commit and push."""
+    story, root = result.story, options.root
+    if not result.changes:
+        notes = (_nothing_note(result),)
+        published = None
+        if pending and not options.dry_run:
+            published = publish.land(clone, root, prepare.Intent(story.promotion_id, ""),
+                                     prepare.Prepared({}, ""), landing, pending, deps.git)
+        return _replace(result, outcome=Outcome.UNCHANGED, notes=notes, published=published)
+    prepared = prepare.prepare_versions(root, story.target, result.changes)
+    paths = tuple(sorted(prepared.files))
+    from gitops_tool import templates
+
+    message = templates.render(
+        "promote/commit.txt.j2",
+        **message_context(story, rendered_summary(paths, result.output_dir)),
+    )
+    result = _replace(result, diff=prepared.diff, files=paths,
+                      notes=result.notes + _stale_note(prepared, story.target))
+    if options.dry_run:
+        return result
+    if not options.yes and not deps.confirm(Preview(story, result.gate, prepared.diff)):
+        return _replace(result, outcome=Outcome.DECLINED)
+    intent = prepare.Intent(story.promotion_id, message, story.target, result.changes,
+                            recheck=recheck)
+    published = publish.land(clone, root, intent, prepared, landing, pending, deps.git)
+    outcome = Outcome.PUSHED if published.pushed else Outcome.COMMITTED
+    return _replace(result, outcome=outcome, published=published)
+
+
+def _nothing_note(result: PromoteResult) -> str:
+    story = result.story
+    if story.kind == "rollback":
+        return f"{story.target} already has the versions of {story.rollback_of}; nothing to commit"
+    return (f"{story.target} already runs {story.source}'s versions "
+            f"({story.source_revision[:12]}); nothing to commit")
+
+
+def chosen_services(tree: Tree, wanted: tuple[str, ...]) -> tuple[str, ...]:
+    """The services asked for, checked (did-you-mean); () when none was named: all."""
+    if not wanted:
+        return ()
+    return tuple(selection.chosen(list(wanted), [s.name for s in tree.services], "service"))
+
+
+def _env(tree: Tree, name: str) -> Environment:
+    env = tree.environment(name)
+    if env is None:
+        raise InputError(f"{ENVIRONMENTS_DIR}/{name}.yaml: no such environment")
+    return env
+
+
+def _replace(result: PromoteResult, **changes: Any) -> PromoteResult:
+    from dataclasses import replace
+
+    return replace(result, **changes)
+
+
+def _gate_value(gate: Gate) -> str:
+    return t.gate_value(gate.status, gate.reason)
+
+
+def _stale_note(prepared: prepare.Prepared, target: str) -> tuple[str, ...]:
+    if not prepared.stale:
+        return ()
+    return (f"{len(prepared.stale)} rendered file(s) of {target} were already out of "
+            "date at HEAD; this commit brings them up to date too",)
+
+
+def _source_and_gate(
+    clone: Clone, tree: Tree, source: Environment, services: tuple[str, ...],
+    options: PromoteOptions, deps: PromoteDeps,
+) -> tuple[SourceRun, Gate]:
+    """The commit SOURCE runs, and the gate (asking Argo CD only when a server is
+    configured, and only for what is needed)."""
+    from gitops_tool.adapters.argocd.config import server_given
+
+    runtime = deps.runtime
+    configured = server_given(options.flags, runtime.env, runtime.home)
+    need_states = configured and (not options.skip_gate or not source.pinned)
+    if not need_states:
+        run = source_gate.resolve_source(clone, tree, source, services, None,
+                                         fetch=_fetcher(clone, options, deps))
+        if options.skip_gate:
+            return run, Gate(SKIPPED, t.one_line(options.reason))
+        runtime.warn("warning: no Argo CD server is configured: the gate is not checked "
+                     "(the commit records `Gitops-Tool-Gate: not checked`)")
+        return run, Gate(NOT_CHECKED)
+    with runtime.connect(options.flags) as client:
+        deps.git.notify(f"asking Argo CD ({client.host}) about {source.name} ...")
+        states = source_gate.source_states(client, source)
+        run = source_gate.resolve_source(clone, tree, source, services, states,
+                                         host=client.host, fetch=_fetcher(clone, options, deps))
+        if options.skip_gate:
+            return run, Gate(SKIPPED, t.one_line(options.reason))
+        return run, source_gate.gate_of(tree, source, services, run, states)
+
+
+def _fetcher(
+    clone: Clone, options: PromoteOptions, deps: PromoteDeps
+) -> Callable[[str, str], str | None] | None:
+    """How SOURCE's branch is fetched: not at all in a dry run (it changes nothing)."""
+    if options.dry_run:
+        return None
+    return lambda remote, branch: publish.fetch(clone, remote, branch, deps.git)
+
+
+def _recheck(
+    clone: Clone, tree: Tree, source: Environment, services: tuple[str, ...], run: SourceRun,
+    gate: Gate, options: PromoteOptions, deps: PromoteDeps,
+) -> Callable[[Clone, str], None]:
+    """Before the promotion is made again on the remote's new head: if SOURCE's file
+    changed there, SOURCE must still pass the gate for what we promote."""
+    rel = f"{ENVIRONMENTS_DIR}/{source.name}.yaml"
+    base = clone.file_at("HEAD", rel)  # as the plan read it
+
+    def recheck(clone: Clone, tip: str) -> None:
+        if clone.file_at(tip, rel) == base:
+            return
+        if gate.status != PASSED:
+            deps.git.notify(f"{rel} changed on the remote meanwhile; this promotion still "
+                            f"carries what {source.name} ran ({run.commit[:12]})")
+            return
+        with deps.runtime.connect(options.flags) as client:
+            states = source_gate.source_states(client, source)
+        again = source_gate.gate_of(tree, source, services, run, states)
+        if again.status == FAILING:
+            problems = "; ".join(f"{r.app}: {', '.join(r.problems)}" for r in again.rows
+                                 if r.problems)
+            raise publish.SourceMoved(
+                f"{rel} changed on the remote while we pushed, and {source.name} no longer "
+                f"runs what this promotion carries ({problems}); nothing was pushed",
+                hint=f"run `gitops-tool promote {options.source} {options.target}` again "
+                "once the source is healthy",
+            )
+
+    return recheck

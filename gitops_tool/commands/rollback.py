@@ -1,0 +1,124 @@
+"""`rollback ENV --to ID|COMMIT`: ENV's revision and pins as they were after a promotion (by
+its id) or at a commit, through the same edit, render, commit and push as promote.
+
+Not restricted to the chain, and no gate: a rollback restores what already ran. Services
+the older file has no pin for keep theirs (a chart added since); nothing else of the
+environment file changes. The commit carries `Gitops-Tool-Rollback-Of: <id or commit>`.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitops_tool.adapters import files
+from gitops_tool.commands import publish
+from gitops_tool.commands.history import versions_at
+from gitops_tool.commands.promote import (
+    LOCK_TIMEOUT,
+    Outcome,
+    PromoteDeps,
+    PromoteResult,
+    carry_out,
+    landing_for,
+    promotion_id,
+    require_confirmation,
+)
+from gitops_tool.core.names import ENVIRONMENTS_DIR
+from gitops_tool.core.promote import trailers as t
+from gitops_tool.core.promote.gate import Gate
+from gitops_tool.core.promote.message import Story
+from gitops_tool.core.promote.plan import changes_between, moves_between, restored_versions
+from gitops_tool.core.promote.versions import versions_of
+from gitops_tool.errors import InputError
+
+if TYPE_CHECKING:
+    from gitops_tool.adapters.git import Clone
+
+ROLLBACK_GATE = "rollback"  # the Gate status shown for a rollback (none is checked)
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackOptions:
+    root: Path
+    environment: str
+    to: str  # a promotion id or a commit
+    push: bool = False
+    branch: str = ""
+    yes: bool = False
+    interactive: bool = False
+    dry_run: bool = False
+    lock_timeout: float = LOCK_TIMEOUT
+
+
+def find_target(clone: Clone, environment: str, to: str) -> tuple[str, str]:
+    """(commit, how the commit message names it): the commit of promotion `to` among ENV's
+    file's commits, else the commit `to` names."""
+    rel = f"{ENVIRONMENTS_DIR}/{environment}.yaml"
+    for entry in clone.log_of(rel):
+        if t.first(t.parse_trailers(entry.message), t.PROMOTION) == to:
+            return entry.commit, to
+    commit = clone.rev(to)
+    if commit is None:
+        raise InputError(
+            f"--to {to!r}: no promotion of {environment} has this id, and it names no commit",
+            hint=f"`gitops-tool history {environment}` lists the ids and commits",
+        )
+    return commit, commit
+
+
+def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteResult:
+    deps = deps or PromoteDeps()
+    root = options.root
+    files.check_environment_names(root, [options.environment])
+    require_confirmation(options)
+    from gitops_tool.adapters.git import open_clone
+    from gitops_tool.adapters.lock import repository_lock
+
+    with ExitStack() as stack:
+        if not options.dry_run:
+            stack.enter_context(repository_lock(
+                root, f"rollback {options.environment} --to {options.to}",
+                options.lock_timeout, warn=deps.runtime.warn,
+            ))
+        clone = stack.enter_context(open_clone(root))
+        return _rollback(clone, options, deps)
+    raise AssertionError("unreachable")
+
+
+def _rollback(clone: Clone, options: RollbackOptions, deps: PromoteDeps) -> PromoteResult:
+    branch = publish.on_branch(clone)
+    publish.require_clean(clone)
+    landing = landing_for(clone, options, branch)
+    pending = () if options.dry_run else publish.catch_up(clone, landing, deps.git)
+    commit, named = find_target(clone, options.environment, options.to)
+    rel = f"{ENVIRONMENTS_DIR}/{options.environment}.yaml"
+    then = versions_at(clone, commit, rel)
+    if then is None:
+        raise InputError(
+            f"--to {options.to}: commit {commit[:12]} has no readable {rel}",
+            hint=f"`gitops-tool history {options.environment}` lists its promotions",
+        )
+    tree = files.load_tree(options.root)
+    env = tree.environment(options.environment)
+    assert env is not None  # the name was checked
+    current = versions_of(env)
+    wanted, kept, gone = restored_versions(current, then)
+    notes = []
+    if kept:
+        notes.append(f"{commit[:12]} has no pin for {', '.join(kept)}: kept as they are")
+    if gone:
+        notes.append(f"{commit[:12]} pins {', '.join(gone)}, which no longer exist: ignored")
+    new_id = (deps.new_id or (lambda target: promotion_id(target, deps.runtime)))(env.name)
+    story = Story(
+        kind="rollback", promotion_id=new_id, source="", target=env.name, services=(),
+        source_revision="", current=current, wanted=wanted,
+        moves=moves_between(current, wanted), gate="", rollback_of=named,
+    )
+    result = PromoteResult(
+        Outcome.PLANNED, story, Gate(ROLLBACK_GATE), None, changes_between(current, wanted),
+        output_dir=tree.settings.output_dir, repo_url=env.repo_url, notes=tuple(notes),
+    )
+    return carry_out(clone, options, deps, result, landing, pending)

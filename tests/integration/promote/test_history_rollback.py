@@ -1,0 +1,129 @@
+"""history reads promotions back from git; rollback restores them through the same commit
+path; diff says what promote would change; the pull-request flow (--branch, -o markdown);
+render --commit."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from gitops_tool.core.promote.trailers import parse_trailers
+from tests.integration.promote.conftest import PROD_REVISION, STAGING_REVISION, Repo, pins
+from tests.support import gitrepos as g
+
+
+def _prod(repo: Repo) -> dict:
+    return yaml.safe_load((repo.work / "environments/prod.yaml").read_text())
+
+
+def test_history_and_rollback_round_trip(repo: Repo):
+    first = json.loads(repo.run("promote", "staging", "prod", "--yes", "--push",
+                                "-o", "json").stdout)
+    after_first = pins((repo.work / "environments/prod.yaml").read_text())
+    other = repo.other_clone()
+    repo.commit_change(other, "environments/staging.yaml", '"2.1.0"', '"2.1.1"',
+                       "staging: portal 2.1.1")
+    second = repo.run("promote", "staging", "prod", "--yes", "--push", "-o", "json")
+    assert second.exit_code == 0, second.stderr
+    second_id = json.loads(second.stdout)["promotion_id"]
+    assert _prod(repo)["releases"]["portal"]["image"] == "2.1.1"
+
+    listed = repo.run("history", "prod", "-o", "json")
+    assert listed.exit_code == 0, listed.stderr
+    entries = json.loads(listed.stdout)["entries"]
+    assert [e["promotion_id"] for e in entries[:2]] == [second_id, first["promotion_id"]]
+    newest = entries[0]
+    assert newest["kind"] == "promotion" and newest["source"] == "staging"
+    assert newest["author"] == "Pat Promoter <pat@example.org>"
+    assert newest["gate"] == "not checked" and newest["source_revision"] == STAGING_REVISION
+    assert [(m["service"], m["old_image"], m["new_image"]) for m in newest["moves"]] == [
+        ("portal", "2.1.0", "2.1.1")]
+    assert entries[1]["old_revision"] == PROD_REVISION
+    assert entries[-1]["kind"] == "created"
+
+    back = repo.run("rollback", "prod", "--to", first["promotion_id"], "--yes", "--push")
+    assert back.exit_code == 0, back.stderr
+    assert pins((repo.work / "environments/prod.yaml").read_text()) == after_first
+    message = g.messages(repo.remote)[0]
+    assert message.startswith(f"rollback prod to {first['promotion_id']}: 1 service")
+    trailers = parse_trailers(message)
+    assert trailers["Gitops-Tool-Rollback-Of"] == [first["promotion_id"]]
+    assert repo.run("render", "prod", "--check").exit_code == 0  # (staging was hand-edited)
+    text = repo.run("history", "prod", "-n", "1").stdout
+    assert f"of {first['promotion_id']}" in text and "portal: 2.1.1 -> 2.1.0" in text
+
+    # by commit: back to the seed's versions, revision included
+    seed = g.log(repo.work, fmt="%H")[-1]
+    assert repo.run("rollback", "prod", "--to", seed, "--yes").exit_code == 0
+    assert _prod(repo)["source"]["revision"] == PROD_REVISION
+    assert parse_trailers(g.messages(repo.work)[0])["Gitops-Tool-Rollback-Of"] == [seed]
+    again = repo.run("rollback", "prod", "--to", seed, "--yes")
+    assert again.exit_code == 0 and "nothing to commit" in again.stdout
+
+
+def test_rollback_to_an_unknown_id_is_refused(repo: Repo):
+    result = repo.run("rollback", "prod", "--to", "prod-nope", "--yes")
+    assert result.exit_code == 2
+    assert "gitops-tool history prod" in result.stderr
+
+
+def test_diff_says_what_promote_would_change(repo: Repo):
+    result = repo.run("diff", "staging", "prod", "-o", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["exit_code"] == 1
+    assert data["revision"] == {"old": PROD_REVISION, "new": STAGING_REVISION}
+    images = {c["service"]: (c["old_image"], c["new_image"]) for c in data["changes"]}
+    assert images["portal"] == ("2.0.0", "2.1.0") and images["worker"] == ("1.3.0", "1.4.0")
+    table = repo.run("diff", "staging", "prod")
+    assert "portal" in table.stdout and "2.0.0 -> 2.1.0" in table.stdout
+    only = json.loads(repo.run("diff", "staging", "prod", "--service", "worker",
+                               "-o", "json").stdout)
+    assert [c["service"] for c in only["changes"]] == ["worker"]
+    assert repo.run("promote", "staging", "prod", "--yes").exit_code == 0
+    same = repo.run("diff", "staging", "prod")
+    assert same.exit_code == 0 and "nothing to promote" in same.stdout
+
+
+def test_the_pull_request_flow_pushes_a_new_branch_and_prints_its_body(repo: Repo):
+    before = g.head(repo.work)
+    result = repo.run("promote", "staging", "prod", "--yes", "--branch",
+                      "promote/staging-to-prod-42", "-o", "markdown")
+    assert result.exit_code == 0, result.stderr
+    body = result.stdout
+    assert body.startswith("## promote staging -> prod: 2 services")
+    assert "| portal | `2.0.0` → `2.1.0` |" in body
+    assert "**Gate:** not checked" in body
+    assert "/blob/" in body and "argocd/prod/applications/prod-portal.yaml" in body
+    assert "pushed to origin/promote/staging-to-prod-42" in result.stderr
+    pushed = g.head(repo.remote, "promote/staging-to-prod-42")
+    # the checkout is on the new branch (`gh pr create` uses it), clean; main did not move
+    assert g.git(repo.work, "branch", "--show-current") == "promote/staging-to-prod-42"
+    assert g.head(repo.work) == pushed and g.head(repo.work, "main") == before
+    assert g.git(repo.work, "status", "--porcelain") == ""
+    assert g.git(repo.remote, "rev-parse", f"{pushed}^") == before
+    assert g.head(repo.remote, "main") == before
+    assert g.git(repo.work, "rev-parse", "--abbrev-ref",
+                 "promote/staging-to-prod-42@{upstream}") == "origin/promote/staging-to-prod-42"
+
+
+def test_render_commit_commits_only_what_render_changed(repo: Repo):
+    values = repo.work / "environments/dev.yaml"
+    values.write_text(values.read_text().replace("  selfHeal: true", "  selfHeal: false"))
+    dirty = repo.run("render", "--commit")
+    assert dirty.exit_code == 2 and "environments/dev.yaml" in dirty.stderr
+    g.git(repo.work, "commit", "-qam", "dev: no selfHeal")
+    result = repo.run("render", "dev", "--commit", "--push")
+    assert result.exit_code == 0, result.stderr
+    commit = g.head(repo.remote, "main")
+    assert commit == g.head(repo.work)
+    files = g.git(repo.work, "diff-tree", "--no-commit-id", "--name-only", "-r", commit)
+    assert files and all(f.startswith("argocd/dev/") for f in files.splitlines())
+    message = g.messages(repo.work)[0]
+    assert message.startswith("render: argocd/ for dev")
+    assert "Gitops-Tool-Render" in parse_trailers(message)
+    assert g.git(repo.work, "status", "--porcelain") == ""
+    assert repo.run("render", "--check").exit_code == 0
+    nothing = repo.run("render", "--commit")
+    assert nothing.exit_code == 0 and "nothing to commit" in nothing.stderr
