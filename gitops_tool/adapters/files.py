@@ -216,11 +216,12 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
 
 
 def check_environment_names(
-    root: Path, wanted: list[str], known: list[str] | None = None, chain: Sequence[str] = ()
+    root: Path, wanted: list[str], known: list[str] | None = None
 ) -> None:
     """Raise InputError for the first name in `wanted` with no environments/<name>.yaml
-    (its hint lists the known ones in `chain` order)."""
-    known = environment_names(root, chain) if known is None else known
+    (its hint lists the known ones in promotion-chain order)."""
+    if known is None:
+        known = environment_names(root, load_settings(root).promotion)
     try:
         selection.chosen(wanted, known, "environment")
     except InputError as exc:

@@ -231,7 +231,8 @@ class Clone:
                 hint="set one: git config user.name 'Your Name'; git config user.email "
                 "you@example.com (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL and GIT_COMMITTER_*)",
             )
-        return GitError(f"git: {what} failed: {detail}")
+        return GitError(f"git: {what} failed: {detail}",
+                        hint="fix what git says, then run the same command again")
 
     # -- the working tree -------------------------------------------------------------
 

@@ -61,7 +61,8 @@ def run(options: DiffOptions, runtime: Runtime | None = None) -> DiffResult:
     known = files.environment_names(root)
     selection.chosen([options.source, options.target], known, "environment")
     if options.source == options.target:
-        raise InputError(f"SOURCE and TARGET are both {options.source}")
+        raise InputError(f"SOURCE and TARGET are both {options.source}",
+                         hint="name two environments, such as `diff staging prod`")
     tree = files.load_tree(root)
     source, target = tree.environment(options.source), tree.environment(options.target)
     assert source is not None and target is not None  # checked above

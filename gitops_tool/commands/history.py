@@ -75,7 +75,7 @@ def run(options: HistoryOptions) -> HistoryResult:
 
     files.check_environment_names(options.root, [options.environment])
     if options.limit < 0:
-        raise InputError("-n must be 0 (all) or more")
+        raise InputError("-n must be 0 (all) or more", hint="-n 10 shows the ten newest")
     with open_clone(options.root) as clone:
         entries, more = entries_of(clone, options.environment, options.limit)
     return HistoryResult(options.environment, tuple(entries), more)

@@ -85,7 +85,8 @@ def prepare_versions(root: Path, environment: str, changes: Sequence[Change]) ->
     tree = files.load_tree(root)
     env = tree.environment(environment)
     if env is None:  # loading checked the name; a file removed meanwhile
-        raise InputError(f"{env_path(environment)}: no such environment")
+        raise InputError(f"{env_path(environment)}: no such environment",
+                         hint="restore the file (git checkout), then run again")
     todo, conflicts = rebase_changes(changes, versions_of(env))
     if conflicts:
         return Prepared({}, "", conflicts)

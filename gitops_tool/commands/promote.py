@@ -126,10 +126,12 @@ def check_options(options: PromoteOptions) -> None:
         raise InputError("--skip-gate needs --reason TEXT", hint="say why; it is recorded "
                          "in the commit (Gitops-Tool-Gate: skipped: <reason>)")
     if options.reason and not options.skip_gate:
-        raise InputError("--reason goes with --skip-gate")
+        raise InputError("--reason goes with --skip-gate",
+                         hint="--skip-gate --reason TEXT records why the gate was skipped")
     if options.branch and (options.branch.startswith("-") or " " in options.branch
                            or ".." in options.branch or options.branch.endswith("/")):
-        raise InputError(f"--branch {options.branch!r} is not a branch name")
+        raise InputError(f"--branch {options.branch!r} is not a branch name",
+                         hint="use a name such as promote/staging-to-prod")
 
 
 def require_confirmation(options: Any) -> None:
@@ -291,7 +293,8 @@ def chosen_services(tree: Tree, wanted: tuple[str, ...]) -> tuple[str, ...]:
 def _env(tree: Tree, name: str) -> Environment:
     env = tree.environment(name)
     if env is None:
-        raise InputError(f"{ENVIRONMENTS_DIR}/{name}.yaml: no such environment")
+        raise InputError(f"{ENVIRONMENTS_DIR}/{name}.yaml: no such environment",
+                         hint="restore the file (git checkout), then run again")
     return env
 
 

@@ -317,7 +317,9 @@ def _again_on_remote(
     again, the earlier ones made again, and the backup refs."""
     tip = fetch(clone, landing.remote, landing.remote_branch, deps)
     if tip is None:
-        raise GitError(f"{landing.remote}/{landing.remote_branch} disappeared while pushing")
+        raise GitError(f"{landing.remote}/{landing.remote_branch} disappeared while pushing",
+                       hint="the branch was deleted on the remote; recreate it, or push "
+                       "elsewhere (--branch)")
     head = clone.rev("HEAD") or ""
     ours = clone.commits_between(tip, head)
     foreign = _foreign_in(ours)

@@ -43,8 +43,7 @@ def run(options: RenderOptions) -> RenderResult:
     root = options.root
     wanted = list(dict.fromkeys(options.environments))
     if wanted:
-        chain = files.load_settings(root).promotion
-        files.check_environment_names(root, wanted, chain=chain)
+        files.check_environment_names(root, wanted)
     # The whole tree, always: the bootstrap folder and the cross-checks need every environment.
     tree = files.load_tree(root)
     rendering = rendering_for(tree, wanted or None)

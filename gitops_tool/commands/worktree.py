@@ -57,14 +57,18 @@ def deployed_root(
     with clone:
         env = files.load_environment(root, environment)
         remote = remote_for(clone, env)
-        ref = f"refs/remotes/{remote}/{env.branch}" if remote else ""
-        tip = clone.rev(ref) if ref else None
-        tracked = f"{remote}/{env.branch}" if remote else env.branch
+        if remote is None:
+            warn(f"warning: {root} is a git clone without a remote: sync cannot check that "
+                 f"Argo CD deploys what this folder holds (it deploys {env.repo_url})")
+            yield root
+            return
+        tracked = f"{remote}/{env.branch}"
+        tip = clone.rev(f"refs/remotes/{tracked}")
         if tip is None:
             raise InputError(
                 f"{environment}-root tracks branch {env.branch} of {env.repo_url}, and this "
                 f"clone has no remote-tracking branch {tracked}",
-                hint=f"git fetch {remote or 'origin'} {env.branch}, then run again",
+                hint=f"git fetch {remote} {env.branch}, then run again",
             )
         paths = inputs_of(root, environment)
         if from_remote:

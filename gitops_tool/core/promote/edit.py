@@ -35,7 +35,8 @@ def _compose(text: str, source: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise InputError(f"{where}: {exc.problem or 'not valid YAML'}") from None
+        raise InputError(f"{where}: {exc.problem or 'not valid YAML'}",
+                         hint="fix the YAML syntax (indentation, tabs, quoting)") from None
 
 
 def _child(node: Any, key: str) -> tuple[Any, Any] | None:
@@ -121,7 +122,8 @@ class _Edits:
         last = len(text) + 1
         for start, end, new in sorted(self.spans, reverse=True):
             if end > last:
-                raise InputError(f"{self.source}: overlapping edits; edit the file by hand")
+                raise InputError(f"{self.source}: overlapping edits; edit the file by hand",
+                                 hint="change the pins by hand, then commit")
             text = text[:start] + new + text[end:]
             last = start
         return text
@@ -143,14 +145,16 @@ def edit_pins(text: str, changes: Sequence[Change], source: str) -> str:
             pair = _child(_child(root, "source")[1] if _child(root, "source") else None,
                           "revision")
             if pair is None or change.new is None:
-                raise InputError(f"{source}: source.revision: missing")
+                raise InputError(f"{source}: source.revision: missing",
+                                 hint="add `source: {revision: <branch or commit>}`")
             edits.replace(pair[1], change.new, change.key)
             continue
         _, service, key = change.path
         releases = _child(root, "releases")
         pin_pair = _child(releases[1], service) if releases else None
         if pin_pair is None or type(pin_pair[1]).__name__ != "MappingNode":
-            raise InputError(f"{source}: releases.{service}: no pin to edit")
+            raise InputError(f"{source}: releases.{service}: no pin to edit",
+                             hint=f"add `{service}: {{image: <tag>}}` under `releases:`")
         pin = pin_pair[1]
         if pin.anchor:
             raise edits.refuse(pin, f"releases.{service}", "has an anchor other pins may use")
@@ -162,7 +166,8 @@ def edit_pins(text: str, changes: Sequence[Change], source: str) -> str:
             edits.remove(pin, present[0], present[1], change.key)
         elif change.new is not None:
             if image is None:
-                raise InputError(f"{source}: releases.{service}.image: missing")
+                raise InputError(f"{source}: releases.{service}.image: missing",
+                                 hint="add `image: <tag>` to the pin")
             edits.insert_after(pin, image[1], change.new, change.key)
     edited = edits.result()
     _check(text, edited, changes, source)

@@ -30,7 +30,12 @@ def test_unpushed_changes_to_the_environment_are_refused(fake: FakeArgo, repo: R
     assert result.exit_code == 2
     assert "not on origin/main" in result.stderr and "git push" in result.stderr
     assert not fake.requests()
-    assert repo.run("sync", "dev", "--dry-run", runtime=runtime).exit_code == 0
+    # A dry run shows what the real run would do: refused alike for prod, and dev's inputs
+    # (unchanged) pass the check and reach Argo CD, which lacks dev's apps here (exit 1).
+    assert repo.run("sync", "prod", "--dry-run", runtime=runtime).exit_code == 2
+    assert not fake.requests()
+    assert repo.run("sync", "dev", "--dry-run", runtime=runtime).exit_code == 1
+    assert fake.requests()
 
 
 def test_newer_changes_on_the_remote_are_refused(fake: FakeArgo, repo: Repo, runtime: Runtime):
