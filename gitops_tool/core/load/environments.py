@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops_tool.core import names
+from gitops_tool.core.load.credentials import refuse_url_credentials
 from gitops_tool.core.load.schema import Field, check, mapping_of
 from gitops_tool.core.model import Environment, Release, SyncPolicy, SyncWindow, is_commit
 from gitops_tool.core.yamldoc import line_of
@@ -67,6 +68,7 @@ def environment_from(name: str, text: str, source: str) -> Environment:
     if problem := names.label_problem(name):
         raise InputError(f"{source}: environment name {name!r} {problem}")
     data = mapping_of(text, source)
+    refuse_url_credentials(data, source)  # first: later messages may quote a value
     check(data, ENVIRONMENT_SCHEMA, source)
     dest, src, policy = data["destination"], data["source"], data["syncPolicy"]
 
