@@ -11,6 +11,17 @@ from gitops_tool.output import table, to_json
 ARGOCD_GROUP = "argocd/"
 
 
+def _group(f: Finding) -> str:
+    """What a finding is listed under: its chart, else the file it is in (an environment
+    file, gitops-tool.yaml), else the argocd/ manifests."""
+    if f.chart:
+        return f.chart
+    top = f.path.split(":", 1)[0]
+    if top.startswith(("environments/", "gitops-tool.yaml")):
+        return top
+    return ARGOCD_GROUP
+
+
 def _where(f: Finding) -> str:
     parts = [p for p in (f.object, f.container and f"container {f.container}") if p]
     return " ".join(parts) or f.path
@@ -29,7 +40,7 @@ def report(result: Any) -> str:
     ]
     groups: dict[str, list[Finding]] = {}
     for f in result.findings:
-        groups.setdefault(f.chart or ARGOCD_GROUP, []).append(f)
+        groups.setdefault(_group(f), []).append(f)
     for chart, found in groups.items():
         out.append(f"\n{chart}: {len(found)} finding{'s' if len(found) != 1 else ''}")
         for f in found:

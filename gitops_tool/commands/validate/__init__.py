@@ -105,8 +105,9 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
 
     argo_found = [f for f in argo_found if not f.environment or f.environment in env_names]
     argo_found += _pinned_chart_findings(root, settings, chart_names, environments)
+    files_found = _credentials_in_files(root, env_names)
     waivers = tuple(w for c in charts for w in c.check.waivers)
-    everything = [f for c in charts for f in c.findings] + argo_found
+    everything = [f for c in charts for f in c.findings] + argo_found + files_found
     kept, waived = fnd.apply_waivers(everything + fnd.waiver_findings(waivers), waivers)
     kept = fnd.sorted_findings(kept, env_names)
     checks = [
@@ -118,7 +119,7 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
         for env in env_names
     ]
     if argo_run:
-        count = sum(1 for f in kept if not f.chart)
+        count = sum(1 for f in kept if not f.chart and f not in files_found)
         checks.append(
             Check("argocd/", "all", "fail" if count else "pass", count, round(argo_seconds, 2))
         )
@@ -149,6 +150,20 @@ def _pinned_chart_findings(
             paths = [f"{settings.charts_dir}/{name}" for name in chart_names]
             missing = git.missing_at(root, env.revision, paths)
             found += pinned_chart_findings(env, missing or [])
+    return found
+
+
+def _credentials_in_files(root: Path, env_names: Sequence[str]) -> list[Finding]:
+    """Credentials recognised by their shape in gitops-tool.yaml and the chosen environment
+    files (read again, with their lines: they loaded already)."""
+    from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE
+    from gitops_tool.core.yamldoc import parse_yaml
+
+    found: list[Finding] = []
+    wanted = [(SETTINGS_FILE, "")] + [(f"{ENVIRONMENTS_DIR}/{n}.yaml", n) for n in env_names]
+    for rel, env in wanted:
+        text = files.read_text(files.inside(root / rel, root, rel), root)
+        found += secrets.document_findings(rel, parse_yaml(text, rel), env)
     return found
 
 
