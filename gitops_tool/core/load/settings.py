@@ -9,7 +9,7 @@ import posixpath
 from itertools import pairwise
 
 from gitops_tool.core import names
-from gitops_tool.core.load.credentials import refuse_url_credentials
+from gitops_tool.core.load.credentials import masking_credentials, refuse_url_credentials
 from gitops_tool.core.load.schema import Field, check, mapping_of
 from gitops_tool.core.model import Plane, Settings
 from gitops_tool.core.yamldoc import line_of
@@ -39,6 +39,7 @@ def relative_path_problem(path: str) -> str | None:
     return None
 
 
+@masking_credentials
 def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
     """Parse and check gitops-tool.yaml."""
     data = mapping_of(text, source)
