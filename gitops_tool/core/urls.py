@@ -89,13 +89,13 @@ def _query_secrets(rest: str) -> Iterator[tuple[str, int, int]]:
 
 
 def _cut_password(host: str, rest: str) -> int | None:
-    """Where in `rest` a password holding '/' ends, for `user:PASS/WORD@host`: the authority
-    then ends early, leaving `user:PASS` where host:port should be. None otherwise."""
-    path = rest.split("?", 1)[0].split("#", 1)[0]
+    """Where in `rest` a password holding '/', '?' or '#' ends, for `user:PASS/WORD@host`:
+    the authority then ends early, leaving `user:PASS` where host:port should be, and an '@'
+    follows. None otherwise. Everything up to the last '@' counts (masking too much is safe)."""
     port = host.rpartition(":")[2]
-    if ":" not in host or host.startswith("[") or port.isdigit() or "@" not in path:
+    if ":" not in host or host.startswith("[") or port.isdigit() or "@" not in rest:
         return None
-    return path.rfind("@")
+    return rest.rfind("@")
 
 
 def url_credentials(url: str) -> str | None:
