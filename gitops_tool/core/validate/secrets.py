@@ -144,6 +144,7 @@ class Found:
     rule: str
     name: str = ""  # the shape's name ("a GitHub token"); "" when found by its key
     line: int | None = None
+    value: str = ""  # the whole value holding it, for masking too
 
 
 def values_hits(data: Any) -> list[Found]:
@@ -154,7 +155,7 @@ def values_hits(data: Any) -> list[Found]:
 def _shaped(value: Any, path: str, line: int | None) -> list[Found]:
     if not isinstance(value, str):
         return []
-    return [Found(path, h.secret, h.rule, h.name, line) for h in shapes_in(value)]
+    return [Found(path, h.secret, h.rule, h.name, line, value) for h in shapes_in(value)]
 
 
 def _walk(node: Any, path: str, parent: Any = None, line: int | None = None) -> Iterator[Found]:
@@ -197,7 +198,8 @@ def _shapes_under(node: Any, path: str, line: int | None) -> Iterator[Found]:
     """Credentials recognised by their shape anywhere under `node`."""
     if isinstance(node, Mapping):
         for key, value in node.items():
-            yield from _shapes_under(value, f"{path}.{key}", line_of(node, key) or line)
+            here = f"{path}.{key}" if path else str(key)
+            yield from _shapes_under(value, here, line_of(node, key) or line)
     elif isinstance(node, list):
         for i, item in enumerate(node):
             yield from _shapes_under(item, f"{path}[{i}]", line)
@@ -222,7 +224,7 @@ def values_findings(
     (for masking, never shown). Each names the file and, when known, the line."""
     found, literals = [], []
     for hit in values_hits(data):
-        literals.append(hit.secret)
+        literals += [hit.secret, hit.value] if hit.value else [hit.secret]
         said = f"holds {hit.name}" if hit.name else "is set to a literal"
         found.append(
             Finding(

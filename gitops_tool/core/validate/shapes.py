@@ -114,7 +114,8 @@ SHAPES: tuple[Shape, ...] = (
     ),
     Shape(
         "GT-SEC-010", "a private key",
-        re.compile(r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----"),
+        re.compile(r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----"
+                   r"(?:[A-Za-z0-9+/=:,\s-]*?-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----)?"),
         _always,
     ),
     Shape(
