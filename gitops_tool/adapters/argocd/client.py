@@ -335,6 +335,7 @@ class ArgoCDClient:
     def _expired(self, method: str, path: str, what: str, budget: float,
                  commanded: bool) -> ArgoCDError:
         """The watchdog ended the call: its own time, or the command's, was up."""
+        budget = round(budget, 1)
         if commanded:
             return self._broke(DeadlinePassed(
                 f"{what}: Argo CD at {self.host} did not finish answering {method} {path} in "
