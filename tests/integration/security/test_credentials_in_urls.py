@@ -35,7 +35,7 @@ GOOD_REPO = "https://github.com/ananta-platform/ananta-gitops.git"
 
 
 @pytest.fixture
-def invoke(monkeypatch, tmp_path, clock):
+def invoke(monkeypatch, tmp_path, clock, caplog):
     """Run gitops-tool with a clean Argo CD environment, a fake clock and short timeouts;
     every output is checked for the URL password and the token, in every form."""
     for key in ("ARGOCD_SERVER", "ARGOCD_AUTH_TOKEN", "ARGOCD_OPTS", "ARGOCD_CONFIG_DIR"):
@@ -49,7 +49,8 @@ def invoke(monkeypatch, tmp_path, clock):
         runtime = Runtime(clock=clock, policy=FAST, new_id=lambda: "run-1")
         result = CliRunner().invoke(app, list(args), obj=GlobalOptions(runtime=runtime))
         for secret in secrets:
-            assert_no_leak(secret, result.stdout, result.stderr, repr(result.exception))
+            assert_no_leak(secret, result.stdout, result.stderr, repr(result.exception),
+                           caplog.text)  # logs: --debug's request lines, urllib3's
         return result
 
     return run

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture
-def invoke(monkeypatch, tmp_path, clock, tree_root):
+def invoke(monkeypatch, tmp_path, clock, tree_root, caplog):
     for key in ("ARGOCD_SERVER", "ARGOCD_AUTH_TOKEN", "ARGOCD_OPTS"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -49,7 +49,8 @@ def invoke(monkeypatch, tmp_path, clock, tree_root):
         runtime = Runtime(clock=clock, policy=policy, new_id=lambda: "run-1")
         result = CliRunner().invoke(app, ["--repo", str(tree_root), *args],
                                     obj=GlobalOptions(runtime=runtime))
-        assert_no_leak(SENTINEL, result.stdout, result.stderr, repr(result.exception))
+        assert_no_leak(SENTINEL, result.stdout, result.stderr, repr(result.exception),
+                       caplog.text)
         assert result.exception is None or isinstance(result.exception, SystemExit), \
             repr(result.exception)  # never a traceback
         return result
