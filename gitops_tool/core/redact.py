@@ -57,7 +57,7 @@ def forms_of(secret: str) -> tuple[set[str], set[str]]:
 class Redactor:
     """Replaces every form of the given secrets with `***`, in text and in parsed JSON."""
 
-    __slots__ = ("_any_case", "_exact")
+    __slots__ = ("_any_case", "_chars", "_escapes", "_exact", "_fixed", "_folded")
 
     def __init__(self, secrets: Iterable[str]) -> None:
         any_case: set[str] = set()
@@ -69,6 +69,27 @@ class Redactor:
                 exact |= fixed
         self._any_case = _alternation(any_case, re.IGNORECASE)
         self._exact = _alternation(exact, 0)
+        self._folded = tuple({f.lower() for f in any_case})
+        self._fixed = tuple(exact)
+        self._chars = frozenset(c for f in any_case | exact for c in f.lower() + f.upper() + f)
+        others = "".join(re.escape(c) for c in "\"\\/" if c in self._chars)
+        self._escapes = re.compile(r"\\u([0-9a-fA-F]{4})" + (rf"|\\[{others}]" if others else ""))
+
+    def in_json(self, text: str) -> bool:
+        """Whether raw JSON `text` may hold a form of a secret: as written, or hidden behind
+        a JSON escape of one of its characters (`\\u0074ok`, `\\/`). When False, nothing
+        parsed from it needs scrubbing; a few substring searches, no walk of the data."""
+        if not self._folded and not self._fixed:
+            return False
+        lowered = text.lower()
+        if any(form in lowered for form in self._folded) or any(
+            form in text for form in self._fixed
+        ):
+            return True
+        for match in self._escapes.finditer(text):
+            if match.group(1) is None or chr(int(match.group(1), 16)) in self._chars:
+                return True
+        return False
 
     def text(self, text: str) -> str:
         """`text` with every form of the secrets replaced."""

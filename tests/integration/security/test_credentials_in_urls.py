@@ -214,6 +214,20 @@ def test_a_token_echoed_in_an_answer_is_never_printed(invoke, echo, tree_root, f
     assert status.exit_code == 1
 
 
+def test_a_token_hidden_behind_json_escapes_is_never_printed(invoke, echo, tree_root):
+    escaped = "".join(f"\\u{ord(c):04x}" for c in TOKEN)  # valid JSON, the same string
+    body = '{"code": 16, "error": "x", "message": "invalid session: ' + escaped + '"}'
+    echo.fault("GET /api/v1/applications", Fault(401, body=body))
+    result = invoke("--repo", str(tree_root), "status", "dev", secrets=(TOKEN,),
+                    env={"ARGOCD_SERVER": echo.url, "ARGOCD_AUTH_TOKEN": TOKEN})
+    assert result.exit_code == 3 and "invalid session: ***" in result.stderr
+    version = '{"Version": "v3.6.0+' + escaped + '"}'
+    echo.fault("GET /api/version", Fault(200, body=version))
+    doctor = invoke("--repo", str(tree_root), "doctor", "dev", secrets=(TOKEN,),
+                    env={"ARGOCD_SERVER": echo.url, "ARGOCD_AUTH_TOKEN": TOKEN})
+    assert "v3.6.0+***" in doctor.stdout
+
+
 def test_a_redirect_shows_only_the_host_it_points_at(invoke, fake, tree, tree_root):
     populate(fake, tree, "dev")
     target = f"https://admin:{PASSWORD}@elsewhere.test:8443/api?token={PASSWORD}"

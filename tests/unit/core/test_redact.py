@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import string
 from urllib.parse import quote, quote_plus
 
@@ -61,6 +62,24 @@ def test_parsed_json_is_scrubbed_keys_too_and_other_text_is_kept():
     assert Redactor([TOKEN]).data(data) == {
         "items": [{"metadata": {"name": "dev-api", REDACTED: 1}, "message": f"hello {REDACTED}"}],
         "n": 3}
+
+
+@pytest.mark.parametrize("escape", [
+    lambda t: "".join(f"\\u{ord(c):04x}" for c in t),  # every character escaped
+    lambda t: f"\\u{ord(t[0]):04X}" + t[1:],  # the first one, upper-case hex
+    lambda t: t.replace("/", "\\/"),  # the escape Go never writes
+])
+def test_json_escapes_do_not_hide_the_token(escape):
+    raw = '{"message": "expired: ' + escape(TOKEN.replace(" ", "/")) + '"}'
+    redactor = Redactor([TOKEN.replace(" ", "/")])
+    assert redactor.in_json(raw)
+    assert leaks(redactor.data(json.loads(raw)), TOKEN.replace(" ", "/")) == []
+
+
+def test_answers_without_the_token_need_no_walk():
+    redactor = Redactor([TOKEN])
+    assert not redactor.in_json(json.dumps({"items": [{"metadata": {"name": "dev-api"},
+                                                       "message": "<ok> & done"}]}))
 
 
 def test_a_short_secret_is_not_scrubbed_everywhere():
