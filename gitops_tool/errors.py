@@ -14,11 +14,15 @@ EXIT_INTERRUPTED = 130
 
 
 class GitopsError(Exception):
-    """Base error: a message and an optional hint; `exit_code` says how the CLI exits."""
+    """Base error: a message and an optional hint; `exit_code` says how the CLI exits.
+
+    Anything of a credential's shape in either (a token, a private key, a URL's password)
+    is masked, whatever raised it: a message may quote a value it was given."""
 
     exit_code = EXIT_INPUT
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        message, hint = _masked(message), _masked(hint) if hint else hint
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -49,3 +53,9 @@ class GitError(ExternalError):
 
 class ArgoCDError(ExternalError):
     """The Argo CD API failed or refused."""
+
+
+def _masked(text: str) -> str:
+    from gitops_tool.core.validate.shapes import masked_shapes  # only once an error happens
+
+    return masked_shapes(text)

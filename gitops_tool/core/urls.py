@@ -114,20 +114,20 @@ def url_credentials(url: str) -> str | None:
     return None
 
 
-def masked_url(url: str) -> str:
-    """`url` with every credential replaced by ****: the password, a token used as the user
-    name, secret query values. The rest (scheme, user name, host, path) is kept."""
+def masked_url(url: str, mask: str = MASK) -> str:
+    """`url` with every credential replaced by `mask`: the password, a token used as the
+    user name, secret query values. The rest (scheme, user name, host, path) is kept."""
     scheme, authority, rest = _split(url)
     user, password, host = _userinfo(authority)
     if user is not None:
-        shown = MASK if _TOKEN_LIKE.match(user) else user
+        shown = mask if _TOKEN_LIKE.match(user) else user
         if password is not None:
-            shown += ":" + (password if placeholder(password) else MASK)
+            shown += ":" + (password if placeholder(password) else mask)
         authority = f"{shown}@{host}"
     elif (at := _cut_password(host, rest)) is not None:
-        authority, rest = f"{host.partition(':')[0]}:{MASK}", rest[at:]
+        authority, rest = f"{host.partition(':')[0]}:{mask}", rest[at:]
     for _, start, end in reversed(list(_query_secrets(rest))):
-        rest = rest[:start] + MASK + rest[end:]
+        rest = rest[:start] + mask + rest[end:]
     return scheme + authority + rest
 
 

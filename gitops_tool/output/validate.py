@@ -12,12 +12,12 @@ ARGOCD_GROUP = "argocd/"
 
 
 def _group(f: Finding) -> str:
-    """What a finding is listed under: its chart, else the file it is in (an environment
-    file, gitops-tool.yaml), else the argocd/ manifests."""
+    """What a finding is listed under: its chart, else the environment file it is in, else
+    the argocd/ manifests."""
     if f.chart:
         return f.chart
     top = f.path.split(":", 1)[0]
-    if top.startswith(("environments/", "gitops-tool.yaml")):
+    if top.startswith("environments/"):
         return top
     return ARGOCD_GROUP
 

@@ -154,14 +154,15 @@ def _pinned_chart_findings(
 
 
 def _credentials_in_files(root: Path, env_names: Sequence[str]) -> list[Finding]:
-    """Credentials recognised by their shape in gitops-tool.yaml and the chosen environment
-    files (read again, with their lines: they loaded already)."""
-    from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE
+    """Credentials recognised by their shape in the chosen environment files (read again,
+    with their lines: they loaded already). gitops-tool.yaml holds only names and paths: a
+    credential there is refused when it loads."""
+    from gitops_tool.core.names import ENVIRONMENTS_DIR
     from gitops_tool.core.yamldoc import parse_yaml
 
     found: list[Finding] = []
-    wanted = [(SETTINGS_FILE, "")] + [(f"{ENVIRONMENTS_DIR}/{n}.yaml", n) for n in env_names]
-    for rel, env in wanted:
+    for env in env_names:
+        rel = f"{ENVIRONMENTS_DIR}/{env}.yaml"
         text = files.read_text(files.inside(root / rel, root, rel), root)
         found += secrets.document_findings(rel, parse_yaml(text, rel), env)
     return found

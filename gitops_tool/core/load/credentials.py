@@ -6,13 +6,12 @@ echo a value holding a password.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 from gitops_tool.core.urls import masked_url, url_credentials, urls_in
-from gitops_tool.core.validate.shapes import masked_shapes
+from gitops_tool.core.validate.shapes import shapes_in
 from gitops_tool.core.yamldoc import line_of
 from gitops_tool.errors import InputError
 
@@ -21,7 +20,6 @@ HINT = (
     "Secrets (label argocd.argoproj.io/secret-type: repository or repo-creds), created "
     "outside git; git asks its credential helper"
 )
-T = TypeVar("T")
 _STARTS_WITH_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -68,18 +66,15 @@ def refuse_url_credentials(data: Any, source: str) -> None:
                 )
 
 
-def masking_credentials(load: Callable[..., T]) -> Callable[..., T]:
-    """`load`, whose errors never quote a credential: any a message would quote (a token a
-    field check echoes back) is masked."""
 
-    @functools.wraps(load)
-    def masked(*args: Any, **kwargs: Any) -> T:
-        try:
-            return load(*args, **kwargs)
-        except InputError as exc:
-            message = masked_shapes(exc.message)
-            if message == exc.message:
-                raise
-            raise InputError(message, hint=exc.hint) from None
-
-    return masked
+def refuse_credentials(data: Any, source: str) -> None:
+    """Raise InputError naming `source:line` and the key when a value of `data` has the shape
+    of a credential (for files that hold only names and paths, such as gitops-tool.yaml)."""
+    for path, value, line in strings_of(data):
+        if hits := shapes_in(value):
+            where = f"{source}:{line}" if line else source
+            raise InputError(
+                f"{where}: {path}: holds {hits[0].name} (****); {source} holds names and "
+                "paths, never credentials",
+                hint="remove it, and revoke it if it was ever committed",
+            )

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops_tool.core import names
-from gitops_tool.core.load.credentials import masking_credentials, refuse_url_credentials
+from gitops_tool.core.load.credentials import refuse_url_credentials
 from gitops_tool.core.load.schema import Field, check, mapping_of
 from gitops_tool.core.model import Environment, Release, SyncPolicy, SyncWindow, is_commit
 from gitops_tool.core.yamldoc import line_of
@@ -63,7 +63,6 @@ ENVIRONMENT_SCHEMA = Field(
 )
 
 
-@masking_credentials
 def environment_from(name: str, text: str, source: str) -> Environment:
     """Parse and check one environments/<name>.yaml."""
     if problem := names.label_problem(name):

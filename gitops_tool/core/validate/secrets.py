@@ -1,5 +1,5 @@
-"""Secret material in values files, rendered manifests, environments and gitops-tool.yaml.
-Values are never echoed.
+"""Secret material in values files, rendered manifests and environment files. Values are
+never echoed.
 
 Two ways to recognise a secret:
 - by its shape, whatever the key (core.validate.shapes: known token formats, private
@@ -239,8 +239,8 @@ def values_findings(
 
 
 def document_findings(source: str, data: Any, environment: str = "") -> list[Finding]:
-    """Credentials recognised by their shape in a file people write (environments/<env>.yaml,
-    gitops-tool.yaml), each naming `source:line` and the key."""
+    """Credentials recognised by their shape in a file people write (environments/<env>.yaml),
+    each naming `source:line` and the key."""
     return [
         Finding(
             f.rule, "", environment,

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gitops_tool.core.urls import url_credentials, urls_in
+from gitops_tool.core.urls import masked_url, url_credentials, urls_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,9 @@ def shapes_in(text: str) -> list[Hit]:
 
 
 def masked_shapes(text: str, mask: str = "****") -> str:
-    """`text` with every credential recognised by its shape replaced by `mask`."""
+    """`text` with every credential recognised by its shape replaced by `mask` (in a URL
+    with credentials, only the credentials: `https://user:****@host/...`)."""
     for hit in sorted(shapes_in(text), key=lambda h: len(h.secret), reverse=True):
-        text = text.replace(hit.secret, mask)
+        shown = masked_url(hit.secret, mask) if hit.rule == URL_RULE else mask
+        text = text.replace(hit.secret, shown)
     return text

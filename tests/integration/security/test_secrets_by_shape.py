@@ -104,6 +104,22 @@ def test_credentials_in_an_environment_file_name_its_line(tree_copy):
     assert "environments/dev.yaml: 1 finding" in table.stdout
 
 
+@pytest.mark.parametrize("key", ["library", "charts", "output"])
+def test_a_credential_in_gitops_tool_yaml_is_refused_never_printed(tree_copy, key):
+    token = POSITIVES["GT-SEC-006"][0].lower()  # also a valid folder and chart name
+    settings = tree_copy / "gitops-tool.yaml"
+    lines = settings.read_text().splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if t.startswith(f"{key}:"))
+    lines[line - 1] = f"{key}: {token}"
+    settings.write_text("\n".join(lines) + "\n")
+    for args in (["validate", "--no-helm"], ["render"], ["render", "--check"]):
+        result = CliRunner().invoke(app, ["--repo", str(tree_copy), *args])
+        assert_no_leak(token, result.stdout, result.stderr, repr(result.exception))
+        assert result.exit_code == 2, (args, result.stdout, result.stderr)
+        assert f"gitops-tool.yaml:{line}: {key}: holds a Slack token (****)" in result.stderr
+    assert not (tree_copy / token).exists()
+
+
 @pytest.mark.helm
 @pytest.mark.skipif(helm_binary() is None, reason="no helm binary (run `make helm`)")
 def test_the_rendered_configmap_is_read_with_real_helm(tree_copy, monkeypatch):

@@ -131,3 +131,18 @@ def test_environment_and_settings_files_name_file_line_and_key():
         ("GT-SEC-006", "dev", "environments/dev.yaml:7",
          f"syncPolicy.windows[0].timeZone holds a Slack token ({MASK})")]
     assert token not in repr(found)
+
+
+@pytest.mark.parametrize(("rule", "value"), CASES, ids=[f"{r}-{i}" for i, (r, _) in
+                                                         enumerate(CASES)])
+def test_no_error_message_quotes_a_credential(rule, value):
+    from gitops_tool.errors import GitError, InputError
+
+    for error in (InputError(f"charts/{value}: no such folder", hint=f"restore {value}"),
+                  GitError(f"git push {value} failed")):
+        shown = f"{error} {error.message} {error.hint} {error!r}"
+        assert value.strip() not in shown
+        assert all(hit.secret not in shown or rule == shapes.URL_RULE
+                   for hit in shapes.shapes_in(value))
+    if rule == shapes.URL_RULE:  # a URL keeps its host: only its credentials are masked
+        assert "@" in str(InputError(f"remote {value}")) or "?" in value
