@@ -314,15 +314,17 @@ class ArgoCDClient:
                     method, self.conn.base_url + path, verify=self.conn.verify,
                     allow_redirects=False, timeout=(connect, read), stream=True, **kwargs,
                 )
+                ok = 200 <= response.status_code < 300
+                limit = p.max_response_bytes if ok else ERROR_BODY_LIMIT
                 try:
-                    ok = 200 <= response.status_code < 300
-                    body = read_body(response, p.max_response_bytes if ok else ERROR_BODY_LIMIT)
+                    body = read_body(response, limit)
                 finally:
                     response.close()
         except TooLarge:
             raise self._broke(ResponseTooLarge(
-                f"{what}: Argo CD at {self.host} sent more than "
-                f"{_size(p.max_response_bytes)} for {method} {path}; it was not read",
+                f"{what}: Argo CD at {self.host} sent more than {_size(limit)} for "
+                f"{method} {path}{'' if ok else f' (an error, {response.status_code})'}; "
+                "it was not read",
                 hint="check the server URL (is it the Argo CD API?); no answer gitops-tool asks "
                 "for is that large",
             )) from None
@@ -394,7 +396,7 @@ class ArgoCDClient:
             )
         return self._broke(failure) if deadline else failure
 
-    def _answer(self, method: str, path: str, what: str, status: int, body: bytes,
+    def _answer(self, method: str, path: str, what: str, status: int, body: bytearray,
                 shape: Any) -> dict:
         """The parsed, scrubbed answer, once its shape is checked."""
         try:
@@ -425,7 +427,7 @@ class ArgoCDClient:
             ))
         return data
 
-    def _error(self, method: str, response: Any, what: str, body: bytes) -> ArgoCDError:
+    def _error(self, method: str, response: Any, what: str, body: bytearray) -> ArgoCDError:
         status = response.status_code
         code, message = None, ""
         try:

@@ -113,9 +113,10 @@ def watch_pools(manager: Any) -> Any:
     return manager
 
 
-def read_body(response: Any, limit: int) -> bytes:
-    """The body of a streamed requests.Response; TooLarge past `limit` bytes (as declared
-    by Content-Length, or as received, after decompression)."""
+def read_body(response: Any, limit: int) -> bytearray:
+    """The body of a streamed requests.Response (not copied again: a bytearray); TooLarge
+    past `limit` bytes (as declared by Content-Length, or as received, after
+    decompression)."""
     declared = str(response.headers.get("Content-Length") or "").strip()
     if declared.isdigit() and int(declared) > limit:
         raise TooLarge
@@ -124,4 +125,4 @@ def read_body(response: Any, limit: int) -> bytes:
         body += chunk
         if len(body) > limit:
             raise TooLarge
-    return bytes(body)
+    return body

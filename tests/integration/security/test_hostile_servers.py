@@ -229,3 +229,12 @@ def test_doctor_asks_for_a_short_connect_timeout(argo_env, tmp_path, clock):
         assert (client.policy.connect_timeout, client.policy.connect_retries) == (2.0, 0)
     with runtime.connect(ConnectionFlags()) as client:
         assert (client.policy.connect_timeout, client.policy.connect_retries) == (5.0, 1)
+
+
+def test_an_error_answer_is_read_up_to_a_mebibyte(invoke, dev):
+    body = json.dumps({"code": 14, "message": "x" * (2 << 20)})
+    dev.fault("GET /api/v1/applications", Fault(503, body=body), Fault(503, body=body),
+              Fault(503, body=body), Fault(503, body=body))
+    result = invoke(dev.url, "status", "dev")
+    assert result.exit_code == 3
+    assert "sent more than 1 MiB for GET /api/v1/applications (an error, 503)" in result.stderr
