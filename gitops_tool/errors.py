@@ -15,12 +15,16 @@ EXIT_INTERRUPTED = 130
 
 
 class GitopsError(Exception):
-    """Base error: a message and a hint; `exit_code` says how the CLI exits."""
+    """Base error: a message and a hint; `exit_code` says how the CLI exits.
+
+    Anything of a credential's shape in either (a token, a private key, a URL's password)
+    is masked, whatever raised it: a message may quote a value it was given."""
 
     exit_code = EXIT_INPUT
     default_hint = "fix what the message names, then re-run (--debug shows the traceback)"
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        message, hint = _masked(message), _masked(hint) if hint else hint
         super().__init__(message)
         self.message = message
         self.hint: str = hint or self.default_hint
@@ -59,3 +63,9 @@ class ArgoCDError(ExternalError):
     """The Argo CD API failed or refused."""
 
     default_hint = "check the server, the token and its settings with `gitops-tool doctor`"
+
+
+def _masked(text: str) -> str:
+    from gitops_tool.core.validate.shapes import masked_shapes  # only once an error happens
+
+    return masked_shapes(text)

@@ -19,6 +19,9 @@ def doctor(
         autocompletion=complete.environments,
     ),
     output: Literal["text", "json"] = output_option(Format.text),
+    timeout: float = typer.Option(
+        60.0, "--timeout", min=0, help="Seconds for every check asked of Argo CD."
+    ),
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,
     insecure: bool = connection.INSECURE,
@@ -31,7 +34,8 @@ def doctor(
 
     Each check prints ok or FAIL with how to fix it. Exit 0 all passed, 1 any failed
     (an unreachable Argo CD or a refused token is a failed check), 2 bad input or no
-    server or token (the local checks are still printed; nothing is sent).
+    server or token (the local checks are still printed; nothing is sent), 3 Argo CD
+    answered what no Argo CD sends, or the --timeout passed.
     """
     options = options_of(ctx)
     flags = connection.flags(server, auth_token, insecure, plaintext, server_crt, argocd_context)
@@ -39,7 +43,7 @@ def doctor(
     def call() -> Any:
         from gitops_tool.commands import doctor as command
 
-        return command.run(command.DoctorOptions(options.root(), environment, flags),
+        return command.run(command.DoctorOptions(options.root(), environment, flags, timeout),
                            connection.runtime(ctx))
 
     result = guarded(ctx, call)

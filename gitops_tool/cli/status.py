@@ -17,6 +17,9 @@ def status(
     environment: str = typer.Argument(..., metavar="ENV", help="The environment.",
                                       autocompletion=complete.environments),
     output: Literal["table", "json"] = output_option(Format.table),
+    timeout: float = typer.Option(
+        60.0, "--timeout", min=0, help="Seconds for everything asked of Argo CD."
+    ),
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,
     insecure: bool = connection.INSECURE,
@@ -29,7 +32,7 @@ def status(
     One request lists them; each row shows plane, wave, sync, health, revision, image tag
     against the release pin, and the last operation. Exit 0 when all are Synced and Healthy
     at the expected revision with their pinned tags, 1 otherwise (also when one is
-    Missing), 2 bad input or no token, 3 Argo CD failed.
+    Missing), 2 bad input or no token, 3 Argo CD failed or the --timeout passed.
     """
     options = options_of(ctx)
     flags = connection.flags(server, auth_token, insecure, plaintext, server_crt, argocd_context)
@@ -37,7 +40,7 @@ def status(
     def call() -> Any:
         from gitops_tool.commands import status as command
 
-        return command.run(command.StatusOptions(options.root(), environment, flags),
+        return command.run(command.StatusOptions(options.root(), environment, flags, timeout),
                            connection.runtime(ctx))
 
     result = guarded(ctx, call)

@@ -25,7 +25,14 @@ from gitops_tool.core.argocd.version import MINIMUM_TEXT, version_problem
 from gitops_tool.core.helm import major_version
 from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.names import ROOT_PROJECT
-from gitops_tool.errors import EXIT_FOUND, EXIT_INPUT, EXIT_OK, GitopsError, InputError
+from gitops_tool.errors import (
+    EXIT_EXTERNAL,
+    EXIT_FOUND,
+    EXIT_INPUT,
+    EXIT_OK,
+    GitopsError,
+    InputError,
+)
 
 if TYPE_CHECKING:
     from gitops_tool.adapters.argocd.client import ArgoCDClient
@@ -48,12 +55,14 @@ class DoctorOptions:
     root: Path
     environment: str | None = None
     flags: ConnectionFlags = field(default_factory=ConnectionFlags)
+    timeout: float = 60.0  # seconds for every check asked of Argo CD
 
 
 @dataclass(frozen=True, slots=True)
 class DoctorResult:
     checks: tuple[Check, ...]
     unconfigured: bool = False  # no server or token found: nothing was asked of Argo CD
+    broken: bool = False  # Argo CD answered what no Argo CD sends, or the time ran out
 
     @property
     def ok(self) -> bool:
@@ -61,9 +70,12 @@ class DoctorResult:
 
     @property
     def exit_code(self) -> int:
-        """2 when no connection could be configured, 1 when a check failed, else 0."""
+        """2 when no connection could be configured, 3 when Argo CD's answers could not be
+        used (a wrong shape, too large) or the --timeout passed, 1 when a check failed."""
         if self.unconfigured:
             return EXIT_INPUT
+        if self.broken:
+            return EXIT_EXTERNAL
         return EXIT_OK if self.ok else EXIT_FOUND
 
 
@@ -191,7 +203,7 @@ def run(options: DoctorOptions, runtime: Runtime) -> DoctorResult:
     tree = load_tree(options.root, only=[options.environment] if options.environment else None)
     checks, helm = local_checks()
     try:
-        client = runtime.connect(options.flags)
+        client = runtime.connect(options.flags, timeout=options.timeout, fail_fast=True)
     except InputError as exc:  # decided locally, before any request
         checks.append(Check("Argo CD connection", False, exc.message, exc.hint or ""))
         return DoctorResult(tuple(checks), unconfigured=True)
@@ -205,5 +217,7 @@ def run(options: DoctorOptions, runtime: Runtime) -> DoctorResult:
                 f"apply the bootstrap: `kubectl apply --server-side -k {output}/bootstrap`",
             ))
             for env in tree.environments:
+                if client.broken:  # nothing more it answers can be trusted, or no time left
+                    break
                 checks += environment_checks(client, tree, env)
-    return DoctorResult(tuple(checks))
+    return DoctorResult(tuple(checks), broken=client.broken is not None)

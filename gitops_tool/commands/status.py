@@ -43,6 +43,7 @@ class StatusOptions:
     root: Path
     environment: str
     flags: ConnectionFlags = field(default_factory=ConnectionFlags)
+    timeout: float = 60.0  # seconds for everything asked of Argo CD, retries included
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,5 +80,5 @@ def run(options: StatusOptions, runtime: Runtime) -> StatusResult:
 
     tree = load_tree(options.root, only=[options.environment])
     env = environment_of(tree, options.environment)
-    with runtime.connect(options.flags) as client:
+    with runtime.connect(options.flags, timeout=options.timeout) as client:
         return status_of(tree, env, client)

@@ -23,6 +23,8 @@ def doctor_text(result: DoctorResult) -> str:
                  f"{failed} of {plural(len(result.checks), 'check')} failed")
     if result.unconfigured:
         lines[-1] += "; Argo CD was not contacted (no connection configured)"
+    elif result.broken:
+        lines[-1] += "; stopped: Argo CD's answers cannot be used, or the time given ran out"
     return "\n".join(lines)
 
 

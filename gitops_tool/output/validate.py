@@ -11,6 +11,17 @@ from gitops_tool.output import plural, table, to_json
 ARGOCD_GROUP = "argocd/"
 
 
+def _group(f: Finding) -> str:
+    """What a finding is listed under: its chart, else the environment file it is in, else
+    the argocd/ manifests."""
+    if f.chart:
+        return f.chart
+    top = f.path.split(":", 1)[0]
+    if top.startswith("environments/"):
+        return top
+    return ARGOCD_GROUP
+
+
 def _where(f: Finding) -> str:
     parts = [p for p in (f.object, f.container and f"container {f.container}") if p]
     return " ".join(parts) or f.path
@@ -29,7 +40,7 @@ def report(result: Any) -> str:
     ]
     groups: dict[str, list[Finding]] = {}
     for f in result.findings:
-        groups.setdefault(f.chart or ARGOCD_GROUP, []).append(f)
+        groups.setdefault(_group(f), []).append(f)
     for chart, found in groups.items():
         out.append(f"\n{chart}: {plural(len(found), 'finding')}")
         for f in found:

@@ -9,13 +9,22 @@ timeout) it is not retried here, because a sync may have started: the sync comma
 before it posts again. Error messages give the number of retries actually made. Errors
 become ArgoCDError subclasses, chosen by the JSON `code` of Argo CD's runtimeError and its
 message, not by the HTTP status alone. The token is only ever in the Authorization header
-of requests to the configured server; it is scrubbed from every message.
+of requests to the configured server; every form of it the server could echo (other case,
+URL-encoded, hex, base64) is scrubbed from whatever it answers, before anything reads it.
+
+Every call is bounded as a whole, not only each read: a watchdog ends it once its time is
+up (RetryPolicy.request_timeout, or less when the command's deadline is nearer), however
+slowly the server trickles its answer. A body larger than RetryPolicy.max_response_bytes is
+not read. An answer is checked against the shape of the fields the commands read
+(core.argocd.responses) before it is returned: a wrong shape is UnexpectedResponse.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -38,12 +47,25 @@ from gitops_tool.adapters.argocd.errors import (
     ArgoCDUnavailable,
     DeadlinePassed,
     OperationInProgress,
+    ResponseTooLarge,
     SyncWindowClosed,
+    UnexpectedResponse,
 )
 from gitops_tool.adapters.argocd.retry import RETRY_STATUSES, ClientRetry, RetryPolicy
+from gitops_tool.adapters.argocd.transport import TooLarge, Watchdog, read_body, watch_pools
+from gitops_tool.core.argocd import responses
+from gitops_tool.core.redact import Redactor, map_strings
 from gitops_tool.errors import ArgoCDError
 
 log = logging.getLogger("gitops_tool.argocd")
+ERROR_BODY_LIMIT = 1 << 20  # an error answer: only its message is read
+SHOWN_MESSAGE = 500  # characters of a server's message shown in an error
+# Control characters a server could send to drive the terminal; newlines and tabs stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The same in raw JSON: raw (DEL and C1 may be), or escaped (C0 must be).
+_CONTROL_IN_JSON = re.compile(
+    r"[\x7f-\x9f]|\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])|\\[bfr]", re.IGNORECASE
+)
 
 
 class _Adapter(HTTPAdapter):
@@ -61,6 +83,10 @@ class _Adapter(HTTPAdapter):
             context.load_verify_locations(cadata=self._ca_data)
             kwargs["ssl_context"] = context
         super().init_poolmanager(*args, **kwargs)
+        watch_pools(self.poolmanager)
+
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+        return watch_pools(super().proxy_manager_for(*args, **kwargs))
 
 
 class _Bearer(requests.auth.AuthBase):
@@ -91,19 +117,25 @@ class ArgoCDClient:
         self.host = conn.host
         self.policy = policy or RetryPolicy()
         self._deadline: Callable[[], float] | None = None
+        self._call_ends = 0.0  # time.monotonic() at which the current call's time is up
         self._notify = notify
         self._retries = 0  # retries made by the current request
+        self._redactor = Redactor([conn.token.reveal()])
+        # The first error that says the server cannot be relied on (a wrong shape, a body too
+        # large, the time given ran out): doctor stops on it and exits 3.
+        self.broken: ArgoCDError | None = None
         p = self.policy
         # `connect` errors are retried for any method (urllib3: nothing was sent); read
         # errors and statuses only for the `allowed_methods`.
         retry = ClientRetry(
-            total=p.retries, connect=p.retries, read=p.retries, status=p.retries, other=0,
+            total=max(p.retries, p.connect_retries), connect=p.connect_retries,
+            read=p.retries, status=p.retries, other=0,
             redirect=0, raise_on_redirect=False, raise_on_status=False,
             allowed_methods=frozenset({"GET"}), status_forcelist=RETRY_STATUSES,
             backoff_factor=p.backoff, backoff_max=p.backoff_max,
             max_retry_after=p.retry_after_max, respect_retry_after_header=True,
             sleep=sleep, notify=self._retrying, rng=rng, jitter=p.jitter, host=self.host,
-            time_left=self.time_left,
+            time_left=self._call_time_left,
         )
         self._session = requests.Session()
         self._session.auth = _Bearer(conn)
@@ -140,6 +172,12 @@ class ArgoCDClient:
     def time_left(self) -> float | None:
         return None if self._deadline is None else self._deadline()
 
+    def _call_time_left(self) -> float:
+        """What is left of the current call's time (retries must fit in it)."""
+        left = self._call_ends - time.monotonic()
+        command = self.time_left()
+        return left if command is None else min(left, command)
+
     def close(self) -> None:
         self._session.close()
 
@@ -152,17 +190,19 @@ class ArgoCDClient:
     # -- the calls --------------------------------------------------------------------
 
     def version(self) -> dict:
-        return self._request("GET", "/api/version", what="version")
+        return self._request("GET", "/api/version", what="version", shape=responses.VERSION)
 
     def settings(self) -> dict:
-        return self._request("GET", "/api/v1/settings", what="settings")
+        return self._request("GET", "/api/v1/settings", what="settings",
+                             shape=responses.SETTINGS)
 
     def userinfo(self) -> dict:
-        return self._request("GET", "/api/v1/session/userinfo", what="user info")
+        return self._request("GET", "/api/v1/session/userinfo", what="user info",
+                             shape=responses.USER_INFO)
 
     def project(self, name: str) -> dict:
         return self._request("GET", f"/api/v1/projects/{quote(name, safe='')}",
-                             what=f"AppProject {name}")
+                             what=f"AppProject {name}", shape=responses.PROJECT)
 
     def list_apps(
         self,
@@ -183,7 +223,8 @@ class ArgoCDClient:
         if fields:  # a projection the API gateway supports though swagger omits it
             params.append(("fields", ",".join(f"items.{f}" for f in fields)))
         data = self._request("GET", "/api/v1/applications", params=params,
-                             what=f"applications of project {', '.join(projects)}")
+                             what=f"applications of project {', '.join(projects)}",
+                             shape=responses.APPLICATION_LIST)
         return list(data.get("items") or [])
 
     def get_app(
@@ -199,7 +240,8 @@ class ArgoCDClient:
         if refresh:
             params.append(("refresh", refresh))
         return self._request("GET", self._app_path(name), params=params,
-                             what=f"application {name} (project {project})")
+                             what=f"application {name} (project {project})",
+                             shape=responses.APPLICATION)
 
     def managed_resources(self, name: str, *, project: str,
                           app_namespace: str | None = None) -> list[dict]:
@@ -207,13 +249,14 @@ class ArgoCDClient:
         states (`v1alpha1ResourceDiff`), as JSON text, and whether each is `modified`."""
         data = self._request("GET", self._app_path(name) + "/managed-resources",
                              params=self._app_params(project, app_namespace),
-                             what=f"managed resources of {name}")
+                             what=f"managed resources of {name}",
+                             shape=responses.MANAGED_RESOURCES)
         return list(data.get("items") or [])
 
     def sync_windows(self, name: str, *, project: str, app_namespace: str | None = None) -> dict:
         return self._request("GET", self._app_path(name) + "/syncwindows",
                              params=self._app_params(project, app_namespace),
-                             what=f"sync windows of {name}")
+                             what=f"sync windows of {name}", shape=responses.SYNC_WINDOWS)
 
     def sync_app(
         self,
@@ -234,7 +277,7 @@ class ArgoCDClient:
         if app_namespace:
             body["appNamespace"] = app_namespace
         return self._request("POST", self._app_path(name) + "/sync", json=body,
-                             what=f"sync of {name}")
+                             what=f"sync of {name}", shape=responses.ANSWER)
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -250,86 +293,169 @@ class ArgoCDClient:
         return params
 
     def scrub(self, text: str) -> str:
-        token = self.conn.token.reveal()
-        return text.replace(token, "***") if len(token) >= 8 else text
+        """`text` without any form of the token, nor control characters."""
+        return _CONTROL.sub("?", self._redactor.text(text))
 
-    def _request(self, method: str, path: str, *, what: str, **kwargs: Any) -> dict:
+    def _broke(self, error: ArgoCDError) -> ArgoCDError:
+        if self.broken is None:
+            self.broken = error
+        return error
+
+    def _request(self, method: str, path: str, *, what: str, shape: Any, **kwargs: Any) -> dict:
         p = self.policy
-        connect, read = p.connect_timeout, p.read_timeout
+        connect, read, budget = p.connect_timeout, p.read_timeout, p.request_timeout
         left = self.time_left()
+        commanded = False  # the command's deadline, not the call's own, ends this call
         if left is not None:
             if left <= 0:
-                raise DeadlinePassed(f"{what}: the time given ran out before it was asked")
-            connect, read = min(connect, left), min(read, left)
+                raise self._broke(DeadlinePassed(
+                    f"{what}: the time given ran out before it was asked",
+                    hint="give the command more time (--timeout)",
+                ))
+            connect = min(connect, left)  # a connect is not ended by the watchdog
+            if left <= budget:
+                budget, commanded = left, True
         started = time.monotonic()
+        self._call_ends = started + budget
         self._retries = 0
+        watchdog = Watchdog(budget)
         try:
-            response = self._session.request(
-                method, self.conn.base_url + path, verify=self.conn.verify,
-                allow_redirects=False, timeout=(connect, read), **kwargs,
-            )
-            body = response.content
-        except requests.exceptions.SSLError as exc:
-            raise ArgoCDError(
+            with watchdog:
+                response = self._session.request(
+                    method, self.conn.base_url + path, verify=self.conn.verify,
+                    allow_redirects=False, timeout=(connect, read), stream=True, **kwargs,
+                )
+                ok = 200 <= response.status_code < 300
+                limit = p.max_response_bytes if ok else ERROR_BODY_LIMIT
+                try:
+                    body = read_body(response, limit)
+                finally:
+                    response.close()
+        except TooLarge:
+            raise self._broke(ResponseTooLarge(
+                f"{what}: Argo CD at {self.host} sent more than {_size(limit)} for "
+                f"{method} {path}{'' if ok else f' (an error, {response.status_code})'}; "
+                "it was not read",
+                hint="check the server URL (is it the Argo CD API?); no answer gitops-tool asks "
+                "for is that large",
+            )) from None
+        except Exception as exc:
+            if watchdog.fired:
+                raise self._expired(method, path, what, budget, commanded) from None
+            raise self._failed(exc, method, what, connect, read) from None
+        log.debug("%s %s -> %s (%.0f ms)", method, path, response.status_code,
+                  (time.monotonic() - started) * 1000)
+        if ok:
+            return self._answer(method, path, what, response.status_code, body, shape)
+        raise self._error(method, response, what, body)
+
+    def _expired(self, method: str, path: str, what: str, budget: float,
+                 commanded: bool) -> ArgoCDError:
+        """The watchdog ended the call: its own time, or the command's, was up."""
+        budget = round(budget, 1)
+        if commanded:
+            return self._broke(DeadlinePassed(
+                f"{what}: Argo CD at {self.host} did not finish answering {method} {path} in "
+                f"the {budget:g}s left of the time given",
+                hint="check that the server is up and answering; or give the command more "
+                "time (--timeout)",
+            ))
+        return ArgoCDUnavailable(
+            f"{what}: Argo CD at {self.host} did not finish answering {method} {path} within "
+            f"{budget:g}s ({self._retried(method)})",
+            hint="check that the server is up and answering (a proxy may be holding the "
+            "connection), then re-run",
+        )
+
+    def _failed(self, exc: Exception, method: str, what: str, connect: float,
+                read: float) -> Exception:
+        """The error for an exception of requests (or the exception itself: a bug)."""
+        if isinstance(exc, requests.exceptions.SSLError):
+            return ArgoCDError(
                 f"TLS verification of Argo CD at {self.host} failed ({_ssl_reason(exc)}); "
                 "nothing was sent",
                 hint="pass --server-crt CA.pem (or certificate-authority-data in the argocd "
                 "config), or, knowingly, --insecure",
-            ) from None
-        except (ValueError, UnicodeError):  # a header http.client refuses: it may quote it
-            raise ArgoCDError(
+            )
+        if isinstance(exc, ValueError | UnicodeError):  # a header http.client refuses: it
+            return ArgoCDError(                          # may quote it
                 f"{what}: the request to Argo CD at {self.host} could not be built (a header "
                 f"value, such as the token from {self.conn.token_source}, is not valid)",
                 hint="check the token and server address for stray characters",
-            ) from None
-        except requests.exceptions.RequestException as exc:
-            never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
-                isinstance(exc, requests.exceptions.ConnectionError)
-                and _connection_reason(exc) in ("connection refused", "unknown host")
             )
-            retried = self._retried(method, sent=not never_sent)
-            left = self.time_left()
-            error = DeadlinePassed if left is not None and left <= p.backoff else \
-                ArgoCDUnavailable
-            if _timed_out(exc):
-                raise error(
-                    f"{what}: Argo CD at {self.host} did not answer in time "
-                    f"(connect {connect:g}s, read {read:g}s; {retried})",
-                    hint="check that the server is up and reachable, then re-run",
-                ) from None
-            raise error(
+        if not isinstance(exc, requests.exceptions.RequestException):
+            return exc
+        never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
+            isinstance(exc, requests.exceptions.ConnectionError)
+            and _connection_reason(exc) in ("connection refused", "unknown host")
+        )
+        retried = self._retried(method, sent=not never_sent)
+        left = self.time_left()
+        deadline = left is not None and left <= self.policy.backoff
+        error = DeadlinePassed if deadline else ArgoCDUnavailable
+        if _timed_out(exc):
+            failure = error(
+                f"{what}: Argo CD at {self.host} did not answer in time "
+                f"(connect {connect:g}s, read {read:g}s; {retried})",
+                hint="check that the server is up and reachable, then re-run",
+            )
+        else:
+            failure = error(
                 f"{what}: cannot reach Argo CD at {self.host} ({_connection_reason(exc)}; "
                 f"{retried})",
                 hint="check the server address and that Argo CD is up, then re-run",
-            ) from None
-        log.debug("%s %s -> %s (%.0f ms)", method, path, response.status_code,
-                  (time.monotonic() - started) * 1000)
-        if 200 <= response.status_code < 300:
-            try:
-                data = response.json()
-            except ValueError:
-                raise ArgoCDError(
-                    f"{what}: Argo CD at {self.host} answered {response.status_code} without "
-                    "JSON",
-                    hint="check the server URL: is it the Argo CD API?",
-                ) from None
-            return data if isinstance(data, dict) else {}
-        raise self._error(method, response, what, body)
+            )
+        return self._broke(failure) if deadline else failure
 
-    def _error(self, method: str, response: Any, what: str, body: bytes) -> ArgoCDError:
+    def _answer(self, method: str, path: str, what: str, status: int, body: bytearray,
+                shape: Any) -> dict:
+        """The parsed, scrubbed answer, once its shape is checked."""
+        try:
+            text = body.decode("utf-8")
+            data = json.loads(text)
+        except ValueError:  # UnicodeDecodeError included
+            raise ArgoCDError(
+                f"{what}: Argo CD at {self.host} answered {status} without JSON",
+                hint="check the server URL: is it the Argo CD API?",
+            ) from None
+        except RecursionError:
+            data, problem = None, "the JSON is nested too deeply"
+        else:
+            try:
+                # Walking every string costs a third of a second for 1,000 apps: only when
+                # the text may hold the token (even behind an escape) or a control character.
+                if self._redactor.in_json(text) or _CONTROL_IN_JSON.search(text):
+                    data = map_strings(data, self.scrub)
+                problem = responses.shape_problem(data, shape)
+            except RecursionError:
+                problem = "the JSON is nested too deeply"
+        if problem:
+            raise self._broke(UnexpectedResponse(
+                f"unexpected response from Argo CD at {self.host} to {method} {path} "
+                f"({what}): {problem}",
+                hint="check that the server is Argo CD 2.x-3.x and that nothing between "
+                "(a proxy, a login page) rewrites its answers",
+            ))
+        return data
+
+    def _error(self, method: str, response: Any, what: str, body: bytearray) -> ArgoCDError:
         status = response.status_code
         code, message = None, ""
         try:
-            data = response.json()
-            if isinstance(data, dict):
-                code = data.get("code")
-                message = str(data.get("message") or data.get("error") or "")
-        except ValueError:
-            message = body[:200].decode("utf-8", "replace").strip()
-        message = self.scrub(message)
+            data = json.loads(body) if body else None
+        except (ValueError, RecursionError):
+            data = None
+            message = body.decode("utf-8", "replace")
+        if isinstance(data, dict):
+            code = data.get("code")
+            message = str(data.get("message") or data.get("error") or "")
+        # Scrubbed whole, then cut: a cut could leave part of the token unrecognised.
+        message = " ".join(self.scrub(message).split())
+        if len(message) > SHOWN_MESSAGE:
+            message = message[:SHOWN_MESSAGE] + "..."
         said = f": {message}" if message else ""
         if 300 <= status < 400:
-            target = urlsplit(response.headers.get("Location", "")).netloc or "elsewhere"
+            target = self.scrub(_host_of(response.headers.get("Location", ""))) or "elsewhere"
             return ArgoCDError(
                 f"Argo CD at {self.host} redirected ({status}) to {target}; "
                 "redirects are not followed",
@@ -363,6 +489,20 @@ class ArgoCDClient:
                 hint="Argo CD is overloaded or restarting; re-run later",
             )
         return ArgoCDError(f"{what}: Argo CD at {self.host} refused it ({status}){said}")
+
+
+def _host_of(location: str) -> str:
+    """host[:port] of a redirect's Location, without any user or password in it."""
+    try:
+        parts = urlsplit(location)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return ""
+    return f"{host}:{port}" if host and port else host
+
+
+def _size(limit: int) -> str:
+    return f"{limit / (1 << 20):g} MiB" if limit >= 1 << 20 else f"{limit} bytes"
 
 
 def _ssl_reason(exc: Exception) -> str:

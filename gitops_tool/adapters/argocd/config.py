@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from gitops_tool.core.urls import masked_url, url_credentials
 from gitops_tool.errors import InputError
 
 CONFIG_FILE = "config"
@@ -145,7 +146,8 @@ def _named(items: Any, name: str, kind: str, path: Path) -> dict:
         if isinstance(item, dict) and item.get("name" if kind != "server" else "server") == name:
             return item
     raise InputError(
-        f"{path}: the context refers to {kind} {name!r}, which the file does not define",
+        f"{path}: the context refers to {kind} {masked_url(name)!r}, which the file does not "
+        "define",
         hint="run `argocd login <server>` again, or fix the file by hand",
     )
 
@@ -185,6 +187,11 @@ def read_config(path: Path) -> dict | None:
     return data
 
 
+def _shown(server: dict) -> str:
+    """A server entry's address as it may be printed: any credential in it masked."""
+    return masked_url(str(server.get("server") or ""))
+
+
 def _context_layer(data: dict, path: Path, wanted: str | None) -> _Layer:
     name = wanted or data.get("current-context") or ""
     if not name:
@@ -208,7 +215,7 @@ def _context_layer(data: dict, path: Path, wanted: str | None) -> _Layer:
             ca_data = base64.b64decode(server["certificate-authority-data"]).decode()
         except (ValueError, UnicodeDecodeError):
             raise InputError(
-                f"{path}: server {server.get('server')!r}: certificate-authority-data is "
+                f"{path}: server {_shown(server)!r}: certificate-authority-data is "
                 "not base64 PEM"
             ) from None
     source = f"context {name!r} in {path}"
@@ -218,7 +225,7 @@ def _context_layer(data: dict, path: Path, wanted: str | None) -> _Layer:
         token=str(user.get("auth-token") or "") or None,
         token_source=source,
         insecure=bool(server.get("insecure")),
-        insecure_source=f"insecure: true for server {server.get('server')!r} in {path}",
+        insecure_source=f"insecure: true for server {_shown(server)!r} in {path}",
         plaintext=bool(server.get("plain-text")),
         ca_data=ca_data,
         root_path=str(server.get("grpc-web-root-path") or ""),
@@ -257,6 +264,19 @@ def base_url(server: str, plaintext: bool, root_path: str = "") -> str:
     return f"{scheme}://{rest}" + (f"/{path}" if path else "")
 
 
+def refuse_credentials(server: str, source: str) -> None:
+    """Refuse a server address that carries a user and password (or a token as user name,
+    or a secret query): it would be printed in every message, and Argo CD takes a token.
+    The message shows the address masked."""
+    if problem := url_credentials(server.strip()):
+        raise InputError(
+            f"the Argo CD server from {source} holds {problem}: {masked_url(server.strip())!r}; "
+            "gitops-tool authenticates with a token, never with credentials in the URL",
+            hint="give the server as host[:port] (or a URL without user and password), and "
+            "the token in ARGOCD_AUTH_TOKEN (`argocd account generate-token`) or --auth-token",
+        )
+
+
 def resolve_connection(
     flags: ConnectionFlags, env: Mapping[str, str], home: Path
 ) -> Connection:
@@ -287,6 +307,7 @@ def resolve_connection(
             "no Argo CD server given",
             hint="pass --server HOST, set ARGOCD_SERVER, or run `argocd login HOST`",
         )
+    refuse_credentials(layer.server, layer.server_source)
     url = base_url(layer.server, layer.plaintext, layer.root_path)
     if not layer.token:
         raise InputError(

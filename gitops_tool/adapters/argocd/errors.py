@@ -41,3 +41,11 @@ class OperationInProgress(ArgoCDError):
 
 class DeadlinePassed(ArgoCDUnavailable):
     """The caller's deadline (`sync --timeout`) passed before Argo CD answered."""
+
+
+class UnexpectedResponse(ArgoCDError):
+    """The answer is not what Argo CD sends: the wrong JSON shape, or nesting too deep."""
+
+
+class ResponseTooLarge(UnexpectedResponse):
+    """The answer is larger than any Argo CD sends for what was asked; it was not read."""

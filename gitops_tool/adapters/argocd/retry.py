@@ -3,8 +3,9 @@ Retry-After honoured (capped), a deadline, one warning per retry, and sleeps thr
 injectable function so that tests see the requested delays.
 
 urllib3 decides what is retried: for any method, a connection that could not be made
-(refused, connect timeout: nothing was sent); for GET only, a read timeout, a dropped
-connection and 429/502/503/504. A POST that may have reached the server is not retried."""
+(refused, connect timeout: nothing was sent), once by default (nothing listening is rarely
+a blip); for GET only, a read timeout, a dropped connection and 429/502/503/504. A POST that
+may have reached the server is not retried."""
 
 from __future__ import annotations
 
@@ -24,13 +25,16 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 class RetryPolicy:
     """How requests are retried, and their timeouts."""
 
-    retries: int = 4
+    retries: int = 4  # GETs: 429/502/503/504, read timeouts, dropped connections
+    connect_retries: int = 1  # any method: no connection could be made (refused, timeout)
     backoff: float = 0.5  # the first delay; doubled each time
     backoff_max: float = 8.0
     jitter: float = 0.25  # up to this fraction is added to each delay
     retry_after_max: float = 60.0
     connect_timeout: float = 5.0
     read_timeout: float = 30.0  # `?refresh=` GETs block until the controller has refreshed
+    request_timeout: float = 60.0  # one call, its retries included, to the end of its body
+    max_response_bytes: int = 128 << 20  # a list of 10,000 apps, as status asks: ~20-50 MB
 
 
 class ClientRetry(Retry):

@@ -10,8 +10,8 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,6 +19,9 @@ from gitops_tool.adapters.argocd.config import ConnectionFlags, resolve_connecti
 
 if TYPE_CHECKING:
     from gitops_tool.adapters.argocd.client import ArgoCDClient, RetryPolicy
+
+
+FAIL_FAST_CONNECT = 2.0  # doctor's connect timeout: an unreachable server fails in ~2 s
 
 
 class Clock(Protocol):
@@ -57,11 +60,25 @@ class Runtime:
     new_id: Callable[[], str] = new_sync_id
     policy: RetryPolicy | None = None
 
-    def connect(self, flags: ConnectionFlags) -> ArgoCDClient:
-        """A client for the server and token found from `flags`, the environment and file."""
+    def connect(
+        self, flags: ConnectionFlags, *, timeout: float | None = None, fail_fast: bool = False
+    ) -> ArgoCDClient:
+        """A client for the server and token found from `flags`, the environment and file.
+
+        `timeout`: seconds for everything the client does from now on (the command's
+        --timeout), by this runtime's clock. `fail_fast` (doctor): a connection that cannot
+        be made is not retried, and its connect timeout is at most FAIL_FAST_CONNECT."""
         conn = resolve_connection(flags, self.env, self.home)
         for warning in conn.warnings:
             self.warn(f"warning: {warning}")
-        from gitops_tool.adapters.argocd.client import ArgoCDClient
+        from gitops_tool.adapters.argocd.client import ArgoCDClient, RetryPolicy
 
-        return ArgoCDClient(conn, sleep=self.clock.sleep, notify=self.warn, policy=self.policy)
+        policy = self.policy or RetryPolicy()
+        if fail_fast:
+            policy = replace(policy, connect_retries=0,
+                             connect_timeout=min(policy.connect_timeout, FAIL_FAST_CONNECT))
+        client = ArgoCDClient(conn, sleep=self.clock.sleep, notify=self.warn, policy=policy)
+        if timeout is not None:
+            deadline = self.clock.now() + timedelta(seconds=timeout)
+            client.bound_by(lambda: (deadline - self.clock.now()).total_seconds())
+        return client

@@ -101,8 +101,9 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
 
     argo_found = [f for f in argo_found if not f.environment or f.environment in env_names]
     argo_found += _pinned_chart_findings(root, settings, chart_names, environments)
+    files_found = _credentials_in_files(root, env_names)
     waivers = tuple(w for c in charts for w in c.check.waivers)
-    everything = [f for c in charts for f in c.findings] + argo_found
+    everything = [f for c in charts for f in c.findings] + argo_found + files_found
     kept, waived = fnd.apply_waivers(everything + fnd.waiver_findings(waivers), waivers)
     kept = fnd.sorted_findings(kept, env_names)
     checks = [
@@ -114,7 +115,7 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
         for env in env_names
     ]
     if argo_run:
-        count = sum(1 for f in kept if not f.chart)
+        count = sum(1 for f in kept if not f.chart and f not in files_found)
         checks.append(
             Check("argocd/", "all", "fail" if count else "pass", count, round(argo_seconds, 2))
         )
@@ -151,6 +152,21 @@ def _pinned_chart_findings(
         for revision, paths in by_revision.items():
             missing = git.missing_at(root, revision, paths)
             found += pinned_chart_findings(env, missing or [], revision)
+    return found
+
+
+def _credentials_in_files(root: Path, env_names: Sequence[str]) -> list[Finding]:
+    """Credentials recognised by their shape in the chosen environment files (read again,
+    with their lines: they loaded already). gitops-tool.yaml holds only names and paths: a
+    credential there is refused when it loads."""
+    from gitops_tool.core.names import ENVIRONMENTS_DIR
+    from gitops_tool.core.yamldoc import parse_yaml
+
+    found: list[Finding] = []
+    for env in env_names:
+        rel = f"{ENVIRONMENTS_DIR}/{env}.yaml"
+        text = files.read_text(files.inside(root / rel, root, rel), root)
+        found += secrets.document_findings(rel, parse_yaml(text, rel), env)
     return found
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops_tool.core import names
+from gitops_tool.core.load.credentials import refuse_url_credentials
 from gitops_tool.core.load.schema import DOCS_HINT, Field, check, mapping_of
 from gitops_tool.core.model import Environment, Release, SyncPolicy, SyncWindow, is_commit
 from gitops_tool.core.yamldoc import line_of
@@ -73,6 +74,7 @@ def environment_from(name: str, text: str, source: str) -> Environment:
             hint="rename the file: lowercase letters, digits and '-' (it becomes a label value)",
         )
     data = mapping_of(text, source)
+    refuse_url_credentials(data, source)  # first: later messages may quote a value
     check(data, ENVIRONMENT_SCHEMA, source, lines=text.splitlines())
     dest, src, policy = data["destination"], data["source"], data["syncPolicy"]
 

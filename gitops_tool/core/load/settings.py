@@ -9,6 +9,7 @@ import posixpath
 from itertools import pairwise
 
 from gitops_tool.core import names
+from gitops_tool.core.load.credentials import refuse_credentials, refuse_url_credentials
 from gitops_tool.core.load.schema import Field, check, mapping_of
 from gitops_tool.core.model import Plane, Settings
 from gitops_tool.core.yamldoc import line_of
@@ -41,6 +42,8 @@ def relative_path_problem(path: str) -> str | None:
 def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
     """Parse and check gitops-tool.yaml."""
     data = mapping_of(text, source)
+    refuse_url_credentials(data, source)  # first: later messages may quote a value
+    refuse_credentials(data, source)  # names and paths only: render would print them
     check(data, SETTINGS_SCHEMA, source, lines=text.splitlines())
     planes = tuple(Plane(p["name"], p["wave"]) for p in data["planes"])
     if not planes:

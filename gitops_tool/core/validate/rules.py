@@ -244,6 +244,59 @@ _RULES = (
         "read it from a Secret (`valueFrom.secretKeyRef`) instead",
         polaris="sensitiveContainerEnvVar, sensitiveConfigmapContent",
     ),
+    # Secrets recognised by their shape, whatever the key (core.validate.shapes).
+    Rule(
+        "GT-SEC-004", "secrets", "an AWS access key ID (AKIA..., ASIA...) is written in the "
+        "repository",
+        "revoke the key in AWS IAM; give the workload a role (IRSA, Pod Identity) or read the "
+        "key from a Secret (`secrets.existingSecret`, an ExternalSecret)",
+        checkov="CKV_SECRET_2",
+    ),
+    Rule(
+        "GT-SEC-005", "secrets", "a GitHub token (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_) "
+        "is written in the repository",
+        "revoke the token on GitHub; read it from a Secret (`secrets.existingSecret`, an "
+        "ExternalSecret) or use a GitHub App",
+    ),
+    Rule(
+        "GT-SEC-006", "secrets", "a Slack token (xoxa-, xoxb-, xoxp-, xoxr-, xoxs-) is written "
+        "in the repository",
+        "revoke the token in the Slack app's settings; read it from a Secret",
+        checkov="CKV_SECRET_14",
+    ),
+    Rule(
+        "GT-SEC-007", "secrets", "a Slack webhook URL (hooks.slack.com/services/...) is "
+        "written in the repository",
+        "regenerate the webhook in Slack (the URL is its secret); read it from a Secret",
+    ),
+    Rule(
+        "GT-SEC-008", "secrets", "a Stripe secret or restricted key (sk_live_, rk_live_) is "
+        "written in the repository",
+        "roll the key in the Stripe dashboard; read it from a Secret",
+        checkov="CKV_SECRET_17",
+    ),
+    Rule(
+        "GT-SEC-009", "secrets", "a Google API key (AIza...) is written in the repository",
+        "regenerate the key in the Google Cloud console and restrict it; read it from a Secret",
+    ),
+    Rule(
+        "GT-SEC-010", "secrets", "a private key block (-----BEGIN ... PRIVATE KEY-----) is "
+        "written in the repository",
+        "replace the key pair; mount the key from a Secret (cert-manager for TLS keys)",
+        checkov="CKV_SECRET_13",
+    ),
+    Rule(
+        "GT-SEC-011", "secrets", "a JSON Web Token is written in the repository",
+        "revoke or rotate the token (or its signing key); read it from a Secret",
+        checkov="CKV_SECRET_9",
+    ),
+    Rule(
+        "GT-SEC-012", "secrets", "a URL carries credentials (a password, a token as user "
+        "name, a secret query parameter)",
+        "change the password; write the URL without it and give the credential separately "
+        "from a Secret (e.g. `secrets.env` for DATABASE_PASSWORD)",
+        checkov="CKV_SECRET_4",
+    ),
     # Platform kinds around the workloads.
     Rule(
         "GT-NET-001", "network", "a workload's pods are selected by no NetworkPolicy "

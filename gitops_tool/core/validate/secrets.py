@@ -1,26 +1,38 @@
-"""Secret material in values files and rendered manifests. Values are never echoed.
+"""Secret material in values files, rendered manifests and environment files. Values are
+never echoed.
+
+Two ways to recognise a secret:
+- by its shape, whatever the key (core.validate.shapes: known token formats, private
+  keys, JWTs, URLs with credentials): one rule per shape, GT-SEC-004 to GT-SEC-012;
+- by its key: a password-, token- or key-like field set to a literal (GT-SEC-001 in values
+  files, GT-SEC-003 in rendered ConfigMaps and env).
+A value found by its shape is reported once, under the shape's rule.
 
 Charts declare secret *references* under a `secrets` key: `existingSecret` (the
 name of a Secret created outside git) and `env` (environment variable -> key in
-that Secret). Those are names, not secrets, and are not flagged. Anywhere else a
-password-, token- or key-like field set to a literal is a finding.
+that Secret). Those are names, not secrets, and are not flagged by their key (a
+credential written there is still found by its shape).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from gitops_tool.core.validate.findings import Finding
 from gitops_tool.core.validate.pods import workloads_of
-from gitops_tool.core.yamldoc import FAST_SAFE_LOADER
+from gitops_tool.core.validate.shapes import Hit, shapes_in
+from gitops_tool.core.yamldoc import FAST_SAFE_LOADER, line_of
 
 MASK = "****"
 REFERENCES_KEY = "secrets"  # values key under which charts declare secret references
 REFERENCE_CHILDREN = ("existingSecret", "env")  # its children that hold names, not values
+KEY_RULE = "GT-SEC-001"  # a literal under a secret-like key of a values file
+RENDERED_KEY_RULE = "GT-SEC-003"  # a literal secret-like env var or ConfigMap key
 
 # A name is split into lowercase words (camelCase, snake_case, kebab-case; trailing numbers
 # dropped); it is secret-like when its last word is one of these...
@@ -46,7 +58,6 @@ _NOT_SECRET_KEY_AFTER = re.compile(
 _KEY_SIBLINGS = frozenset({"operator", "effect", "values", "value", "path", "name", "optional"})
 _KEY_PARENTS = frozenset({"ref", "refs", "selector", "selectors"})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-_URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^(\{\{.*\}\}|\$\{[^}]+\}|\$\([^)]+\))$", re.DOTALL)
 
 
@@ -95,13 +106,6 @@ def _literal(value: Any) -> str | None:
     return None
 
 
-def _password_in_url(value: Any) -> str | None:
-    if isinstance(value, str) and (m := _URL_WITH_PASSWORD.match(value.strip())):
-        secret = m.group(1)
-        return None if secret.startswith("$") or "{{" in secret else secret
-    return None
-
-
 # `NAME=value` lines of a dotenv, properties or shell file.
 _ASSIGNMENT = re.compile(
     r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=[ \t]*(.*?)[ \t]*$", re.MULTILINE
@@ -118,8 +122,8 @@ def file_secrets(text: Any) -> Iterator[tuple[str, str]]:
         data = yaml.load(text, Loader=FAST_SAFE_LOADER)  # a safe loader
     except yaml.YAMLError:
         data = None
-    if isinstance(data, Mapping | list):
-        yield from _walk(data, "")
+    if isinstance(data, Mapping | list):  # credentials by shape: already found in `text`
+        yield from ((f.path, f.secret) for f in _walk(data, "") if f.rule == KEY_RULE)
     for name, value in _ASSIGNMENT.findall(text):
         value = value.strip("\"'")
         if sensitive_name(name) and (literal := _literal(value)):
@@ -128,57 +132,133 @@ def file_secrets(text: Any) -> Iterator[tuple[str, str]]:
 
 def values_secrets(data: Any) -> list[tuple[str, str]]:
     """(dotted key path, literal) for every literal secret in a parsed values file."""
+    return [(f.path, f.secret) for f in values_hits(data)]
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A secret at `path` of a values file: its rule, and what it is (for the message)."""
+
+    path: str
+    secret: str  # for masking only, never shown
+    rule: str
+    name: str = ""  # the shape's name ("a GitHub token"); "" when found by its key
+    line: int | None = None
+    value: str = ""  # the whole value holding it, for masking too
+
+
+def values_hits(data: Any) -> list[Found]:
+    """Every secret in a parsed values file: by its shape, else by its key."""
     return list(_walk(data, ""))
 
 
-def _walk(node: Any, path: str, parent: Any = None) -> Iterator[tuple[str, str]]:
-    """Literal secrets under `node`, found at `path`, the value of key `parent`."""
+def _shaped(value: Any, path: str, line: int | None) -> list[Found]:
+    if not isinstance(value, str):
+        return []
+    return [Found(path, h.secret, h.rule, h.name, line, value) for h in shapes_in(value)]
+
+
+def _walk(node: Any, path: str, parent: Any = None, line: int | None = None) -> Iterator[Found]:
+    """Secrets under `node`, found at `path`, the value of key `parent` (on `line`)."""
     if isinstance(node, Mapping):
         # An env-style entry: {name: DB_PASSWORD, value: hunter2}.
-        if sensitive_name(node.get("name")) and (lit := _literal(node.get("value"))):
-            yield f"{path}[name={node['name']}].value", lit
+        entry = f"{path}[name={node['name']}]" if isinstance(node.get("name"), str) else ""
+        value = node.get("value")
+        if sensitive_name(node.get("name")) and (lit := _literal(value)) and not shapes_in(lit):
+            yield Found(f"{entry}.value", lit, KEY_RULE, line=line_of(node, "value") or line)
         for key, value in node.items():
-            here = f"{path}.{key}" if path else str(key)
+            here = f"{entry}.value" if entry and key == "value" else (
+                f"{path}.{key}" if path else str(key))
+            at = line_of(node, key) or line
             if key == REFERENCES_KEY and isinstance(value, Mapping):
+                for child in REFERENCE_CHILDREN:  # names, but a credential is one anywhere
+                    yield from _shapes_under(value.get(child), f"{here}.{child}", at)
                 rest = {k: v for k, v in value.items() if k not in REFERENCE_CHILDREN}
-                yield from _walk(rest, here, key)
+                yield from _walk(_keep_lines(value, rest), here, key, at)
                 continue
             if isinstance(value, Mapping | list):
-                yield from _walk(value, here, key)
-            elif sensitive_name(key, node.keys(), parent) and (lit := _literal(value)):
-                yield here, lit
-            elif (secret := _password_in_url(value)) is not None:
-                yield here, secret
-            else:
-                for inner, literal in file_secrets(value):
-                    yield f"{here} > {inner}", literal
+                yield from _walk(value, here, key, at)
+                continue
+            shaped = _shaped(value, here, at)
+            yield from shaped
+            if not shaped and sensitive_name(key, node.keys(), parent) and (
+                lit := _literal(value)
+            ):
+                yield Found(here, lit, KEY_RULE, line=at)
+                continue
+            for inner, literal in file_secrets(value):
+                if not any(literal in f.secret or f.secret in literal for f in shaped):
+                    yield Found(f"{here} > {inner}", literal, KEY_RULE, line=at)
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            yield from _walk(item, f"{path}[{i}]", parent)
+            yield from _walk(item, f"{path}[{i}]", parent, line)
+
+
+def _shapes_under(node: Any, path: str, line: int | None) -> Iterator[Found]:
+    """Credentials recognised by their shape anywhere under `node`."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            here = f"{path}.{key}" if path else str(key)
+            yield from _shapes_under(value, here, line_of(node, key) or line)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _shapes_under(item, f"{path}[{i}]", line)
+    else:
+        yield from _shaped(node, path, line)
+
+
+def _keep_lines(source: Any, data: dict) -> Any:
+    """`data` (a filtered copy of `source`) with the key lines of `source`, when it has them."""
+    if hasattr(source, "lines"):
+        kept = type(source)()
+        kept.update(data)
+        kept.line, kept.lines = source.line, source.lines
+        return kept
+    return data
 
 
 def values_findings(
     chart: str, environment: str, path: str, data: Any
 ) -> tuple[list[Finding], list[str]]:
-    """GT-SEC-001 findings for one values file, and the literals (for masking, never shown)."""
+    """The findings of one values file (GT-SEC-001 and the shape rules), and the literals
+    (for masking, never shown). Each names the file and, when known, the line."""
     found, literals = [], []
-    for key, literal in values_secrets(data):
-        literals.append(literal)
+    for hit in values_hits(data):
+        literals += [hit.secret, hit.value] if hit.value else [hit.secret]
+        said = f"holds {hit.name}" if hit.name else "is set to a literal"
         found.append(
             Finding(
-                "GT-SEC-001",
+                hit.rule,
                 chart,
                 environment,
-                message=f"{key} is set to a literal ({MASK})",
-                path=path,
+                message=f"{hit.path} {said} ({MASK})",
+                path=f"{path}:{hit.line}" if hit.line else path,
             )
         )
     return found, literals
 
 
+def document_findings(source: str, data: Any, environment: str = "") -> list[Finding]:
+    """Credentials recognised by their shape in a file people write (environments/<env>.yaml),
+    each naming `source:line` and the key."""
+    return [
+        Finding(
+            f.rule, "", environment,
+            message=f"{f.path} holds {f.name} ({MASK})",
+            path=f"{source}:{f.line}" if f.line else source,
+        )
+        for f in _shapes_under(data, "", None)
+    ]
+
+
 def rendered_findings(docs: Sequence[Any], chart: str, environment: str) -> list[Finding]:
-    """GT-SEC-002 (Secrets with data) and GT-SEC-003 (literal secret env vars, ConfigMap keys)."""
+    """GT-SEC-002 (Secrets with data); in ConfigMaps, container env, args and command: the
+    shape rules, else GT-SEC-003 (literal secret-like env vars and ConfigMap keys)."""
     found = []
+
+    def add(rule: str, obj: str, container: str, message: str) -> None:
+        found.append(Finding(rule, chart, environment, obj, container, message=message))
+
     for doc in docs:
         if not isinstance(doc, Mapping):
             continue
@@ -192,52 +272,47 @@ def rendered_findings(docs: Sequence[Any], chart: str, environment: str) -> list
                 if v not in (None, "")
             )
             if keys:
-                found.append(
-                    Finding(
-                        "GT-SEC-002",
-                        chart,
-                        environment,
-                        f"Secret/{name}",
-                        message=f"carries data for {', '.join(keys)} ({MASK})",
-                    )
-                )
+                add("GT-SEC-002", f"Secret/{name}", "",
+                    f"carries data for {', '.join(keys)} ({MASK})")
         elif kind == "ConfigMap":
-            for key, value in sorted((doc.get("data") or {}).items()):
-                if (sensitive_name(key) and _literal(value)) or _password_in_url(value):
+            for key, value in sorted((doc.get("data") or {}).items(), key=lambda kv: str(kv[0])):
+                if hits := _hits(value):
+                    for hit in hits:
+                        add(hit.rule, f"ConfigMap/{name}", "",
+                            f"key {key} holds {hit.name} ({MASK})")
+                    continue
+                if sensitive_name(key) and _literal(value):
                     where = f"key {key}"
                 elif inner := next((w for w, _ in file_secrets(value)), None):
                     where = f"key {key} ({inner})"
                 else:
                     continue
-                found.append(
-                    Finding(
-                        "GT-SEC-003",
-                        chart,
-                        environment,
-                        f"ConfigMap/{name}",
-                        message=f"{where} holds a literal secret ({MASK})",
-                    )
-                )
+                add(RENDERED_KEY_RULE, f"ConfigMap/{name}", "",
+                    f"{where} holds a literal secret ({MASK})")
     for w in workloads_of(docs):
         for c in (*(w.pod.get("initContainers") or ()), *(w.pod.get("containers") or ())):
             if not isinstance(c, Mapping):
                 continue
+            container = str(c.get("name", "?"))
             for var in c.get("env") or ():
                 if not isinstance(var, Mapping) or "value" not in var:
                     continue
                 var_name, value = var.get("name"), var.get("value")
-                if (sensitive_name(var_name) and _literal(value)) or _password_in_url(value):
-                    found.append(
-                        Finding(
-                            "GT-SEC-003",
-                            chart,
-                            environment,
-                            w.ref,
-                            str(c.get("name", "?")),
-                            message=f"env {var_name} is set to a literal ({MASK})",
-                        )
-                    )
+                if hits := _hits(value):
+                    for hit in hits:
+                        add(hit.rule, w.ref, container, f"env {var_name} holds {hit.name} ({MASK})")
+                elif sensitive_name(var_name) and _literal(value):
+                    add(RENDERED_KEY_RULE, w.ref, container,
+                        f"env {var_name} is set to a literal ({MASK})")
+            for field in ("command", "args"):
+                for i, arg in enumerate(c.get(field) or ()):
+                    for hit in _hits(arg):
+                        add(hit.rule, w.ref, container, f"{field}[{i}] holds {hit.name} ({MASK})")
     return found
+
+
+def _hits(value: Any) -> list[Hit]:
+    return shapes_in(value) if isinstance(value, str) else []
 
 
 def masked(text: str, literals: Iterable[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.support.credentials import POSITIVES
 from tests.unit.validate.trees import CONTAINER, SENTINEL, merge
 
 LIBRARY_DEP = {"name": "common", "version": "0.1.0", "repository": "file://../common"}
@@ -211,6 +212,11 @@ CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
         {"files": {"templates/externalsecret.yaml": PARTIAL_EXTERNAL_SECRET}},
         _each_env("GT-ESO-001"),
     ),
+    # credentials recognised by their shape, under a key that says nothing (not rendered)
+    **{
+        rule: ({"values": {"notes": {"blob": samples[0]}}}, {(rule, "")})
+        for rule, samples in POSITIVES.items()
+    },
     # waivers
     "GT-WVR-001": (
         {"chart": {"annotations": {"gitops-tool/waive.GT-POD-006": ""}}},
@@ -252,9 +258,34 @@ EPHEMERAL_CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
 }
 
 
+# A credential that values render into a ConfigMap and an env var: found in the values file
+# and in what helm renders.
+SHAPED_CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-settings
+data:
+  SESSION_SEED: {{ .Values.seed | quote }}
+"""
+
 # Other ways to break a rule of CASES: chart name -> (patches, findings).
 VARIANT_CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
     "img-latest": ({"values": _sidecar("busybox:latest")}, _each_env("GT-IMG-001")),
+    "sec-shape-rendered": (
+        {
+            "values": {
+                "seed": POSITIVES["GT-SEC-011"][0],
+                **_container({"env": [{"name": "DEPLOY_HOOK",
+                                       "value": POSITIVES["GT-SEC-007"][0]}]}),
+            },
+            "files": {"templates/settings.yaml": SHAPED_CONFIGMAP},
+        },
+        {
+            ("GT-SEC-011", ""), *_each_env("GT-SEC-011"),
+            ("GT-SEC-007", ""), *_each_env("GT-SEC-007"),
+        },
+    ),
 }
 
 

@@ -71,6 +71,25 @@ def test_other_ways_to_break_a_rule_fire_it(result, name):
     assert _found(result, name) == VARIANT_CASES[name][1]
 
 
+def test_a_rendered_credential_names_its_configmap_key_and_env_var_never_its_value(result):
+    from tests.support.credentials import POSITIVES
+
+    found = sorted((f.rule, f.environment, f.object, f.container, f.message)
+                   for f in result.findings if f.chart == "sec-shape-rendered" and f.environment)
+    assert found == sorted(
+        (rule, env, obj, container, message)
+        for env in ("dev", "prod")
+        for rule, obj, container, message in (
+            ("GT-SEC-011", "ConfigMap/sec-shape-rendered-settings", "",
+             "key SESSION_SEED holds a JSON Web Token (****)"),
+            ("GT-SEC-007", "Deployment/sec-shape-rendered", "app",
+             "env DEPLOY_HOOK holds a Slack webhook URL (****)"),
+        )
+    )
+    shown = repr(result.findings)
+    assert POSITIVES["GT-SEC-011"][0] not in shown and POSITIVES["GT-SEC-007"][0] not in shown
+
+
 def test_a_latest_image_names_its_container(result):
     found = {(f.object, f.container) for f in result.findings if f.chart == "img-latest"}
     assert found == {("Deployment/img-latest", "sidecar")}

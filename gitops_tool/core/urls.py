@@ -1,0 +1,141 @@
+"""Credentials inside URLs: find them, and show a URL without them.
+
+Pure. A URL may carry a credential in three places: a password in its user info
+(`https://user:PASSWORD@host`), a token written as the user name
+(`https://ghp_...@github.com`), or a query parameter named like a secret
+(`?access_token=...`). None of them belongs in a file of the repository, an Argo CD
+server address or a git remote: Argo CD keeps repository credentials in its own Secrets,
+the token goes in ARGOCD_AUTH_TOKEN, git asks a credential helper.
+
+    url_credentials("https://bob:hunter2@github.com/x.git")  # -> "a password"
+    masked_url("https://bob:hunter2@github.com/x.git")       # -> "https://bob:****@github.com/x.git"
+
+Both also read the scheme-less forms people write: `user:pw@host:port` (an Argo CD
+server) and scp-like git remotes (`git@github.com:org/repo.git`, which carry no password).
+Nothing here ever returns a credential itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+MASK = "****"
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)")
+# URLs inside a longer text: a scheme, then anything up to white space or a quote.
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>`]+")
+# A user name that is a token rather than a name: long, and mixing letters and digits.
+_TOKEN_LIKE = re.compile(r"^(?=.*[A-Za-z])(?=.*[0-9])[A-Za-z0-9_.~-]{20,}$")
+# Query parameter names that carry a credential (their last word, lowercased).
+_SECRET_PARAMS = frozenset({
+    "token", "password", "passwd", "pwd", "pass", "secret", "sig", "signature", "key",
+    "apikey", "credential", "credentials", "auth",
+})
+_WORDS = re.compile(r"[a-z0-9]+")
+# A value that stands for a credential instead of being one: `${VAR}`, `$(VAR)`, `{{ x }}`,
+# `<password>`, `%(password)s`, or empty.
+_PLACEHOLDER = re.compile(
+    r"^(\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_]\w*|\{\{.*\}\}|<[^>]*>|%\([^)]*\)s)$"
+)
+
+
+def _split(url: str) -> tuple[str, str, str]:
+    """(scheme with '://' or "", the authority, the rest from the first '/', '?' or '#')."""
+    match = _SCHEME.match(url)
+    scheme = match.group(1) if match else ""
+    rest = url[len(scheme):]
+    end = len(rest)
+    for stop in "/?#":
+        found = rest.find(stop)
+        if found != -1:
+            end = min(end, found)
+    return scheme, rest[:end], rest[end:]
+
+
+def _userinfo(authority: str) -> tuple[str | None, str | None, str]:
+    """(user, password, host[:port]) of an authority; user and password None when absent."""
+    if "@" not in authority:
+        return None, None, authority
+    info, _, host = authority.rpartition("@")
+    user, colon, password = info.partition(":")
+    return user, (password if colon else None), host
+
+
+def placeholder(value: str) -> bool:
+    """Whether `value` names a credential kept elsewhere rather than holding one."""
+    text = value.strip()
+    return not text or bool(_PLACEHOLDER.match(text))
+
+
+def _secret_param(name: str) -> bool:
+    words = _WORDS.findall(name.lower())
+    return bool(words) and words[-1] in _SECRET_PARAMS
+
+
+def _query_secrets(rest: str) -> Iterator[tuple[str, int, int]]:
+    """(name, start, end in `rest`) of each query value whose parameter is named like a
+    secret."""
+    start = rest.find("?")
+    if start == -1:
+        return
+    end = rest.find("#", start)
+    end = len(rest) if end == -1 else end
+    pos = start + 1
+    for pair in rest[start + 1:end].split("&"):
+        name, eq, value = pair.partition("=")
+        if eq and value and _secret_param(name) and not placeholder(value):
+            yield name, pos + len(name) + 1, pos + len(pair)
+        pos += len(pair) + 1
+
+
+def _cut_password(host: str, rest: str) -> int | None:
+    """Where in `rest` a password holding '/', '?' or '#' ends, for `user:PASS/WORD@host`:
+    the authority then ends early, leaving `user:PASS` where host:port should be, and an '@'
+    follows. None otherwise. Everything up to the last '@' counts (masking too much is safe)."""
+    port = host.rpartition(":")[2]
+    if ":" not in host or host.startswith("[") or port.isdigit() or "@" not in rest:
+        return None
+    return rest.rfind("@")
+
+
+def url_credentials(url: str) -> str | None:
+    """What credential `url` carries ("a password", "a token as its user name", "a secret in
+    its query (token=)"), or None. A user name alone (`git@`, `ssh://deploy@`) is not one."""
+    _, authority, rest = _split(url.strip())
+    user, password, host = _userinfo(authority)
+    if password is not None and not placeholder(password):
+        return "a password"
+    if user is not None and _TOKEN_LIKE.match(user):
+        return "a token as its user name"
+    if user is None and _cut_password(host, rest) is not None:
+        return "a password"
+    for name, _, _ in _query_secrets(rest):
+        return f"a secret in its query ({name}=)"
+    return None
+
+
+def masked_url(url: str, mask: str = MASK) -> str:
+    """`url` with every credential replaced by `mask`: the password, a token used as the
+    user name, secret query values. The rest (scheme, user name, host, path) is kept."""
+    scheme, authority, rest = _split(url)
+    user, password, host = _userinfo(authority)
+    if user is not None:
+        shown = mask if _TOKEN_LIKE.match(user) else user
+        if password is not None:
+            shown += ":" + (password if placeholder(password) else mask)
+        authority = f"{shown}@{host}"
+    elif (at := _cut_password(host, rest)) is not None:
+        authority, rest = f"{host.partition(':')[0]}:{mask}", rest[at:]
+    for _, start, end in reversed(list(_query_secrets(rest))):
+        rest = rest[:start] + mask + rest[end:]
+    return scheme + authority + rest
+
+
+def urls_in(text: str) -> list[str]:
+    """The URLs (with a scheme) written inside `text`."""
+    return _URL_IN_TEXT.findall(text)
+
+
+def masked_urls(text: str) -> str:
+    """`text` with the credentials of every URL in it masked."""
+    return _URL_IN_TEXT.sub(lambda m: masked_url(m.group(0)), text)
