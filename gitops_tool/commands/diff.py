@@ -71,7 +71,7 @@ def run(options: DiffOptions, runtime: Runtime | None = None) -> DiffResult:
     with ExitStack() as stack:
         clone = None
         if not source.pinned:
-            from gitops_tool.adapters.git import open_clone
+            from gitops_tool.adapters.git.clone import open_clone
 
             clone = stack.enter_context(open_clone(root))
         states, host = None, ""

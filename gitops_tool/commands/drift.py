@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitops_tool.adapters import files, writer
-from gitops_tool.adapters import git as git_adapter
 from gitops_tool.adapters.argocd.config import ConnectionFlags, NoServerError
 from gitops_tool.adapters.argocd.errors import ArgoCDAuthError, ArgoCDUnavailable
+from gitops_tool.adapters.git import history as git_adapter
 from gitops_tool.core import names
 from gitops_tool.core.argocd.appstatus import app_state
 from gitops_tool.core.argocd.rollout import expected_apps

@@ -24,7 +24,7 @@ from gitops_tool.errors import EXIT_FOUND, GitopsError, InputError
 
 if TYPE_CHECKING:
     from gitops_tool.adapters.argocd.client import ArgoCDClient
-    from gitops_tool.adapters.git import Clone
+    from gitops_tool.adapters.git.clone import Clone
 
 PINNED, ARGOCD, REMOTE, LOCAL = "pinned", "argocd", "remote", "local"
 

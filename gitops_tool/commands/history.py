@@ -20,7 +20,7 @@ from gitops_tool.core.yamldoc import parse_yaml
 from gitops_tool.errors import EXIT_OK, InputError
 
 if TYPE_CHECKING:
-    from gitops_tool.adapters.git import Clone
+    from gitops_tool.adapters.git.clone import Clone
 
 LIMIT = 20
 
@@ -71,7 +71,7 @@ def entries_of(clone: Clone, environment: str, limit: int = 0) -> tuple[list[His
 
 
 def run(options: HistoryOptions) -> HistoryResult:
-    from gitops_tool.adapters.git import open_clone
+    from gitops_tool.adapters.git.clone import open_clone
 
     files.check_environment_names(options.root, [options.environment])
     if options.limit < 0:

@@ -29,7 +29,7 @@ from gitops_tool.core.render.rendering import rendering_for
 from gitops_tool.errors import GitError, InputError
 
 if TYPE_CHECKING:
-    from gitops_tool.adapters.git import Clone
+    from gitops_tool.adapters.git.clone import Clone
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from gitops_tool.core.promote.versions import versions_of
 from gitops_tool.errors import EXIT_FOUND, EXIT_OK, InputError
 
 if TYPE_CHECKING:
-    from gitops_tool.adapters.git import Clone
+    from gitops_tool.adapters.git.clone import Clone
 
 LOCK_TIMEOUT = 30.0
 
@@ -171,7 +171,7 @@ def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResu
     chain_step(settings.promotion, files.environment_names(root), options.source,
                options.target)
     require_confirmation(options)
-    from gitops_tool.adapters.git import open_clone
+    from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.lock import repository_lock
 
     with ExitStack() as stack:

@@ -34,7 +34,7 @@ from gitops_tool.core.promote.push import PushOutcome
 from gitops_tool.errors import EXIT_FOUND, GitError, GitopsError, InputError
 
 if TYPE_CHECKING:
-    from gitops_tool.adapters.git import Clone
+    from gitops_tool.adapters.git.clone import Clone
 
 ATTEMPTS = 5  # pushes, in all, before giving up on a remote that keeps moving
 UNREACHABLE_ATTEMPTS = 3  # fetches or pushes, in all, before giving up on an unreachable remote
@@ -169,7 +169,7 @@ def catch_up(clone: Clone, landing: Landing, deps: GitDeps) -> tuple[tuple[str, 
 
 def fetch(clone: Clone, remote: str, branch: str, deps: GitDeps) -> str | None:
     """`clone.fetch`, tried again (with backoff) while the remote cannot be reached."""
-    from gitops_tool.adapters.git import RemoteUnreachable
+    from gitops_tool.adapters.git.errors import RemoteUnreachable
 
     for attempt in range(1, UNREACHABLE_ATTEMPTS + 1):
         try:
@@ -281,7 +281,7 @@ def push(
                 deps.notify(f"cannot reach {remote} ({answer.detail}); trying again")
                 deps.sleep(_backoff(unreachable))
                 continue
-            from gitops_tool.adapters.git import RemoteUnreachable
+            from gitops_tool.adapters.git.errors import RemoteUnreachable
 
             raise RemoteUnreachable(
                 f"cannot reach {remote} (tried {UNREACHABLE_ATTEMPTS} times): {answer.detail}",

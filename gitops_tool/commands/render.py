@@ -86,7 +86,7 @@ def run_commit(options: RenderCommitOptions, deps: object | None = None) -> Rend
     from contextlib import ExitStack
 
     from gitops_tool import templates
-    from gitops_tool.adapters.git import open_clone
+    from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.lock import repository_lock
     from gitops_tool.commands import prepare, publish
     from gitops_tool.core.promote import trailers as t

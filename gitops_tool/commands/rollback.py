@@ -35,7 +35,7 @@ from gitops_tool.core.promote.versions import versions_of
 from gitops_tool.errors import InputError
 
 if TYPE_CHECKING:
-    from gitops_tool.adapters.git import Clone
+    from gitops_tool.adapters.git.clone import Clone
 
 ROLLBACK_GATE = "rollback"  # the Gate status shown for a rollback (none is checked)
 
@@ -74,7 +74,7 @@ def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteRes
     root = options.root
     files.check_environment_names(root, [options.environment])
     require_confirmation(options)
-    from gitops_tool.adapters.git import open_clone
+    from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.lock import repository_lock
 
     with ExitStack() as stack:

@@ -22,7 +22,7 @@ from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE
 from gitops_tool.errors import InputError
 
 if TYPE_CHECKING:
-    from gitops_tool.adapters.git import Clone
+    from gitops_tool.adapters.git.clone import Clone
 
 SHOW_PATHS = 20
 
@@ -44,7 +44,8 @@ def deployed_root(
 ) -> Iterator[Path]:
     """The folder to read ENV's plan from: `root`, once checked against the remote branch;
     with `from_remote`, a copy of the remote branch's inputs."""
-    from gitops_tool.adapters.git import NotARepository, open_clone
+    from gitops_tool.adapters.git.clone import open_clone
+    from gitops_tool.adapters.git.errors import NotARepository
 
     files.check_environment_names(root, [environment])
     try:

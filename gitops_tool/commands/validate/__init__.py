@@ -139,7 +139,7 @@ def _pinned_chart_findings(
 ) -> list[Finding]:
     """Charts missing at the commit a pinned environment deploys (skipped when git cannot
     tell, e.g. in a shallow clone)."""
-    from gitops_tool.adapters import git
+    from gitops_tool.adapters.git import history as git
 
     found: list[Finding] = []
     for env in environments:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gitops_tool.adapters import git as git_adapter
+from gitops_tool.adapters.git import history as git_adapter
 from gitops_tool.commands.validate import ValidateOptions, run
 from tests.unit.validate.trees import write_chart, write_tree
 

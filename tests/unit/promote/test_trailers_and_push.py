@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_tool.adapters.git import scrub
+from gitops_tool.adapters.git.errors import scrub
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.history import history_entry
 from gitops_tool.core.promote.push import PushOutcome, classify_push, remote_messages

@@ -1,99 +1,35 @@
-"""Git adapter (GitPython): what the repository holds at a given revision.
+"""The clone gitops-tool commits in: everything promote, rollback, history, `render
+--commit` and sync ask of git.
 
-I/O only: it answers questions about commits and turns GitPython's errors into
-"unknown here" rather than deciding anything.
+I/O only: the commands decide (what to commit, when to retry, what a conflict is); this turns
+git's answers and errors into data and GitError. Every message that may quote a remote URL
+goes through `scrub` first: credentials in a remote URL are never printed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import subprocess
 import threading
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-from gitops_tool.core.drift.stages import FileVersion
-from gitops_tool.errors import GitError, InputError
+import git  # GitPython: this module is imported only by the commands that use git
 
-
-def missing_at(root: Path, revision: str, paths: Sequence[str]) -> list[str] | None:
-    """Which of `paths` (relative to `root`) are absent from the tree of `revision`.
-
-    None when that cannot be known here: `root` is not in a git repository, or the
-    revision is not in it (a shallow clone, another repository's commit).
-    """
-    import git  # GitPython: imported only by the commands that ask
-
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-        tree = repo.commit(revision).tree
-        prefix = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve())
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.BadName, git.GitError,
-            ValueError):
-        return None
-    missing = []
-    for path in paths:
-        try:
-            tree / (prefix / path).as_posix()
-        except KeyError:
-            missing.append(path)
-    return missing
-
-
-def file_history(root: Path, path: str) -> Generator[FileVersion, None, None] | None:
-    """The committed versions of `path` (relative to `root`) on HEAD's first-parent line,
-    newest first: each commit that changed it, with its committer date and the file's text
-    (None where the commit deleted it). Lazy: the caller stops reading when it knows enough.
-
-    None when that cannot be known here: `root` is not in a git repository, or HEAD has no
-    commit yet. The oldest version a shallow clone holds is marked `cut`.
-    """
-    import git  # GitPython: imported only by the commands that ask
-
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-        head = repo.head.commit
-        prefix = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve())
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.BadName, git.GitError,
-            ValueError, TypeError):
-        return None
-    rel = (prefix / path).as_posix()
-    shallow_file = Path(repo.common_dir) / "shallow"
-    cut = set(shallow_file.read_text().split()) if shallow_file.is_file() else set()
-
-    def versions() -> Generator[FileVersion, None, None]:
-        try:
-            for commit in repo.iter_commits(head, paths=rel, first_parent=True):
-                try:
-                    data = (commit.tree / rel).data_stream.read()
-                    text: str | None = data.decode("utf-8", errors="replace")
-                except KeyError:
-                    text = None
-                yield FileVersion(commit.hexsha, commit.committed_datetime, text,
-                                  cut=commit.hexsha in cut)
-        except git.GitError as exc:
-            raise GitError(f"{rel}: cannot read its git history: {exc}",
-                           hint="check the repository with `git log -- " + rel + "`") from exc
-        finally:
-            repo.close()
-
-    return versions()
-# -- the clone gitops-tool commits in ---------------------------------------------------------
-#
-# Everything promote, rollback, history, `render --commit` and sync ask of git. I/O only: the
-# commands decide (what to commit, when to retry, what a conflict is); this turns git's
-# answers and errors into data and GitError. Every message that may quote a remote URL goes
-# through `scrub` first: credentials in a remote URL (`https://user:token@host/...`) are
-# never printed. (A shared helper for credentials in URLs may replace `scrub` later.)
+from gitops_tool.adapters.git.errors import (
+    GitIdentityMissing,
+    NotARepository,
+    RemoteUnreachable,
+    scrub,
+    secrets_of,
+)
+from gitops_tool.errors import GitError
 
 NETWORK_TIMEOUT = 300.0  # seconds a fetch or push may take before it is killed
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s'\"]+@")
 _IDENTITY_SIGNS = ("please tell me who you are", "empty ident name", "unable to auto-detect")
 # Never prompt (for a password, an editor); never take optional locks (`status` would
 # otherwise rewrite the index's stat cache: a --dry-run changes nothing, not even .git/index).
@@ -103,39 +39,6 @@ _QUIET_ENV = {
     "GIT_MERGE_AUTOEDIT": "no",
     "GIT_OPTIONAL_LOCKS": "0",
 }
-
-
-class NotARepository(InputError):
-    """The repository is not a git clone (or not its top folder)."""
-
-
-class GitIdentityMissing(InputError):
-    """git has no author identity to commit with."""
-
-
-class RemoteUnreachable(GitError):
-    """A fetch or push could not reach the remote."""
-
-
-def scrub(text: str, secrets: Sequence[str] = ()) -> str:
-    """`text` without the user information of any URL in it, nor any of `secrets`."""
-    text = _USERINFO.sub(lambda m: f"{m.group(1)}***@", text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-def _secrets_of(url: str) -> list[str]:
-    """The credentials written into a remote URL, raw and percent-decoded."""
-    match = re.match(r"(?i)^[a-z][a-z0-9+.-]*://([^/@\s]+)@", url)
-    if not match:
-        return []
-    found = []
-    for part in match.group(1).split(":"):
-        if len(part) >= 3:
-            found += [part, unquote(part)]
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +76,7 @@ class Clone:
             try:
                 for remote in self.repo.remotes:
                     for url in remote.urls:
-                        found += _secrets_of(url)
+                        found += secrets_of(url)
             except Exception:  # a broken remote section: nothing more to scrub than URLs
                 pass
             self._secrets = found
@@ -313,7 +216,7 @@ class Clone:
         """The content of `path` at `revision`, or None when it has no such file."""
         try:
             blob = self.repo.commit(revision).tree / path
-        except (KeyError, ValueError, git_errors().BadName, git_errors().BadObject):
+        except (KeyError, ValueError, git.BadName, git.BadObject):
             return None
         if blob.type != "blob":
             return None
@@ -502,16 +405,8 @@ def _interrupts_held() -> Iterator[None]:
             previous(signal.SIGINT, None)
 
 
-def git_errors() -> Any:
-    import git
-
-    return git.exc
-
-
 def open_clone(root: Path) -> Clone:
     """The clone whose top folder is `root`. NotARepository (exit 2) otherwise."""
-    import git  # GitPython: imported only by the commands that use git
-
     try:
         repo = git.Repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
