@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.signals import sigint_default
 from tests.unit.validate.trees import fake_helm, write_chart, write_tree
 
 REPO = Path(__file__).resolve().parents[3]
@@ -59,6 +60,7 @@ def test_ctrl_c_stops_helm_and_leaves_nothing(tmp_path, target):
         [sys.executable, "-m", "gitops_tool", "--repo", str(root), "validate", "--jobs", "2"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
+        preexec_fn=sigint_default,  # Ctrl-C works in it even under a background pytest
     )
     try:
         if not _wait_for(lambda: (markers / "ready").exists(), 30):
