@@ -15,7 +15,7 @@ from gitops_tool.core.model import Service, Tree
 from gitops_tool.core.render.rendering import Rendering, rendering_for
 from gitops_tool.core.waves import waves_of
 from gitops_tool.errors import InputError
-from tests.unit.render.conftest import documents
+from tests.unit.render.parsed import documents
 
 ORDER = ("infrastructure", "control-plane", "app-plane")
 
