@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.unit.validate.trees import CONTAINER, SENTINEL, merge
+from tests.support.charts import CONTAINER, LIBRARY_DEP, SENTINEL, merge
 
-LIBRARY_DEP = {"name": "common", "version": "0.1.0", "repository": "file://../common"}
 BOTH = ("dev", "prod")
 
 

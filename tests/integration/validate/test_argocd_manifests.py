@@ -10,7 +10,7 @@ import yaml
 
 from gitops_tool.commands import render
 from gitops_tool.commands import validate as command
-from tests.unit.validate.trees import write_chart, write_tree, write_yaml
+from tests.support.charts import chart_tree, write_chart, write_yaml
 
 WINDOW = {"kind": "allow", "schedule": "0 9 * * 2-4", "duration": "6h", "timeZone": "UTC"}
 
@@ -23,7 +23,7 @@ def cache(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def rendered(tmp_path: Path) -> Path:
-    root = write_tree(tmp_path / "repo", ["web"])
+    root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(root / "charts", "web")
     prod = root / "environments" / "prod.yaml"
     env = yaml.safe_load(prod.read_text())

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.charts import chart_tree, write_chart
+from tests.support.helm import fake_helm
 from tests.support.signals import sigint_default
-from tests.unit.validate.trees import fake_helm, write_chart, write_tree
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -45,7 +46,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 @pytest.mark.parametrize("target", ["group", "process"])
 def test_ctrl_c_stops_helm_and_leaves_nothing(tmp_path, target):
-    root = write_tree(tmp_path / "repo", ["web", "api"])
+    root = chart_tree(tmp_path / "repo", ["web", "api"])
     write_chart(root / "charts", "web")
     write_chart(root / "charts", "api")
     markers = tmp_path / "markers"

@@ -10,7 +10,7 @@ import pytest
 
 from gitops_tool.commands import validate as command
 from gitops_tool.output.validate import report
-from tests.unit.validate.trees import helm_binary
+from tests.support.helm import helm_binary
 
 pytestmark = [
     pytest.mark.helm,
