@@ -18,7 +18,8 @@ CLUSTER_ISSUER = {
     "prod": "letsencrypt-prod",
 }
 LOG_LEVEL = {"dev": "debug", "staging": "info", "prod": "warn"}
-PINNED_TAG = "9.9.9"  # what the tests pass as Argo CD's image.tag parameter
+PINNED_TAG = "9.9.9"  # an image.tag parameter no values file names (the session renders
+# pass each environment's own release pin)
 
 # The summary's security context, requests and limits. Three fields go beyond the summary's
 # (stricter, see charts/README.md "Security context"): runAsGroup on the pod, privileged and

@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from gitops_tool.adapters import helm
+from tests.support.repo_helm import Render, Rendered, parse
 
-from .conftest import CHARTS_DIR, Render, Rendered, parse, pod_spec, values_files
+from .objects import CHARTS_DIR, pod_spec, values_files
 from .spec import CASE_IDS, CASES, ENVIRONMENTS, NAMESPACE, PINNED_TAG, resource_name
 
 pytestmark = pytest.mark.helm

@@ -18,7 +18,7 @@ from gitops_tool.adapters import helm
 from gitops_tool.errors import HelmError
 from tests.support.signals import default_sigint
 
-from .conftest import CHARTS_DIR
+from .objects import CHARTS_DIR
 
 pytestmark = pytest.mark.helm
 
