@@ -2,7 +2,7 @@
 
     python bench/drift.py [--apps 1000] [--runs 3]
 
-A repository of N services in dev, staging and prod (tests/integration/argocd/trees.py) is
+A repository of N services in dev, staging and prod (tests/support/trees.py: argocd_spec) is
 written to a temporary folder, rendered, and committed with real git history in which a few
 pins move along the chain; the fake Argo CD (tests/support/fakeargo.py) is started in this
 process and holds the 3 x N Applications render declares, a few of them drifted.
@@ -35,9 +35,10 @@ from gitops_tool.adapters.argocd.runtime import Runtime  # noqa: E402
 from gitops_tool.adapters.files import load_tree  # noqa: E402
 from gitops_tool.commands import drift, render  # noqa: E402
 from gitops_tool.output.drift import drift_text  # noqa: E402
-from tests.integration.argocd.trees import PLANES, populate, write_tree  # noqa: E402
+from tests.support.argocd_apps import populate  # noqa: E402
 from tests.support.fakeargo import FakeArgo  # noqa: E402
 from tests.support.githistory import GitHistory  # noqa: E402
+from tests.support.trees import PLANES, argocd_spec, write_tree  # noqa: E402
 
 TOKEN = "bench-token"
 TARGET = 2.0  # seconds, for --apps applications in each of 3 environments
@@ -51,7 +52,7 @@ def services_of(count: int) -> dict[str, str]:
 
 def repository(folder: Path, count: int) -> Path:
     """N services, rendered; history: the initial commit, then three pins moving along."""
-    root = write_tree(folder / "repo", services_of(count))
+    root = write_tree(folder / "repo", argocd_spec(services_of(count)))
     render.run(render.RenderOptions(root=root))
     history = GitHistory(root)
     history.commit("initial", T0)

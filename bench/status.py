@@ -2,7 +2,7 @@
 
     python bench/status.py [--apps 1000]
 
-Two measurements, both against the fake server (tests/integration/argocd/fakeargo.py)
+Two measurements, both against the fake server (tests/support/fakeargo.py)
 started in this process on 127.0.0.1:
 
 - in process: a Tree of N services built in memory (three planes), N matching
@@ -36,8 +36,9 @@ from gitops_tool.adapters.argocd.runtime import Runtime  # noqa: E402
 from gitops_tool.adapters.files import load_tree  # noqa: E402
 from gitops_tool.commands.status import status_of  # noqa: E402
 from gitops_tool.output.status import status_table  # noqa: E402
-from tests.integration.argocd.trees import PLANES, memory_tree, populate, write_tree  # noqa: E402
+from tests.support.argocd_apps import populate  # noqa: E402
 from tests.support.fakeargo import FakeArgo  # noqa: E402
+from tests.support.trees import PLANES, argocd_spec, memory_tree, write_tree  # noqa: E402
 
 TOKEN = "bench-token"
 TARGET = 1.0  # seconds, for --apps applications
@@ -76,7 +77,7 @@ def measure_process(count: int) -> tuple[int, float, bool]:
     """Whole process: `gitops-tool status staging` as a subprocess, start to exit."""
     folder = Path(tempfile.mkdtemp(prefix="bench-status-"))
     try:
-        repo = write_tree(folder / "repo", services_of(count))
+        repo = write_tree(folder / "repo", argocd_spec(services_of(count)))
         tree = load_tree(repo, only=["staging"])
         (folder / "argocd").mkdir()  # an empty argocd config dir: only the variables count
         with FakeArgo(token=TOKEN) as fake:

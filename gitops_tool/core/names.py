@@ -38,7 +38,7 @@ def name_problem(name: str, limit: int = RELEASE_NAME_MAX) -> str | None:
         return "is empty"
     if len(name) > limit:
         return f"is {len(name)} characters long; the limit is {limit}"
-    if not _RFC1123_SUBDOMAIN.match(name):
+    if not _RFC1123_SUBDOMAIN.fullmatch(name):
         return (
             "must be lowercase letters, digits, '-' and '.', starting and ending "
             "with a letter or digit (RFC 1123)"
@@ -48,7 +48,7 @@ def name_problem(name: str, limit: int = RELEASE_NAME_MAX) -> str | None:
 
 def label_problem(value: str) -> str | None:
     """Why `value` cannot be a DNS label (service, environment or plane name), or None."""
-    if not value or len(value) > LABEL_VALUE_MAX or not _RFC1123_LABEL.match(value):
+    if not value or len(value) > LABEL_VALUE_MAX or not _RFC1123_LABEL.fullmatch(value):
         return (
             f"must be 1-{LABEL_VALUE_MAX} lowercase letters, digits and '-', "
             "starting and ending with a letter or digit"
@@ -62,7 +62,7 @@ def service_name_problem(name: str, limit: int = RELEASE_NAME_MAX) -> str | None
         return "is empty"
     if len(name) > limit:
         return f"is {len(name)} characters long; the limit is {limit}"
-    if not _RFC1035_LABEL.match(name):
+    if not _RFC1035_LABEL.fullmatch(name):
         return (
             "must be lowercase letters, digits and '-', starting with a letter and ending "
             "with a letter or digit (RFC 1035: it is also the Service name)"

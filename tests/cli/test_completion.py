@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gitops_tool.cli import app
-from tests.conftest import REPO
+from tests.support.repo import REPO
 from tests.support.trees import small_spec, write_tree
 
 

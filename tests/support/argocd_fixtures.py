@@ -20,9 +20,9 @@ from gitops_tool.adapters.argocd.client import RetryPolicy
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.core.model import Tree
-from tests.integration.argocd.trees import write_tree
 from tests.support.contract import Contract
 from tests.support.fakeargo import FakeArgo, FakeClock
+from tests.support.trees import argocd_spec, write_tree
 
 SENTINEL = f"tok-SENTINEL-{uuid.uuid4().hex}"
 SWAGGER = Path(__file__).resolve().parents[2].parent / "shared/reference/argocd/swagger.json"
@@ -88,7 +88,7 @@ def fake(start_fake) -> FakeArgo:
 
 @pytest.fixture
 def tree_root(tmp_path) -> Path:
-    return write_tree(tmp_path / "repo")
+    return write_tree(tmp_path / "repo", argocd_spec())
 
 
 @pytest.fixture

@@ -16,9 +16,10 @@ import pytest
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands import render
-from tests.integration.argocd.trees import populate, write_tree
+from tests.support.argocd_apps import populate
 from tests.support.argocd_fixtures import FAST
 from tests.support.githistory import GitHistory
+from tests.support.trees import argocd_spec, write_tree
 
 T0 = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -33,7 +34,7 @@ def render_all(root: Path) -> None:
 def history(tmp_path) -> GitHistory:
     """dev, staging (branch main) and prod (a pinned commit), five services, rendered and
     committed at T0."""
-    root = write_tree(tmp_path / "gitops")
+    root = write_tree(tmp_path / "gitops", argocd_spec())
     render_all(root)
     repo = GitHistory(root)
     repo.commit("initial", T0)

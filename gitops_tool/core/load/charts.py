@@ -37,7 +37,7 @@ def service_from(folder: str, text: str, source: str, settings: Settings) -> Ser
             f"folder name {folder!r}",
             hint="the chart name and its folder must be the same",
         )
-    if not SEMVER.match(data["version"]):
+    if not SEMVER.fullmatch(data["version"]):
         raise InputError(f"{source}:{line_of(data, 'version')}: version: not semver",
                          hint="use a semantic version such as 0.1.0")
     annotations = data.get("annotations") or {}

@@ -93,7 +93,7 @@ def environment_from(name: str, text: str, source: str) -> Environment:
             )
     if ("server" in dest) == ("name" in dest):
         fail(dest, "namespace", "destination", "set exactly one of 'server' or 'name'")
-    if not _REPO_URL.match(data["repoURL"]):
+    if not _REPO_URL.fullmatch(data["repoURL"]):
         fail(
             data,
             "repoURL",
@@ -114,9 +114,9 @@ def environment_from(name: str, text: str, source: str) -> Environment:
     for key in ("project", "namespace"):
         if problem := names.label_problem(data["argocd"][key]):
             fail(data["argocd"], key, f"argocd.{key}", f"{data['argocd'][key]!r} {problem}")
-    if not _BRANCH.match(src["branch"]) or is_commit(src["branch"]):
+    if not _BRANCH.fullmatch(src["branch"]) or is_commit(src["branch"]):
         fail(src, "branch", "source.branch", f"{src['branch']!r} is not a branch name")
-    if not (is_commit(src["revision"]) or _BRANCH.match(src["revision"])):
+    if not (is_commit(src["revision"]) or _BRANCH.fullmatch(src["revision"])):
         fail(
             src,
             "revision",
@@ -134,7 +134,7 @@ def environment_from(name: str, text: str, source: str) -> Environment:
     releases: dict[str, Release] = {}
     for service, pin in (data.get("releases") or {}).items():
         tag = pin["image"]
-        if not _TAG.match(tag) or tag == "latest":
+        if not _TAG.fullmatch(tag) or tag == "latest":
             fail(
                 pin,
                 "image",
@@ -157,7 +157,7 @@ def environment_from(name: str, text: str, source: str) -> Environment:
         )
     for i, w in enumerate(policy.get("windows") or ()):
         fields = w["schedule"].split()
-        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        if len(fields) != 5 or not all(_CRON_FIELD.fullmatch(f) for f in fields):
             fail(
                 w,
                 "schedule",
@@ -165,7 +165,7 @@ def environment_from(name: str, text: str, source: str) -> Environment:
                 f"{w['schedule']!r} is not a cron schedule of 5 fields",
                 hint="minute hour day-of-month month day-of-week, such as '0 22 * * 1-5'",
             )
-        if not _GO_DURATION.match(w["duration"]):
+        if not _GO_DURATION.fullmatch(w["duration"]):
             fail(
                 w,
                 "duration",

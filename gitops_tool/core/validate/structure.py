@@ -158,7 +158,7 @@ def _chart_yaml_findings(
             f"name {meta.get('name')!r} differs from the folder name {chart.name!r}",
         )
     version = meta.get("version")
-    if not isinstance(version, str) or not SEMVER.match(version):
+    if not isinstance(version, str) or not SEMVER.fullmatch(version):
         add("GT-STR-005", "version", f"version {version!r} is not semver (MAJOR.MINOR.PATCH)")
     annotations = meta.get("annotations")
     annotations = annotations if isinstance(annotations, dict) else {}
@@ -246,7 +246,7 @@ def dependency_findings(
             problem = f"{dep.target} holds no readable Chart.yaml"
         elif actual != dep.name:
             problem = f"{dep.target}/Chart.yaml is named {actual!r}"
-        elif not isinstance(version, str) or not SEMVER.match(version):
+        elif not isinstance(version, str) or not SEMVER.fullmatch(version):
             problem = f"{dep.target}/Chart.yaml version {version!r} is not semver"
         else:
             continue

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.integration.argocd.trees import PINNED, populate
+from tests.support.argocd_apps import populate
 from tests.support.argocd_fixtures import FAST, assert_no_token
+from tests.support.trees import PINNED
 
 pytestmark = pytest.mark.timeout(60)
 ERROR_KEYS = {"error", "hint", "exit_code"}

@@ -28,9 +28,9 @@ from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.conftest import REPO, copy_tree
 from tests.support import demo
 from tests.support.argocd_fixtures import FAST
+from tests.support.repo import REPO, copy_tree
 
 pytestmark = pytest.mark.timeout(300)
 ARGO_VERBS = ("status", "sync", "doctor")

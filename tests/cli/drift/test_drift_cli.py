@@ -13,6 +13,7 @@ from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
 from tests.support.argocd_fixtures import FAST, assert_no_token
 from tests.support.fakeargo import FakeClock, Fault
+from tests.support.trees import pin_line
 
 pytestmark = pytest.mark.timeout(120)
 LIST = "GET /api/v1/applications"
@@ -150,7 +151,8 @@ def test_github_writes_the_step_summary_and_annotations(cli, live, root, tmp_pat
     assert result.exit_code == 1
     commands = _commands_outside_stop(result.stdout)
     assert commands == [
-        "::error file=environments/dev.yaml,line=17,title=image-tag (dev)::dev-api: image tag "
+        f"::error file=environments/dev.yaml,line={pin_line(root, 'dev', 'api')},"
+        "title=image-tag (dev)::dev-api: image tag "
         "0.0.1, the pin is 1.0.0",
         "::error title=orphan (prod)::evil: :set-output name=x: :1%0A: :error: :pwned ## "
         "[set-env name=A]b %250A: in Argo CD (project ananta-prod) with label "
@@ -214,13 +216,14 @@ def test_github_annotates_a_stage_behind_as_a_notice_within_max_lag_else_an_erro
     history.commit("dev: api 2.0.0", T0 + timedelta(days=1))  # the clock says 2026-01-01
     live.apps["dev-api"].image_tag = "2.0.0"
     within = _commands_outside_stop(cli("--github", "--max-lag", "60d").stdout)
-    assert within == ["::notice file=environments/staging.yaml,line=17,title=behind (staging)"
+    line = pin_line(history.root, "staging", "api")
+    assert within == [f"::notice file=environments/staging.yaml,line={line},title=behind (staging)"
                       "::staging-api: api image: staging has 1.0.0, dev has 2.0.0 since "
                       "2025-12-02T09:00:00Z (29d 15h behind)"]
     beyond = cli("--github", "staging")
     assert beyond.exit_code == 1
     assert _commands_outside_stop(beyond.stdout)[0].startswith(
-        "::error file=environments/staging.yaml,line=17,title=behind (staging)::staging-api: "
+        f"::error file=environments/staging.yaml,line={line},title=behind (staging)::staging-api: "
         "api image: staging has 1.0.0, dev has 2.0.0 since 2025-12-02T09:00:00Z (29d 15h "
         "behind, more than --max-lag 7d)")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from gitops_tool.commands.render import RenderOptions, run
+from tests.support.signals import sigint_default
 from tests.support.trees import small_spec, write_tree
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -97,6 +98,7 @@ def render_signalled(root: Path, call: str, nth: int, signum: int) -> int:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=sigint_default,  # Ctrl-C works in it even under a background pytest
     )
     try:
         deadline = time.monotonic() + 60

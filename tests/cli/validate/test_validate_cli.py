@@ -10,15 +10,8 @@ from typer.testing import CliRunner
 
 from gitops_tool.cli import app
 from gitops_tool.core.validate.rules import RULES
-from tests.integration.validate.cases import LIBRARY_DEP
-from tests.unit.validate.trees import (
-    SENTINEL,
-    fake_helm,
-    helm_binary,
-    write_chart,
-    write_tree,
-    write_yaml,
-)
+from tests.support.charts import LIBRARY_DEP, SENTINEL, chart_tree, write_chart, write_yaml
+from tests.support.helm import fake_helm, helm_binary
 
 HMAC_SENTINEL = "hmac-SENTINEL-91c2e"  # a generalised key-like name: masked too
 HELM = helm_binary()
@@ -42,7 +35,7 @@ def invoke(root, *args, helm=HELM, **env):
 
 @pytest.fixture
 def good_tree(tmp_path):
-    root = write_tree(tmp_path / "repo", ["web"])
+    root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(root / "charts", "web")
     return root
 
@@ -50,7 +43,7 @@ def good_tree(tmp_path):
 @pytest.fixture(scope="module")
 def findings_tree(tmp_path_factory):
     """A chart breaking one rule, one waiving it, and one whose secret reaches helm's stderr."""
-    root = write_tree(tmp_path_factory.mktemp("cli") / "repo", ["web", "waived", "leaky"])
+    root = chart_tree(tmp_path_factory.mktemp("cli") / "repo", ["web", "waived", "leaky"])
     writable = {"container": {"securityContext": {"readOnlyRootFilesystem": False}}}
     write_chart(root / "charts", "web", values=writable)
     write_chart(
@@ -171,7 +164,7 @@ def test_helm_crashing_exits_3(good_tree, tmp_path):
 @pytest.fixture
 def library_tree(tmp_path):
     """A chart using the library chart: validate runs `helm dependency build` on it."""
-    root = write_tree(tmp_path / "repo", ["web"])
+    root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(root / "charts", "web", chart={"dependencies": [LIBRARY_DEP]})
     return root
 
@@ -207,7 +200,7 @@ def test_a_dependency_error_helm_reports_is_a_finding_with_its_message(library_t
 
 @needs_helm
 def test_a_mismatched_library_version_is_gt_helm_001_with_helms_message(tmp_path):
-    root = write_tree(tmp_path / "repo", ["web"])
+    root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(
         root / "charts", "web", chart={"dependencies": [LIBRARY_DEP | {"version": "9.9.9"}]}
     )

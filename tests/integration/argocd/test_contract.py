@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from gitops_tool.commands import doctor, status, sync
-from tests.integration.argocd.trees import populate
+from tests.support.argocd_apps import populate
 from tests.support.argocd_fixtures import SENTINEL
 from tests.support.contract import Contract
 from tests.support.fakeargo import Fault

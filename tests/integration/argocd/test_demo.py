@@ -24,8 +24,8 @@ import pytest
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands import doctor, status, sync
 from gitops_tool.errors import GitopsError
-from tests.conftest import REPO
 from tests.support import demo
+from tests.support.repo import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 

@@ -9,7 +9,7 @@ import pytest
 
 from gitops_tool.commands import doctor
 from gitops_tool.core.names import ROOT_PROJECT
-from tests.integration.argocd.trees import populate
+from tests.support.argocd_apps import populate
 from tests.support.fakeargo import argocd_version
 
 pytestmark = pytest.mark.timeout(30)

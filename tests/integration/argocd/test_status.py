@@ -8,8 +8,9 @@ import pytest
 
 from gitops_tool.commands import status
 from gitops_tool.output.status import status_json, status_table
-from tests.integration.argocd.trees import PINNED, populate
+from tests.support.argocd_apps import populate
 from tests.support.fakeargo import FakeArgo
+from tests.support.trees import PINNED
 
 pytestmark = pytest.mark.timeout(30)
 LIST = "GET /api/v1/applications"

@@ -22,7 +22,8 @@ LOG_LEVEL = {"dev": "debug", "staging": "info", "prod": "warn"}
 EXTERNAL_SECRETS = {"dev": False, "staging": True, "prod": True}  # else the placeholder
 ALERT_SEVERITY = {"dev": None, "staging": "warning", "prod": "critical"}  # None: no alerts
 TRACE_SAMPLING = {"dev": None, "staging": 1.0, "prod": 0.1}  # None: tracing off
-PINNED_TAG = "9.9.9"  # what the tests pass as Argo CD's image.tag parameter
+PINNED_TAG = "9.9.9"  # an image.tag parameter no values file names (the session renders
+# pass each environment's own release pin)
 
 # The summary's security context, requests and limits. Three fields go beyond the summary's
 # (stricter, see charts/README.md "Security context"): runAsGroup on the pod, privileged and

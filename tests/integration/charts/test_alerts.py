@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
-from .conftest import REPO, Render, Rendered, scraped_services, selector_matches
+from tests.support.repo import REPO
+from tests.support.repo_helm import Render, Rendered
+
+from .objects import scraped_services, selector_matches
 from .series import OBJECT_LABELS, pod_pattern_matches, sample_pods, selector_problems, selectors
 from .spec import ALERT_SEVERITY, CASE_IDS, CASES, CHARTS, ENVIRONMENTS, NAMESPACE
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import Render, Rendered, scraped_services
+from tests.support.repo_helm import Render, Rendered
+
+from .objects import scraped_services
 from .series import pod_pattern_matches, sample_pods, selector_problems, selectors
 from .spec import CHARTS, ENVIRONMENTS, NAMESPACE
 

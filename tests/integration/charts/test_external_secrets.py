@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from gitops_tool.adapters import helm
+from tests.support.repo import REPO
+from tests.support.repo_helm import Render, Rendered, parse
 
-from .conftest import REPO, Render, Rendered, containers, parse, values_files
+from .objects import containers, values_files
 from .spec import CASE_IDS, CASES, CHARTS, EXTERNAL_SECRETS, PINNED_TAG
 
 pytestmark = pytest.mark.helm

@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from gitops_tool.adapters import helm
+from tests.support.repo_helm import Render, Rendered, parse
 
-from .conftest import CHARTS_DIR, Render, Rendered, parse, pod_spec, values_files
+from .objects import CHARTS_DIR, pod_spec, values_files
 from .spec import CASE_IDS, CASES, ENVIRONMENTS, NAMESPACE, PINNED_TAG, resource_name
 
 pytestmark = pytest.mark.helm
@@ -138,14 +139,15 @@ def test_only_components_with_files_get_a_files_config_map(
 
 
 def _render_supabase(
-    built: str, tmp_path: Path, kong: dict[str, Any], name: str = "values-extra.yaml"
+    built: str, tmp_path: Path, kong: dict[str, Any], name: str = "values-extra.yaml",
+    tag: str = PINNED_TAG,
 ) -> helm.HelmRun:
     extra = tmp_path / name
     extra.write_text(yaml.safe_dump({"components": {"kong": kong}}), encoding="utf-8")
     chart_dir = CHARTS_DIR / "supabase"
     files = [*values_files(chart_dir, "dev"), extra]
     return helm.template(
-        built, chart_dir, "supabase", NAMESPACE["dev"], files, {"image.tag": PINNED_TAG}
+        built, chart_dir, "supabase", NAMESPACE["dev"], files, {"image.tag": tag}
     )
 
 
@@ -156,15 +158,19 @@ def _checksums(r: Render) -> dict[str, str]:
     }
 
 
-def test_a_changed_file_rolls_only_its_pods(rendered: Rendered, built: str, tmp_path: Path) -> None:
+def test_a_changed_file_rolls_only_its_pods(
+    rendered: Rendered, pins: dict[tuple[str, str], str], built: str, tmp_path: Path
+) -> None:
     before = _checksums(rendered("supabase", "dev"))
     changed = {"files": {KONG_CONFIG: '_format_version: "2.1"\nservices: []\n'}}
-    after = parse(_render_supabase(built, tmp_path, changed))
+    # the session's pin: the ConfigMaps carry the version (OTEL_RESOURCE_ATTRIBUTES)
+    tag = pins[("supabase", "dev")]
+    after = parse(_render_supabase(built, tmp_path, changed, tag=tag))
     assert _kong_config(after)[0] == {"_format_version": "2.1", "services": []}
     sums = _checksums(after)
     assert sums.pop("supabase-kong") != before.pop("supabase-kong")
     assert sums == before, "the other components' pods stay"
-    again = parse(_render_supabase(built, tmp_path, changed, "values-again.yaml"))
+    again = parse(_render_supabase(built, tmp_path, changed, "values-again.yaml", tag))
     assert _checksums(again)["supabase-kong"] == _checksums(after)["supabase-kong"]
 
 

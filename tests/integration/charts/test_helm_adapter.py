@@ -16,8 +16,9 @@ import pytest
 
 from gitops_tool.adapters import helm
 from gitops_tool.errors import HelmError
+from tests.support.signals import default_sigint
 
-from .conftest import CHARTS_DIR
+from .objects import CHARTS_DIR
 
 pytestmark = pytest.mark.helm
 
@@ -72,7 +73,7 @@ def test_an_interrupt_kills_helm_and_propagates(tmp_path: Path) -> None:
         os.kill(os.getpid(), signal.SIGINT)  # delivered to the main thread, inside communicate()
 
     threading.Thread(target=interrupt_once_the_child_runs, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
+    with default_sigint(), pytest.raises(KeyboardInterrupt):
         helm._run([sys.executable, "-c", child])
     with pytest.raises(ProcessLookupError):  # terminated and reaped
         os.kill(int(pid_file.read_text()), 0)

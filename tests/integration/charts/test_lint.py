@@ -11,7 +11,7 @@ import yaml
 
 from gitops_tool.adapters import helm
 
-from .conftest import values_files
+from .objects import values_files
 from .spec import CASE_IDS, CASES, PINNED_TAG
 
 pytestmark = pytest.mark.helm

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from gitops_tool.adapters import helm
+from tests.support.repo_helm import Rendered, parse
 
-from .conftest import Rendered, parse, pod_spec, values_files
+from .objects import pod_spec, values_files
 from .spec import CASE_IDS, CASES, PINNED_TAG, TRACE_SAMPLING
 
 pytestmark = pytest.mark.helm

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import Render, Rendered, pod_spec, scraped_services, selector_matches
+from tests.support.repo_helm import Render, Rendered
+
+from .objects import pod_spec, scraped_services, selector_matches
 from .spec import CASE_IDS, CASES, CHARTS, ENVIRONMENTS, SELECTOR_KEYS
 
 pytestmark = pytest.mark.helm

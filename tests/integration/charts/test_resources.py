@@ -8,14 +8,12 @@ from typing import Any
 import pytest
 
 from gitops_tool.adapters import helm
+from tests.support.repo_helm import Render, Rendered, parse
 
-from .conftest import (
+from .objects import (
     CHARTS_DIR,
-    Render,
-    Rendered,
     containers,
     parallel,
-    parse,
     pod_spec,
     quantity,
     selector_matches,

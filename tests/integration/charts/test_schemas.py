@@ -19,7 +19,8 @@ import yaml
 from kubernetes_validate import utils as kv_utils
 from referencing import Registry, Resource
 
-from .conftest import Rendered
+from tests.support.repo_helm import Rendered
+
 from .spec import CASE_IDS, CASES
 
 pytestmark = pytest.mark.helm

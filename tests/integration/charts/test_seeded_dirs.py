@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from gitops_tool.adapters import helm
+from tests.support.repo_helm import Rendered, parse
 
-from .conftest import CHARTS_DIR, Rendered, parse, pod_spec, quantity, values_files
+from .objects import CHARTS_DIR, pod_spec, quantity, values_files
 from .spec import (
     CASE_IDS,
     CASES,

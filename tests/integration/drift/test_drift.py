@@ -14,6 +14,7 @@ from gitops_tool.output.drift import drift_json, drift_text
 from tests.support.drift_fixtures import T0, render_all, unconfigured
 from tests.support.fakeargo import Fault
 from tests.support.fakestate import resource_diff
+from tests.support.trees import pin_line
 
 pytestmark = pytest.mark.timeout(60)
 LIST = "GET /api/v1/applications"
@@ -100,7 +101,7 @@ def test_live_drift_kinds(root, live, runtime):
         "health is Degraded: Deployment has timed out progressing"
     tag = by[("image-tag", "staging-worker")]
     assert (tag.file, tag.line, tag.expected, tag.actual) == (
-        "environments/staging.yaml", 25, "1.4.0", "0.9.0")
+        "environments/staging.yaml", pin_line(root, "staging", "worker"), "1.4.0", "0.9.0")
     assert by[("missing", "prod-portal")].file == "argocd/prod/applications/prod-portal.yaml"
     revision = by[("revision", "prod-api")]
     assert revision.expected == "0123456789abcdef0123456789abcdef01234567"
@@ -222,7 +223,8 @@ def test_environment_lag_is_dated_from_git_history(history, tmp_path, clock):
     assert worker.since == T0 + timedelta(days=3)  # when dev got 3.0.0
     assert worker.drift  # 7d 1h > 7d
     assert (worker.file, worker.line, worker.expected, worker.actual) == (
-        "environments/staging.yaml", 25, "3.0.0", "1.4.0")
+        "environments/staging.yaml", pin_line(history.root, "staging", "worker"), "3.0.0",
+        "1.4.0")
     assert "since 2025-12-04T09:00:00Z (7d 1h behind, more than --max-lag 7d)" in \
         worker.message
     api = behind[("prod", "prod-api")]

@@ -15,12 +15,12 @@ import pytest
 
 from gitops_tool.adapters.lock import RepositoryLocked, lock_path, repository_lock
 from gitops_tool.errors import EXIT_EXTERNAL
+from tests.support.signals import sigint_default
 
 HOLD = textwrap.dedent("""
-    import signal, sys, time
+    import sys, time
     from pathlib import Path
     from gitops_tool.adapters.lock import repository_lock
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even under a background pytest
     with repository_lock(Path(sys.argv[1]), "render dev", timeout=5):
         Path(sys.argv[2]).touch()
         time.sleep(60)
@@ -28,7 +28,9 @@ HOLD = textwrap.dedent("""
 
 
 def holder(root: Path, ready: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(root), str(ready)])
+    # sigint_default: the holder ends on SIGINT even under a background pytest
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(root), str(ready)],
+                            preexec_fn=sigint_default)
     for _ in range(200):
         if ready.exists():
             return proc

@@ -12,7 +12,7 @@ import pytest
 
 from gitops_tool.commands.validate.argocd import CRD_FILES, SCHEMA_DIR, schema_file
 from gitops_tool.core.argocd.version import TARGET
-from tests.conftest import REPO
+from tests.support.repo import REPO
 
 SCRIPT = REPO / "scripts" / "generate_crd_schemas.py"
 

@@ -12,11 +12,11 @@ import pytest
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.core.promote.trailers import parse_trailers
-from tests.integration.argocd.trees import populate
-from tests.integration.promote.conftest import STAGING_REVISION, Repo, remote_log
 from tests.support import gitrepos as g
+from tests.support.argocd_apps import populate
 from tests.support.argocd_fixtures import SENTINEL
 from tests.support.fakeargo import FakeArgo
+from tests.support.promote_repos import STAGING_REVISION, Repo, remote_log
 
 
 @pytest.fixture

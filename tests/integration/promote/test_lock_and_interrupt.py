@@ -8,10 +8,10 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.integration.promote.conftest import Repo, remote_log
 from tests.support import gitrepos as g
 from tests.support.argocd_fixtures import SENTINEL
 from tests.support.fakeargo import FakeArgo, Fault
+from tests.support.promote_repos import Repo, remote_log
 
 
 def _hold_at_push(repo: Repo, tmp_path: Path) -> tuple[Path, Path]:

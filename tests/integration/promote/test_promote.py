@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from gitops_tool.core.promote.trailers import parse_trailers
-from tests.conftest import copy_tree
-from tests.integration.promote.conftest import (
+from tests.support import gitrepos as g
+from tests.support.promote_repos import (
     PROD_REVISION,
     STAGING_REVISION,
     Repo,
@@ -20,7 +20,7 @@ from tests.integration.promote.conftest import (
     pins,
     remote_log,
 )
-from tests.support import gitrepos as g
+from tests.support.repo import copy_tree
 
 
 def test_a_promotion_is_one_commit_of_the_environment_file_and_its_rendered_files(repo: Repo):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from gitops_tool.commands.render import RenderOptions, run
 from gitops_tool.errors import GitopsError
-from tests.conftest import copy_tree
+from tests.support.repo import copy_tree
 
 FILES = (
     "environments/prod.yaml",

@@ -18,6 +18,7 @@ import pytest
 
 from gitops_tool.commands.render import RenderOptions, run
 from gitops_tool.errors import InputError
+from tests.support.signals import default_sigint
 from tests.support.trees import small_spec, write_tree
 
 
@@ -153,7 +154,7 @@ def test_ctrl_c_during_the_commit_waits_for_it_to_finish(
         return real_replace(*args, **kwargs)
 
     monkeypatch.setattr(os, "replace", replace_and_interrupt)
-    with pytest.raises(KeyboardInterrupt):
+    with default_sigint(), pytest.raises(KeyboardInterrupt):
         run(RenderOptions(root=changed_tree))
     monkeypatch.undo()
     assert run(RenderOptions(root=changed_tree, check=True)).exit_code == 0  # fully new

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from gitops_tool.cli import app
 from tests.support.credentials import POSITIVES
+from tests.support.helm import helm_binary
 from tests.support.sentinel import assert_no_leak
-from tests.unit.validate.trees import helm_binary
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.support.charts import CONTAINER, LIBRARY_DEP, SENTINEL, merge
 from tests.support.credentials import POSITIVES
-from tests.unit.validate.trees import CONTAINER, SENTINEL, merge
 
-LIBRARY_DEP = {"name": "common", "version": "0.1.0", "repository": "file://../common"}
 CLOSED = json.dumps({"type": "object", "properties": {"autoscaling": {
     "type": "object", "additionalProperties": False,
     "properties": {k: {} for k in ("enabled", "minReplicas", "maxReplicas")}}}})

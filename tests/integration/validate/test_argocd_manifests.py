@@ -14,14 +14,14 @@ from gitops_tool.commands import render
 from gitops_tool.commands import validate as command
 from gitops_tool.commands.validate.argocd import schema_file
 from gitops_tool.output import validate as present
-from tests.unit.validate.trees import write_chart, write_tree, write_yaml
+from tests.support.charts import chart_tree, write_chart, write_yaml
 
 WINDOW = {"kind": "allow", "schedule": "0 9 * * 2-4", "duration": "6h", "timeZone": "UTC"}
 
 
 @pytest.fixture
 def rendered(tmp_path: Path) -> Path:
-    root = write_tree(tmp_path / "repo", ["web"])
+    root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(root / "charts", "web")
     prod = root / "environments" / "prod.yaml"
     env = yaml.safe_load(prod.read_text())

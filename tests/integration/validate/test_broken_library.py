@@ -6,8 +6,7 @@ import pytest
 import yaml
 
 from gitops_tool.commands import validate as command
-from tests.integration.validate.cases import LIBRARY_DEP
-from tests.unit.validate.trees import write_chart, write_tree
+from tests.support.charts import LIBRARY_DEP, chart_tree, write_chart
 
 pytestmark = [pytest.mark.helm]
 
@@ -21,7 +20,7 @@ pytestmark = [pytest.mark.helm]
     ],
 )
 def test_a_library_without_name_or_version_is_gt_str_008_and_not_rendered(tmp_path, library):
-    root = write_tree(tmp_path / "repo", ["web"])
+    root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(root / "charts", "web", chart={"dependencies": [LIBRARY_DEP]})
     (root / "charts" / "common" / "Chart.yaml").write_text(yaml.safe_dump(library))
     result = command.run(command.ValidateOptions(root=root, charts=("web",), jobs=2))

@@ -18,8 +18,8 @@ from gitops_tool.adapters import files
 from gitops_tool.commands import render
 from gitops_tool.commands import validate as command
 from gitops_tool.errors import InputError
-from tests.conftest import REPO
-from tests.unit.validate.trees import write_chart, write_tree
+from tests.support.charts import chart_tree, write_chart
+from tests.support.repo import REPO
 
 
 def test_a_listing_beside_helms_temporary_folders_neither_fails_nor_reports_them(tmp_path):
@@ -57,7 +57,7 @@ def _leftover(root: Path, name: str = "gone") -> Path:
 
 
 def test_a_folder_of_build_output_is_not_a_chart(tmp_path):
-    root = write_tree(tmp_path / "repo", ["web"])
+    root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(root / "charts", "web")
     _leftover(root)
     settings = files.load_settings(root)
@@ -69,7 +69,7 @@ def test_a_folder_of_build_output_is_not_a_chart(tmp_path):
 
 
 def test_a_folder_without_chart_yaml_but_with_sources_says_what_to_do(tmp_path):
-    root = write_tree(tmp_path / "repo", ["web"])
+    root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(root / "charts", "web")
     (_leftover(root) / "values.yaml").write_text("{}\n")
     with pytest.raises(InputError) as error:

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.validate.trees import fake_helm, write_chart, write_tree
+from tests.support.charts import chart_tree, write_chart
+from tests.support.helm import fake_helm
+from tests.support.signals import sigint_default
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -44,7 +46,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 @pytest.mark.parametrize("target", ["group", "process"])
 def test_ctrl_c_stops_helm_and_leaves_nothing(tmp_path, target):
-    root = write_tree(tmp_path / "repo", ["web", "api"])
+    root = chart_tree(tmp_path / "repo", ["web", "api"])
     write_chart(root / "charts", "web")
     write_chart(root / "charts", "api")
     markers = tmp_path / "markers"
@@ -59,6 +61,7 @@ def test_ctrl_c_stops_helm_and_leaves_nothing(tmp_path, target):
         [sys.executable, "-m", "gitops_tool", "--repo", str(root), "validate", "--jobs", "2"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
+        preexec_fn=sigint_default,  # Ctrl-C works in it even under a background pytest
     )
     try:
         if not _wait_for(lambda: (markers / "ready").exists(), 30):
@@ -86,7 +89,7 @@ def test_ctrl_c_during_a_dependency_build_leaves_no_tmpcharts(tmp_path, target):
     """helm works in <chart>/tmpcharts-<pid> and, killed, leaves it: validate removes it."""
     from tests.integration.validate.cases import LIBRARY_DEP
 
-    root = write_tree(tmp_path / "repo", ["web"])
+    root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(root / "charts", "web", chart={"dependencies": [LIBRARY_DEP]})
     markers = tmp_path / "markers"
     markers.mkdir()

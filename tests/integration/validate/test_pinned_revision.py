@@ -11,7 +11,7 @@ import yaml
 
 from gitops_tool.adapters.git import history as git_adapter
 from gitops_tool.commands.validate import ValidateOptions, run
-from tests.unit.validate.trees import write_chart, write_tree
+from tests.support.charts import chart_tree, write_chart
 
 
 def _git(root: Path, *args: str) -> str:
@@ -24,7 +24,7 @@ def _git(root: Path, *args: str) -> str:
 @pytest.fixture
 def repo(tmp_path: Path) -> tuple[Path, str]:
     """A repository whose first commit has chart `web`; the second adds chart `api`."""
-    root = write_tree(tmp_path / "repo", ["web", "api"])
+    root = chart_tree(tmp_path / "repo", ["web", "api"])
     write_chart(root / "charts", "web")
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")

@@ -1,29 +1,22 @@
 """This repository passes validate: 15 charts x 3 environments, real helm, exit 0.
 
-Runs once for the module on the repository itself (helm dependency build writes only the
-git-ignored charts/*/charts/ archives).
+The run is the session's one validate of the repository (`repo_validation`,
+tests/support/repo_helm.py), whose helm output the chart tests read too. helm dependency
+build writes only the git-ignored charts/*/charts/ archives.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from gitops_tool.commands import validate as command
 from gitops_tool.output.validate import report
-from tests.unit.validate.trees import helm_binary
 
-pytestmark = [
-    pytest.mark.helm,
-    pytest.mark.slow,
-    pytest.mark.skipif(helm_binary() is None, reason="no helm binary (run `make helm`)"),
-]
+pytestmark = [pytest.mark.helm, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def result(repo_root):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GITOPS_TOOL_HELM", helm_binary())
-        return command.run(command.ValidateOptions(root=repo_root))
+def result(repo_validation):
+    return repo_validation.result
 
 
 def test_every_chart_in_every_environment_passes(result):
@@ -34,3 +27,11 @@ def test_every_chart_in_every_environment_passes(result):
     assert len(rows) == 45
     assert {c.status for c in rows} == {"pass"}
     assert result.helm_version.startswith("v4.")
+
+
+def test_each_chart_was_linted_and_rendered_once_per_environment(repo_validation):
+    cases = {(c.chart, c.environment) for c in repo_validation.result.checks
+             if c.chart != "argocd/"}
+    assert set(repo_validation.lints) == set(repo_validation.renders) == cases
+    assert all(run.ok for run in (*repo_validation.lints.values(),
+                                  *repo_validation.renders.values()))

@@ -18,7 +18,7 @@ from tests.integration.validate.cases import (
     VARIANT_CASES,
     chart_name,
 )
-from tests.unit.validate.trees import write_chart, write_tree
+from tests.support.charts import chart_tree, write_chart
 
 pytestmark = [pytest.mark.helm, pytest.mark.slow]
 
@@ -35,7 +35,7 @@ def result(tmp_path_factory):
         *EPHEMERAL_CASES,
         *VARIANT_CASES,
     ]
-    root = write_tree(tmp_path_factory.mktemp("rules") / "repo", charts)
+    root = chart_tree(tmp_path_factory.mktemp("rules") / "repo", charts)
     write_chart(root / "charts", "good")
     write_chart(root / "charts", "good-lib", chart={"dependencies": [LIBRARY_DEP]})
     write_chart(root / "charts", INVALID_NAME)

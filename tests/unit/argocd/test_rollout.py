@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from gitops_tool.core.argocd.rollout import expected_apps, plan_rollout
 from gitops_tool.core.names import ROOT_PROJECT
 from gitops_tool.errors import InputError
-from tests.integration.argocd.trees import PLANES
-from tests.integration.argocd.trees import memory_tree as make_tree
+from tests.support.trees import PLANES
+from tests.support.trees import memory_tree as make_tree
 
 TREE = make_tree({"cert-manager": "infrastructure", "api": "control-plane",
                   "worker": "control-plane", "portal": "app-plane"})
@@ -27,7 +27,7 @@ def test_the_root_goes_first_then_the_planes_in_wave_order():
     ]
     api = plan.waves[1].apps[0]
     assert (api.project, api.namespace, api.revision, api.image_tag) == (
-        "ananta-dev", "argocd", "main", "1.1")
+        "ananta-dev", "argocd", "main", "1.0.0")  # argocd_spec pins the n-th name to 1.<n>.0
 
 
 def test_app_limits_by_service_or_application_name():

@@ -189,3 +189,23 @@ def test_sync_windows_are_checked_with_file_and_line():
 )
 def test_repository_urls_argo_cd_clones_are_accepted(url):
     assert load(VALID.replace("https://example.test/gitops.git", url)).repo_url == url
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('image: "2.1.0"', 'image: "2.1.0\\n"', "releases.admin-app.image"),
+        ("branch: main", 'branch: "main\\n"', "source.branch"),
+        ("revision: main", 'revision: "main\\n"', "source.revision"),
+        ("repoURL: https://example.test/gitops.git",
+         'repoURL: "https://example.test/gitops.git\\n"', "repoURL"),
+        ("namespace: ananta-dev", 'namespace: "ananta-dev\\n"', "destination.namespace"),
+        ("project: ananta-dev", 'project: "ananta-dev\\n"', "argocd.project"),
+    ],
+)
+def test_a_value_with_a_final_newline_is_refused(old, new, key):
+    # A pattern checked with re.match and a final `$` lets "x\n" through: it would be written
+    # into argocd/ as it is. Every value is checked whole.
+    with pytest.raises(InputError) as err:
+        environment_from("dev", VALID.replace(old, new, 1), "environments/dev.yaml")
+    assert f": {key}: " in err.value.message

@@ -11,7 +11,7 @@ import yaml
 from gitops_tool.core import names
 from gitops_tool.core.render.rendering import Rendering
 from gitops_tool.core.waves import waves_of
-from tests.unit.render.conftest import environments_of
+from tests.unit.render.parsed import environments_of
 
 _PLACEHOLDER = re.compile(r"\{\{\.([A-Za-z0-9_]+)\}\}")
 

@@ -17,8 +17,8 @@ import yaml
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.core.render.rendering import Rendering, rendering_for
 from gitops_tool.core.validate.argocd import closed_schema
-from tests.conftest import REPO
-from tests.unit.render.conftest import documents
+from tests.support.repo import REPO
+from tests.unit.render.parsed import documents
 
 CRDS = {
     "Application": "application-crd.yaml",

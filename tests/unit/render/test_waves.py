@@ -9,13 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitops_tool.core import names
-from gitops_tool.core.load.settings import settings_from
-from gitops_tool.core.load.tree import tree_from
-from gitops_tool.core.model import Service, Tree
+from gitops_tool.core.model import Tree
 from gitops_tool.core.render.rendering import Rendering, rendering_for
 from gitops_tool.core.waves import waves_of
 from gitops_tool.errors import InputError
-from tests.unit.render.conftest import documents
+from tests.support.trees import EnvSpec, TreeSpec, tree_from_spec
+from tests.unit.render.parsed import documents
 
 ORDER = ("infrastructure", "control-plane", "app-plane")
 
@@ -47,11 +46,6 @@ def test_waves_of_lists_planes_in_wave_order(small_tree: Tree) -> None:
     assert {s.name for w in waves for s in w.services} == {s.name for s in small_tree.services}
 
 
-def _settings_text(planes: list[tuple[str, int]]) -> str:
-    lines = "".join(f"  - {{name: {n}, wave: {w}}}\n" for n, w in planes)
-    return f"planes:\n{lines}promotion: [dev]\n"
-
-
 @settings(max_examples=100, deadline=None)
 @given(
     order=st.permutations(ORDER),
@@ -70,17 +64,18 @@ def test_property_wave_annotations_order_the_planes(
     follow the same order."""
     declared = list(zip(order, waves, strict=True))
     rising = all(a < b for a, b in itertools.pairwise(waves))
+    spec = TreeSpec(
+        charts=tuple((f"svc-{i}", plane) for i, plane in enumerate(planes)),
+        environments=(EnvSpec("dev"),),
+        planes=tuple(declared),
+    )
     try:
-        settings_ = settings_from(_settings_text(declared))
+        tree = tree_from_spec(spec)
     except InputError as exc:
         assert not rising, exc.message
         assert "planes: wave of" in exc.message
         return
     assert rising, f"accepted waves that do not rise: {declared}"
-    services = [Service(f"svc-{i}", plane, f"charts/svc-{i}") for i, plane in enumerate(planes)]
-    tree = tree_from(
-        settings_, [_env(services)], services, {s.name: ("values-dev.yaml",) for s in services}
-    )
     rendering = rendering_for(tree)
     found = _waves_by_plane(rendering)
     present = [name for name in order if ("dev", name) in found]
@@ -92,21 +87,3 @@ def test_property_wave_annotations_order_the_planes(
     stepped = [step["matchExpressions"][0]["values"][0] for step in steps]
     assert [p for p in stepped if p in present] == present
 
-
-def _env(services: list[Service]):
-    from gitops_tool.core.model import Environment, Release, SyncPolicy
-
-    return Environment(
-        name="dev",
-        source="environments/dev.yaml",
-        namespace="ns",
-        domain="x",
-        project="p",
-        argocd_namespace="argocd",
-        repo_url="https://git.example.com/r.git",
-        branch="main",
-        revision="main",
-        sync_policy=SyncPolicy(automated=True),
-        server="https://kubernetes.default.svc",
-        releases={s.name: Release(s.name, "1.0.0") for s in services},
-    )

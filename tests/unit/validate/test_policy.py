@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from gitops_tool.core.validate.pods import image_problem, policy_findings, selects
-from tests.unit.validate.trees import CONTAINER as COMPLIANT_CONTAINER
+from tests.support.charts import CONTAINER as COMPLIANT_CONTAINER
 
 LABELS = {"app": "web"}
 # The fixture chart's container, which passes every rule (its env only references a Secret).

@@ -1,28 +1,25 @@
-"""Small GitOps trees for the validate tests: a passing chart and broken copies of it.
+"""A helm-renderable fixture chart, written into a tree made by `tests.support.trees`.
 
-The fixture chart is self-contained and driven by its values, so that a broken
-copy differs from the passing one by one values change (or one file).
+The chart is self-contained and driven by its values, so that a broken copy differs from
+the passing one by one values change (or one file): `write_chart(charts_dir, name, ...)`
+with patches. `chart_tree(root, charts)` is the tree the validate tests write them into
+(`chart_spec`: dev and prod pinning `charts`).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-SENTINEL = "hunter2-SENTINEL-7f3a"  # a secret that must never be printed
-ENVIRONMENTS = ("dev", "prod")
+from tests.support.trees import chart_spec, write_tree
 
-SETTINGS = {
-    "planes": [{"name": "app-plane", "wave": 10}],
-    "promotion": list(ENVIRONMENTS),
-    "charts": "charts",
-    "library": "common",
-    "output": "argocd",
-}
+SENTINEL = "hunter2-SENTINEL-7f3a"  # a secret that must never be printed
+LIBRARY_DEP = {"name": "common", "version": "0.1.0", "repository": "file://../common"}
 
 HELPERS = '{{- define "demo.labels" -}}\napp: {{ .Release.Name }}\n{{- end -}}\n'
 
@@ -207,18 +204,6 @@ PROD_VALUES: dict[str, Any] = {
 }
 
 
-def environment(name: str, charts: list[str]) -> dict[str, Any]:
-    return {
-        "destination": {"server": "https://kubernetes.default.svc", "namespace": f"demo-{name}"},
-        "domain": f"*.{name}.example.org",
-        "argocd": {"namespace": "argocd", "project": f"demo-{name}"},
-        "repoURL": "https://example.org/gitops.git",
-        "source": {"branch": "main", "revision": "main"},
-        "syncPolicy": {"automated": False},
-        "releases": {c: {"image": "1.2.3"} for c in charts},
-    }
-
-
 def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """`base` deep-merged with `patch`; a None in the patch deletes the key."""
     out = copy.deepcopy(base)
@@ -274,45 +259,7 @@ def write_chart(
     return folder
 
 
-def write_library(charts_dir: Path) -> None:
-    lib = charts_dir / "common"
-    write_yaml(lib / "Chart.yaml", {"apiVersion": "v2", "name": "common", "version": "0.1.0",
-                                    "type": "library"})
-    (lib / "templates").mkdir(parents=True, exist_ok=True)
-    (lib / "templates" / "_names.tpl").write_text(
-        '{{- define "common.name" -}}{{ .Chart.Name }}{{- end -}}\n'
-    )
-
-
-def write_tree(root: Path, charts: list[str]) -> Path:
-    """Settings, environments and the library chart; the charts are written by the caller."""
-    root.mkdir(parents=True, exist_ok=True)
-    write_yaml(root / "gitops-tool.yaml", SETTINGS)
-    for env in ENVIRONMENTS:
-        write_yaml(root / "environments" / f"{env}.yaml", environment(env, charts))
-    write_library(root / "charts")
-    return root
-
-
-def helm_binary() -> str | None:
-    """The helm the tests run: the one validate itself would pick (find_helm), or None."""
-    from gitops_tool.adapters.helm import find_helm
-    from gitops_tool.errors import HelmError
-
-    try:
-        return find_helm(Path(__file__).resolve().parents[3])
-    except HelmError:
-        return None
-
-
-def fake_helm(folder: Path, body: str, version: str = "v4.1.4") -> Path:
-    """A `helm` shim answering `version` with `version` and running `body` for anything else."""
-    folder.mkdir(parents=True, exist_ok=True)
-    shim = folder / "helm"
-    shim.write_text(
-        "#!/bin/sh\n"
-        f'if [ "$1" = version ]; then echo {version}; exit 0; fi\n'
-        f"{body}\n"
-    )
-    shim.chmod(0o755)
-    return shim
+def chart_tree(root: Path, charts: Iterable[str]) -> Path:
+    """Settings, dev and prod pinning `charts`, and the library chart: `chart_spec(charts)`
+    without the charts' folders, which the caller writes (`write_chart`)."""
+    return write_tree(root, chart_spec(charts), charts=False)
