@@ -32,8 +32,9 @@ def summary(result: _Result) -> str:
                 f"({len(plan.new)} new), {len(plan.remove)} to remove; the diff is on stdout. "
                 "Run `gitops-tool render` to update it."
             )
-        else:
+        elif not plan.foreign:
             lines.append(f"{out} is up to date ({len(plan.unchanged)} files).")
+        lines += _foreign(plan, "render would keep")
         return "\n".join(lines)
     lines.append(
         f"{out}: {len(plan.write)} written ({len(plan.new)} new), "
@@ -43,4 +44,20 @@ def summary(result: _Result) -> str:
         lines.append(f"  removed {path} (render does not produce it)")
     if len(plan.remove) > SHOW_REMOVED:
         lines.append(f"  ... and {len(plan.remove) - SHOW_REMOVED} more removed")
+    lines += _foreign(plan, "kept")
     return "\n".join(lines)
+
+
+def _foreign(plan: WritePlan, verb: str) -> list[str]:
+    """Files in render's folders that it does not produce and did not write: never removed."""
+    if not plan.foreign:
+        return []
+    lines = [
+        f"{len(plan.foreign)} file(s) there that render does not produce and did not write "
+        "(no gitops-tool header), so it never removes them; remove them by hand if they "
+        "should go:"
+    ]
+    lines += [f"  {verb} {path}" for path in plan.foreign[:SHOW_REMOVED]]
+    if len(plan.foreign) > SHOW_REMOVED:
+        lines.append(f"  ... and {len(plan.foreign) - SHOW_REMOVED} more")
+    return lines
