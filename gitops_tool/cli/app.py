@@ -126,6 +126,6 @@ def guarded(ctx: typer.Context, call: Callable[[], T]) -> T:
         if exc.hint:
             err(f"hint: {exc.hint}")
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        err("interrupted")
+    except KeyboardInterrupt as exc:  # the command may say what state it left: "interrupted; ..."
+        err(f"interrupted; {exc}" if str(exc) else "interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
