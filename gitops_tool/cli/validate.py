@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from gitops_tool.cli.app import app, guarded, options_of
+from gitops_tool.cli.app import app, err, guarded, options_of
 from gitops_tool.output import Format
 
 
@@ -37,7 +37,9 @@ def validate(
         from gitops_tool.commands import validate as command
 
         progress = (lambda line: typer.echo(line, err=True)) if sys.stderr.isatty() else None
-        deps = command.ValidateDeps(progress=progress) if progress else command.ValidateDeps()
+        deps = command.ValidateDeps(warn=err)
+        if progress:
+            deps.progress = progress
         return command.run(
             command.ValidateOptions(
                 root=options.root(),

@@ -10,16 +10,17 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import posixpath
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
 from gitops_tool.adapters import files
+from gitops_tool.adapters.journal import TXN_DIR
 from gitops_tool.core.model import Environment, Settings
 from gitops_tool.core.validate import argocd as argo
 from gitops_tool.core.validate.findings import Finding
-from gitops_tool.core.yamldoc import FAST_SAFE_LOADER as SafeLoader
+from gitops_tool.core.yamldoc import load_all_plain, load_plain
+from gitops_tool.errors import InputError
 
 CRD_FILES = {
     "Application": "application-crd.yaml",
@@ -37,17 +38,19 @@ def check_argocd(
     production: str,
     reference_dir: Path | None = None,
     cache_dir: Path | None = None,
+    read: Callable[[], Mapping[str, str]] | None = None,
 ) -> tuple[int, list[str], list[Finding]]:
-    """Parse argocd/**/*.yaml and check it: (files read, kinds schema-checked, findings)."""
-    out_dir = root / settings.output_dir
-    paths = sorted(out_dir.rglob("*.yaml")) if out_dir.is_dir() else []
+    """Parse argocd/**/*.yaml and check it: (files read, kinds schema-checked, findings).
+
+    `read` reads the files (default: read_manifests); validate passes one that never
+    reads a half-written folder (writer.read_settled)."""
+    texts = read() if read is not None else read_manifests(root, settings)
     manifests, found = [], []
-    for path in paths:
-        rel = files.display_path(path, root)
+    for rel, text in texts.items():
         try:
-            docs = list(yaml.load_all(files.read_text(path, root), Loader=SafeLoader))
-        except yaml.YAMLError as exc:
-            found.append(Finding("GT-STR-002", "", message=f"{rel}: {exc}", path=rel))
+            docs = load_all_plain(text, rel)
+        except InputError as exc:
+            found.append(Finding("GT-STR-002", "", message=exc.message, path=rel))
             continue
         manifests += [
             argo.Manifest(rel, d)
@@ -58,12 +61,26 @@ def check_argocd(
         name: frozenset(p.relative_to(f).as_posix() for p in f.rglob("*") if p.is_file())
         for name, f in folders.items()
     }
-    dirs = frozenset(files.display_path(p.parent, root) for p in paths)
+    dirs = frozenset(posixpath.dirname(rel) for rel in texts)
     inputs = argo.ArgoInputs(settings.charts_dir, chart_files, environments, production, dirs)
     found += argo.argocd_findings(manifests, inputs)
     schemas = _schemas({m.kind for m in manifests}, root, reference_dir, cache_dir)
     found += argo.schema_findings(manifests, schemas, closed=True)
-    return len(paths), sorted(schemas), found
+    return len(texts), sorted(schemas), found
+
+
+def read_manifests(root: Path, settings: Settings) -> dict[str, str]:
+    """Every argocd/**/*.yaml (repository-relative path -> text), sorted; a link leaving
+    the repository, at any depth, is refused before anything is read."""
+    out_dir = root / settings.output_dir
+    if not out_dir.is_dir():
+        return {}
+    files.check_links(out_dir, root, settings.output_dir)
+    return {
+        files.display_path(path, root): files.read_text(path, root)
+        for path in sorted(out_dir.rglob("*.yaml"))
+        if TXN_DIR not in path.relative_to(out_dir).parts
+    }
 
 
 def _schemas(
@@ -91,7 +108,7 @@ def closed_crd_schema(path: Path, cache_dir: Path | None) -> tuple[str, Mapping]
         with contextlib.suppress(OSError, ValueError):
             kind, schema = json.loads(cached.read_text("utf-8"))
             return kind, schema
-    parsed = argo.crd_schema(yaml.load(raw, Loader=SafeLoader))
+    parsed = argo.crd_schema(load_plain(raw, str(path)))
     if parsed is None:
         return None
     kind, schema = parsed[0], argo.closed_schema(parsed[1])
