@@ -81,13 +81,19 @@ def now() -> str:
 
 
 def begin(txn: str, command: str) -> None:
-    """Create the transaction folder, its stage/ and old/ folders, and its owner file."""
+    """Create the transaction folder, its stage/ and old/ folders, and its owner file (best
+    effort: it only names who wrote, for a recovery's message). FileExistsError when the
+    folder exists; on any other failure the folder is gone again."""
     os.mkdir(txn)
-    os.mkdir(os.path.join(txn, STAGE))
-    os.mkdir(os.path.join(txn, OLD))
-    owner = {"pid": os.getpid(), "command": command, "started": now()}
-    with open(os.path.join(txn, OWNER), "w", encoding="utf-8") as file:
-        json.dump(owner, file)
+    try:
+        os.mkdir(os.path.join(txn, STAGE))
+        os.mkdir(os.path.join(txn, OLD))
+        owner = {"pid": os.getpid(), "command": command, "started": now()}
+        with suppress(OSError):
+            write_file(os.path.join(txn, OWNER), json.dumps(owner).encode(), sync=False)
+    except BaseException:
+        discard(txn)
+        raise
 
 
 def commit(txn: str, journal: Journal) -> None:
@@ -105,16 +111,25 @@ def commit(txn: str, journal: Journal) -> None:
         }
     ).encode()
     temp = os.path.join(txn, f"{JOURNAL}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_file(temp, data, sync=True)
     os.replace(temp, os.path.join(txn, JOURNAL))
     sync_folders([txn])
+
+
+def write_file(path: str, data: bytes, sync: bool) -> None:
+    """Create `path` with `data` (flushed to disk with `sync`); an OSError names `path`."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, path) from None
 
 
 def apply(top: str, txn: str, journal: Journal) -> None:

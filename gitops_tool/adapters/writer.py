@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from gitops_tool.adapters import journal
-from gitops_tool.adapters.files import inside, unreadable
+from gitops_tool.adapters.files import check_link, inside, unreadable
 from gitops_tool.adapters.oserror import write_error
 from gitops_tool.core.render.plan import WritePlan
 from gitops_tool.core.yamldoc import MAX_FILE_BYTES
@@ -93,11 +93,11 @@ def _read_output(root: Path, folders: Iterable[str]) -> dict[str, bytes | None]:
         start = root / top
         if os.path.isdir(start):
             inside(start, root, top)
-            _scan(str(start), top, found)
+            _scan(str(start), top, found, os.path.realpath(root))
     return found
 
 
-def _scan(path: str, rel: str, found: dict[str, bytes | None]) -> None:
+def _scan(path: str, rel: str, found: dict[str, bytes | None], top: str) -> None:
     with os.scandir(path) as entries:
         for entry in entries:
             name = f"{rel}/{entry.name}"
@@ -111,11 +111,13 @@ def _scan(path: str, rel: str, found: dict[str, bytes | None]) -> None:
                 )
             if entry.is_dir(follow_symlinks=False):
                 found[f"{name}/"] = None
-                _scan(entry.path, name, found)
+                _scan(entry.path, name, found, top)
             elif entry.is_file(follow_symlinks=False):
                 with open(entry.path, "rb") as file:
                     found[name] = file.read(MAX_FILE_BYTES + 1)
             else:
+                if entry.is_symlink():  # never followed; refused when it leaves, as validate does
+                    check_link(entry.path, top, name)
                 found[name] = None
 
 
