@@ -7,7 +7,9 @@ Reading only; the core decides what the text means. Writing lives in
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from gitops_tool.core import selection
 from gitops_tool.core.load.charts import service_from
@@ -25,7 +27,7 @@ def read_text(path: Path, root: Path, limit: int = MAX_FILE_BYTES) -> str:
     into InputError naming the path."""
     try:
         with open(path, "rb") as file:
-            data = file.read(limit + 1)
+            data = read_bounded(file, limit)
     except FileNotFoundError:
         raise InputError(f"{display_path(path, root)}: no such file") from None
     except OSError as exc:
@@ -35,6 +37,17 @@ def read_text(path: Path, root: Path, limit: int = MAX_FILE_BYTES) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{display_path(path, root)}: not UTF-8 text ({exc.reason})") from None
+
+
+def read_bounded(file: BinaryIO, limit: int) -> bytes:
+    """What `file` holds, but never more than `limit` + 1 bytes (so a caller can tell it is
+    too large). A regular file within the limit is read whole in one go (asking for
+    `limit` + 1 bytes would allocate that much for every small file)."""
+    st = os.fstat(file.fileno())
+    if stat.S_ISREG(st.st_mode) and st.st_size <= limit:
+        data = file.read()
+        return data if len(data) <= limit else data[: limit + 1]
+    return file.read(limit + 1)
 
 
 def display_path(path: Path, root: Path) -> str:

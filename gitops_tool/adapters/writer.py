@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from gitops_tool.adapters import journal
-from gitops_tool.adapters.files import check_link, inside, unreadable
+from gitops_tool.adapters.files import check_link, inside, read_bounded, unreadable
 from gitops_tool.adapters.oserror import write_error
 from gitops_tool.core.render.plan import WritePlan
 from gitops_tool.core.yamldoc import MAX_FILE_BYTES
@@ -114,7 +114,7 @@ def _scan(path: str, rel: str, found: dict[str, bytes | None], top: str) -> None
                 _scan(entry.path, name, found, top)
             elif entry.is_file(follow_symlinks=False):
                 with open(entry.path, "rb") as file:
-                    found[name] = file.read(MAX_FILE_BYTES + 1)
+                    found[name] = read_bounded(file, MAX_FILE_BYTES)
             else:
                 if entry.is_symlink():  # never followed; refused when it leaves, as validate does
                     check_link(entry.path, top, name)

@@ -167,38 +167,46 @@ def _shape(root: yaml.Node) -> tuple[bool, bool]:
     is not a string (`1` and `"1"`, `yes` and `true` may be one key); only the precise
     parse can tell. Keys a merge (`<<: *anchor`) brings in may be overridden: only the
     keys written in the mapping itself count. shared: some collection is reached twice
-    (an alias), so the alias budget must be counted. An aliased node is walked once."""
-    stack, seen = [(root, 1)], set()
+    (an alias), so the alias budget must be counted. An aliased node is walked once.
+
+    Level by level (the nodes at depth 1, then 2...), so that the depth costs nothing per
+    node: this walk runs on every values file of every render."""
+    level: list[yaml.Node] = [root]
+    seen: set[int] = set()
     suspect = shared = False
-    while stack:
-        node, depth = stack.pop()
-        if node.tag not in _SAFE_TAGS:
-            raise _Bound(f"the tag {_shown_tag(node.tag)} is not allowed (only YAML's own "
-                         "tags are: no !!python/... or custom tags)", node)
-        if isinstance(node, yaml.ScalarNode):
-            continue
-        if id(node) in seen:
-            shared = True
-            continue
-        if depth > MAX_DEPTH:
-            raise _Bound(f"nested deeper than {MAX_DEPTH} levels", node)
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
-            continue
-        keys = set()
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                stack.append((value_node, depth + 1))
+    depth = 0
+    scalar, sequence, safe = yaml.ScalarNode, yaml.SequenceNode, _SAFE_TAGS
+    while level:
+        depth += 1
+        below: list[yaml.Node] = []
+        for node in level:
+            if node.tag not in safe:
+                raise _Bound(f"the tag {_shown_tag(node.tag)} is not allowed (only YAML's own "
+                             "tags are: no !!python/... or custom tags)", node)
+            if isinstance(node, scalar):
                 continue
-            if key_node.tag != _STR:
-                suspect = True
-                stack.append((key_node, depth + 1))
-            elif key_node.value in keys:
-                suspect = True
-            else:
-                keys.add(key_node.value)
-            stack.append((value_node, depth + 1))
+            if id(node) in seen:
+                shared = True
+                continue
+            if depth > MAX_DEPTH:
+                raise _Bound(f"nested deeper than {MAX_DEPTH} levels", node)
+            seen.add(id(node))
+            if isinstance(node, sequence):
+                below += node.value
+                continue
+            keys = set()
+            for key_node, value_node in node.value:
+                below.append(value_node)
+                if key_node.tag == _MERGE:
+                    continue
+                if key_node.tag != _STR:
+                    suspect = True
+                    below.append(key_node)
+                elif key_node.value in keys:
+                    suspect = True
+                else:
+                    keys.add(key_node.value)
+        level = below
     return suspect, shared
 
 

@@ -34,7 +34,7 @@ def summary(result: _Result) -> str:
             )
         elif not plan.foreign:
             lines.append(f"{out} is up to date ({len(plan.unchanged)} files).")
-        lines += _foreign(plan, "render would keep")
+        lines += _foreign(plan, out, "render would keep")
         return "\n".join(lines)
     lines.append(
         f"{out}: {len(plan.write)} written ({len(plan.new)} new), "
@@ -44,16 +44,16 @@ def summary(result: _Result) -> str:
         lines.append(f"  removed {path} (render does not produce it)")
     if len(plan.remove) > SHOW_REMOVED:
         lines.append(f"  ... and {len(plan.remove) - SHOW_REMOVED} more removed")
-    lines += _foreign(plan, "kept")
+    lines += _foreign(plan, out, "kept")
     return "\n".join(lines)
 
 
-def _foreign(plan: WritePlan, verb: str) -> list[str]:
+def _foreign(plan: WritePlan, out: str, verb: str) -> list[str]:
     """Files in render's folders that it does not produce and did not write: never removed."""
     if not plan.foreign:
         return []
     lines = [
-        f"{len(plan.foreign)} file(s) there that render does not produce and did not write "
+        f"{out}: {len(plan.foreign)} file(s) that render does not produce and did not write "
         "(no gitops-tool header), so it never removes them; remove them by hand if they "
         "should go:"
     ]
