@@ -7,8 +7,10 @@ Reading only; the core decides what the text means. Writing lives in
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from gitops_tool.core import selection
 from gitops_tool.core.load.charts import service_from
@@ -17,30 +19,45 @@ from gitops_tool.core.load.settings import settings_from
 from gitops_tool.core.load.tree import tree_from
 from gitops_tool.core.model import Environment, Service, Settings, Tree
 from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE
-from gitops_tool.core.yamldoc import check_yaml
+from gitops_tool.core.yamldoc import MAX_FILE_BYTES, check_size, check_yaml
 from gitops_tool.errors import InputError
 
 
-def read_text(path: Path, root: Path) -> str:
-    """Read a UTF-8 file, turning OS errors into InputError naming the path."""
+def read_text(path: Path, root: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 file of at most `limit` bytes (no more is ever read), turning OS errors
+    into InputError naming the path."""
     try:
-        with open(path, encoding="utf-8") as file:
-            return file.read()
+        with open(path, "rb") as file:
+            data = read_bounded(file, limit)
     except FileNotFoundError:
         raise InputError(
             f"{display_path(path, root)}: no such file",
             hint="restore the file (`git status` shows whether it was deleted)",
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{display_path(path, root)}: not UTF-8 text ({exc.reason})",
-            hint="save the file as UTF-8",
         ) from None
     except OSError as exc:
         raise InputError(
             f"{display_path(path, root)}: cannot read: {exc.strerror}",
             hint="make it readable (permissions), and run again",
         ) from None
+    check_size(data, display_path(path, root), limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{display_path(path, root)}: not UTF-8 text ({exc.reason})",
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def read_bounded(file: BinaryIO, limit: int) -> bytes:
+    """What `file` holds, but never more than `limit` + 1 bytes (so a caller can tell it is
+    too large). A regular file within the limit is read whole in one go (asking for
+    `limit` + 1 bytes would allocate that much for every small file)."""
+    st = os.fstat(file.fileno())
+    if stat.S_ISREG(st.st_mode) and st.st_size <= limit:
+        data = file.read()
+        return data if len(data) <= limit else data[: limit + 1]
+    return file.read(limit + 1)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -59,6 +76,43 @@ def inside(path: Path, root: Path, shown: str) -> Path:
             hint="keep charts, environments and output inside the repository",
         )
     return resolved
+
+
+def check_links(folder: Path, root: Path, shown: str) -> None:
+    """Refuse (InputError naming the link and its target) any symlink at any depth under
+    `folder` that resolves outside the repository. Links that stay inside are fine; linked
+    folders are walked too (once each), as helm would read them."""
+    top = os.path.realpath(root)
+    seen: set[str] = set()
+    stack = [(os.fspath(folder), shown)]
+    while stack:
+        path, rel = stack.pop()
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
+        for name, child, is_dir, _, is_symlink in _listing(Path(path), root):
+            if is_symlink:
+                check_link(child, top, f"{rel}/{name}")
+            if is_dir and not name.startswith(HELM_TEMP_PREFIX):  # helm's own, while it runs
+                stack.append((child, f"{rel}/{name}"))
+
+
+def check_link(path: str | Path, top: str, shown: str) -> None:
+    """Refuse the symlink at `path` when it resolves outside `top` (the repository, real)."""
+    target = os.path.realpath(path)
+    if target != top and not target.startswith(top.rstrip(os.sep) + os.sep):
+        try:
+            link = os.readlink(path)
+        except OSError:
+            link = target
+        shown_target = link if link == target else f"{link} (resolving to {target})"
+        raise InputError(
+            f"{shown}: a symlink to {shown_target}, outside the repository; gitops-tool "
+            "reads nothing outside the repository",
+            hint="replace the link with the file it points to, or point it inside the "
+            "repository",
+        )
 
 
 def unreadable(exc: OSError, where: Path | str, root: Path) -> InputError:
@@ -96,8 +150,41 @@ def find_root(start: Path) -> Path:
 
 
 def load_settings(root: Path) -> Settings:
+    """gitops-tool.yaml, checked; its output folder too, before anything else is read."""
     path = root / SETTINGS_FILE
-    return settings_from(read_text(path, root), SETTINGS_FILE)
+    if path.is_symlink():
+        check_link(path, os.path.realpath(root), SETTINGS_FILE)
+    settings = settings_from(read_text(path, root), SETTINGS_FILE)
+    check_output_folder(root, settings.output_dir)
+    return settings
+
+
+def check_output_folder(root: Path, output_dir: str) -> None:
+    """Refuse an output folder reached through a symlink, or with a file on its way: render
+    writes only into a real folder of the repository."""
+    parts = Path(output_dir).parts
+    for i in range(1, len(parts) + 1):
+        rel = "/".join(parts[:i])
+        path = root / rel
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            raise InputError(
+                f"{rel}: a file or link stands where render writes a folder ({SETTINGS_FILE} "
+                f"names {output_dir} as the output folder, which must be a real folder)",
+                hint=f"remove {rel}, or set `output` in {SETTINGS_FILE} to another folder",
+            )
+        if not path.exists():
+            return
+
+
+def check_library(root: Path, settings: Settings) -> None:
+    """The library chart as helm reads it: no link out of the repository at any depth, and
+    its Chart.yaml and values.yaml within the YAML rules (as a service chart's)."""
+    rel = f"{settings.charts_dir}/{settings.library}"
+    folder = inside(root / rel, root, rel)
+    check_links(folder, root, rel)
+    for name, mapping in (("Chart.yaml", False), ("values.yaml", True)):
+        if (folder / name).is_file():
+            check_yaml(read_text(folder / name, root), f"{rel}/{name}", mapping=mapping)
 
 
 def environment_names(root: Path, chain: Sequence[str] = ()) -> list[str]:
@@ -194,11 +281,15 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
     if folder.is_symlink():
         inside(folder, root, rel)
     files = []
-    for name, path, _, is_file, is_symlink in _listing(folder, root):
+    top = os.path.realpath(root)
+    # Every link at any depth is checked: helm (validate) reads the whole chart folder.
+    for name, path, is_dir, is_file, is_symlink in _listing(folder, root):
+        if is_symlink:
+            check_link(path, top, f"{rel}/{name}")
         if is_file:
             files.append(name)
-            if is_symlink:
-                inside(Path(path), root, f"{rel}/{name}")
+        elif is_dir:
+            check_links(Path(path), root, f"{rel}/{name}")
     files.sort()
     if "Chart.yaml" not in files:
         raise InputError(
@@ -211,7 +302,7 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
     )
     for name in files:
         if name.startswith("values") and name.endswith(".yaml"):
-            check_yaml(read_text(folder / name, root), f"{rel}/{name}")
+            check_yaml(read_text(folder / name, root), f"{rel}/{name}", mapping=True)
     return service, files
 
 
@@ -243,7 +334,9 @@ def load_tree(root: Path, only: list[str] | None = None) -> Tree:
     names = sorted(set(wanted) | set(settings.promotion) & set(known))
     environments = [load_environment(root, n) for n in names]
     services, chart_files = [], {}
-    for folder in chart_folders(root, settings):
+    folders = chart_folders(root, settings)
+    check_library(root, settings)
+    for folder in folders:
         service, files = load_service(root, folder, settings)
         services.append(service)
         chart_files[service.name] = files

@@ -23,9 +23,8 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from gitops_tool.core.helm import ARGOCD_HELM_MAJOR, major_version
+from gitops_tool.core.yamldoc import load_plain
 from gitops_tool.errors import HelmError, InputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -167,10 +166,11 @@ def _locked(chart_dir: Path, exclusive: bool) -> Iterator[None]:
 
 def _chart_yaml(chart_dir: Path) -> dict[str, Any]:
     """The parsed Chart.yaml ({} when it is empty or not a mapping: helm reports the rest)."""
+    path = chart_dir / "Chart.yaml"
     try:
-        data = yaml.safe_load((chart_dir / "Chart.yaml").read_text())
-    except (OSError, yaml.YAMLError) as e:
-        raise InputError(f"{chart_dir / 'Chart.yaml'}: {e}", hint="is this a chart?") from e
+        data = load_plain(path.read_bytes(), str(path))
+    except OSError as e:
+        raise InputError(f"{path}: {e}", hint="is this a chart?") from e
     return data if isinstance(data, dict) else {}
 
 
@@ -245,8 +245,8 @@ def _dependencies_up_to_date(chart_dir: Path) -> bool:
 def _loaded(text: bytes) -> Any:
     """Parsed YAML, or a marker that equals nothing else when it does not parse."""
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return load_plain(text, "Chart.yaml")
+    except InputError:
         return object()
 
 

@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,14 +120,16 @@ def repository_lock(
             warn(f"warning: took over the repository lock left by {left}, which ended "
                  "without releasing it")
         me = Holder(os.getpid(), command, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, json.dumps({"pid": me.pid, "command": me.command,
-                                 "started": me.started}).encode())
+        with suppress(OSError):  # who holds it is for messages only: a full disk is no reason
+            os.ftruncate(fd, 0)  # to fail (the lock itself is the flock, already held)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, json.dumps({"pid": me.pid, "command": me.command,
+                                     "started": me.started}).encode())
         try:
             yield me
         finally:
-            os.ftruncate(fd, 0)  # released cleanly: nothing for the next holder to report
+            with suppress(OSError):
+                os.ftruncate(fd, 0)  # released cleanly: nothing for the next holder to report
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

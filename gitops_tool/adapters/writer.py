@@ -1,24 +1,30 @@
-"""Writing the output folder: read what is there, apply a WritePlan atomically.
+"""Writing the output folder: read what is there, apply a WritePlan as a transaction.
 
-No policy: the core's `render_plan` decides what to write and remove; this
-module only touches the disk, all or nothing:
+No policy: the core's `render_plan` decides what to write and remove; this module only
+touches the disk, all or nothing, through the journal of `gitops_tool.adapters.journal`
+(its docstring has the design):
 
-1. stage: every new content goes to a temporary file beside its target
-   (`.<name>.gitops-tool-<pid>.tmp`) and is flushed to disk (an fsync of that
-   file: only what render writes, so the cost never depends on other
-   processes' I/O, as a machine-wide `sync` would);
-2. commit: each target is replaced by a rename, keeping a backup link of the
-   old file; each removed file is renamed to a backup; then the folders that
-   hold what changed are flushed, so that the renames are durable too;
-3. on any failure or signal -- in either step -- the renames are undone from
-   the backups, temporary files and new folders are deleted, and the error
-   goes on. The output folder is then exactly as it was.
+1. stage: every new content goes to `<output>/.gitops-tool-write/stage/<i>` and is
+   flushed to disk (an fsync of that file: only what render writes, so the cost never
+   depends on other processes' I/O, as a machine-wide `sync` would);
+2. commit: the journal (the list of renames and removals) is written, flushed and
+   renamed into place -- the one instant after which the write is decided;
+3. apply: each staged file is renamed onto its target, each removed file moved aside;
+   the folders that changed are flushed; then the journal and the stage are deleted.
 
-SIGINT (Ctrl-C), SIGTERM and SIGHUP are caught while the folder is written:
-during staging one stops the work at the next file, during the commit it waits
-until the commit (or its rollback) is done; either way it is then delivered to
-whatever handled it before (KeyboardInterrupt for Ctrl-C, the end of the
-process for SIGTERM), once the output folder is all old or all new.
+Until the commit nothing in the output folder has changed; a failure or a signal there
+discards the stage. A failure while applying undoes the renames. A process killed at any
+instant leaves a transaction that the next command completes (a journal) or undoes (no
+journal yet), saying which (`recover`).
+
+SIGINT (Ctrl-C), SIGTERM and SIGHUP are caught while the folder is written: while
+staging, one stops the work at the next file and nothing is written; from the commit on,
+it waits until the write is complete. Either way it then acts as before (Ctrl-C raises
+KeyboardInterrupt saying which happened; SIGTERM ends the process) once the output folder
+is all old or all new.
+
+Every command that reads the output folder without writing it (`render --check`,
+`validate`) reads it through `read_settled`, which never returns a half-written tree.
 """
 
 from __future__ import annotations
@@ -27,14 +33,19 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
+from typing import TypeVar
 
-from gitops_tool.adapters.files import inside, unreadable
+from gitops_tool.adapters import journal
+from gitops_tool.adapters.files import check_link, inside, read_bounded, unreadable
+from gitops_tool.adapters.oserror import write_error
 from gitops_tool.core.render.plan import WritePlan
+from gitops_tool.core.yamldoc import MAX_FILE_BYTES
 from gitops_tool.errors import InputError
 
-_TAG = f"gitops-tool-{os.getpid()}"
+T = TypeVar("T")
+TXN_DIR = journal.TXN_DIR
 # Up to this many files, each is fsynced as it is written. Above it, every file is written
 # first and then fsynced by SYNC_THREADS threads at once: the filesystem commits concurrent
 # fsyncs together, so 10,000 of them cost about what one machine-wide `sync` does, without
@@ -43,10 +54,18 @@ FSYNC_INLINE_MAX = 64
 SYNC_THREADS = 8
 
 
+def _quiet(_line: str) -> None:
+    pass
+
+
 def read_output(root: Path, folders: Iterable[str]) -> dict[str, bytes | None]:
     """Every entry under `folders` (repository-relative, ending in `/`): path -> content,
     or None for what is not a regular file (a symlink, a socket...). Each folder inside
-    them is reported too, as `path/` -> None. An unreadable entry is an InputError."""
+    them is reported too, as `path/` -> None. An unreadable entry is an InputError.
+
+    Links are never followed; a file is read up to MAX_FILE_BYTES + 1 bytes (render never
+    writes a larger one, so that is enough to see it differs). The transaction folder is
+    skipped; a `.git` inside is refused: the output folder holds no repository."""
     try:
         return _read_output(root, folders)
     except OSError as exc:
@@ -74,75 +93,222 @@ def _read_output(root: Path, folders: Iterable[str]) -> dict[str, bytes | None]:
         start = root / top
         if os.path.isdir(start):
             inside(start, root, top)
-            _scan(str(start), top, found)
+            _scan(str(start), top, found, os.path.realpath(root))
     return found
 
 
-def _scan(path: str, rel: str, found: dict[str, bytes | None]) -> None:
+def _scan(path: str, rel: str, found: dict[str, bytes | None], top: str) -> None:
     with os.scandir(path) as entries:
         for entry in entries:
             name = f"{rel}/{entry.name}"
+            if entry.name == TXN_DIR:
+                continue
+            if entry.name == ".git":
+                raise InputError(
+                    f"{name}: a git repository inside the output folder; render's folder "
+                    "must hold nothing but what render writes",
+                    hint=f"move {name} out of the output folder",
+                )
             if entry.is_dir(follow_symlinks=False):
                 found[f"{name}/"] = None
-                _scan(entry.path, name, found)
+                _scan(entry.path, name, found, top)
             elif entry.is_file(follow_symlinks=False):
                 with open(entry.path, "rb") as file:
-                    found[name] = file.read()
+                    found[name] = read_bounded(file, MAX_FILE_BYTES)
             else:
+                if entry.is_symlink():  # never followed; refused when it leaves, as validate does
+                    check_link(entry.path, top, name)
                 found[name] = None
 
 
-def write_atomically(root: Path, plan: WritePlan) -> None:
-    """Apply `plan` under `root`: everything, or (on any exception) nothing.
-
-    An OS error (disk full, permissions) becomes an InputError naming the file, once the
-    output is back as it was; Ctrl-C is re-raised as it is.
-    """
-    try:
-        _apply(str(root), plan)
-    except OSError as exc:
-        where = exc.filename or root
-        shown = os.path.relpath(where, root) if os.path.isabs(where) else where
+def recover(root: Path, output_dir: str, warn: Callable[[str], None] = _quiet) -> None:
+    """Complete or undo a write to `output_dir` that a killed process left unfinished, and
+    say which on `warn`. The caller holds the repository lock."""
+    top = os.fspath(root)
+    txn = journal.txn_folder(top, output_dir)
+    if not os.path.lexists(txn):
+        return
+    shown = f"{output_dir}/{TXN_DIR}"
+    if os.path.islink(txn) or not os.path.isdir(txn):
         raise InputError(
-            f"{shown}: cannot write: {exc.strerror or exc}; nothing was changed",
-            hint="fix the cause (space, permissions) and render again",
-        ) from exc
-
-
-def _apply(top: str, plan: WritePlan) -> None:
-    staged: list[tuple[str, str]] = []  # (temporary file, target)
-    made: list[str] = []  # folders created, parents first
-    ready: set[str] = set()  # folders known to exist
-    inline = len(plan.write) <= FSYNC_INLINE_MAX
-    with _signals_caught() as received:
+            f"{shown}: not a folder gitops-tool made (a file or a link)",
+            hint=f"remove {shown}, then run again",
+        )
+    with _signals_caught():  # a recovery runs to its end; a signal then acts
         try:
-            for rel, data in plan.write:
-                if received:
-                    raise _Stopped
-                target = os.path.join(top, rel)
-                folder, name = os.path.split(target)
-                if folder not in ready:
-                    _make_folders(folder, top, made)
-                    ready.add(folder)
-                temp = os.path.join(folder, f".{name}.{_TAG}.tmp")
-                staged.append((temp, target))
-                _write(temp, data, sync=inline)
-            if not inline:
-                _fsync_files(staged, received)
-            if received:
-                raise _Stopped
-            _commit(top, plan, staged)  # signals wait from here on
-        except BaseException:
-            for temp, _ in staged:
-                with suppress(OSError):
-                    os.unlink(temp)
-            for folder in reversed(made):
-                with suppress(OSError):
-                    os.rmdir(folder)
-            raise
-        _remove_empty_folders(top, plan.remove)
-        changed = ready | {os.path.dirname(os.path.join(top, p)) for p in plan.remove}
-        _sync_folders(changed | {os.path.dirname(f) for f in made})
+            done = journal.recover(top, output_dir)
+        except OSError as exc:
+            raise write_error(
+                exc, top, f"the unfinished write in {shown} is still to complete; "
+                "fix the cause and run gitops-tool render",
+            ) from exc
+    if done is None:
+        return
+    what, record, who = done
+    out = f"{output_dir}/"
+    if what == "completed" and record is not None:
+        warn(
+            f"warning: {out}: completed the write that {who} left unfinished "
+            f"({len(record.write)} files written, {len(record.remove)} removed); {out} now "
+            "holds all of that run's output"
+        )
+    else:
+        warn(
+            f"warning: {out}: undid the write that {who} left unfinished: it had not "
+            f"changed {out} yet, which is as it was; its staged files are removed"
+        )
+
+
+def read_settled(
+    root: Path,
+    output_dir: str,
+    read: Callable[[], T],
+    locked: Callable[[], AbstractContextManager[object]],
+    warn: Callable[[str], None] = _quiet,
+) -> T:
+    """`read()` (of the output folder), never of a half-written one, without the lock when
+    no write is under way.
+
+    With no transaction folder before or after, and the output folder's own entry
+    unchanged (a write creates and deletes its transaction folder there, which changes
+    it), nothing wrote during the read. Otherwise take the repository lock (`locked()`:
+    waiting for a running write to end), complete or undo what a killed one left, and
+    read again."""
+    top = os.fspath(root)
+    out, txn = os.path.join(top, output_dir), journal.txn_folder(top, output_dir)
+    if not os.path.lexists(txn):
+        before = _stamp(out)
+        found = read()
+        if not os.path.lexists(txn) and _stamp(out) == before:
+            return found
+    with locked():
+        recover(root, output_dir, warn)
+        return read()
+
+
+def _stamp(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_ctime_ns
+
+
+def write_atomically(
+    root: Path,
+    output_dir: str,
+    plan: WritePlan,
+    *,
+    command: str = "render",
+    warn: Callable[[str], None] = _quiet,
+) -> None:
+    """Apply `plan` under `root`: everything, or (on any exception) nothing. The caller
+    holds the repository lock and has run `recover` before reading the output folder.
+
+    An OS error (disk full, permissions) becomes a GitopsError naming the file. Ctrl-C
+    becomes a KeyboardInterrupt saying whether the output folder was written.
+    """
+    top = os.fspath(root)
+    out = f"{output_dir}/"
+    outcome = f"nothing was written; {out} is as it was"
+    made: list[str] = []  # the output folder and its parents, when this write made them
+    try:
+        with _signals_caught() as received:
+            record = _stage_and_commit(top, output_dir, plan, command, received, warn, made)
+            txn = journal.txn_folder(top, output_dir)
+            try:
+                journal.apply(top, txn, record)
+            except BaseException as exc:
+                if os.path.lexists(os.path.join(txn, journal.JOURNAL)):  # could not undo
+                    outcome = (f"{out} is partly written: the next gitops-tool command that "
+                               "reads it completes the write")
+                else:  # undone: as it was
+                    _undo_stage(txn, made)
+                if isinstance(exc, OSError):
+                    said = "nothing was changed" if outcome.startswith("nothing") else outcome
+                    raise write_error(exc, top, said) from exc
+                raise
+            journal.finish(top, txn, record)
+            outcome = f"{out} was fully written"
+            _say_signals(received, warn, f"{out} was fully written first")
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(outcome) from None
+
+
+def _stage_and_commit(
+    top: str,
+    output_dir: str,
+    plan: WritePlan,
+    command: str,
+    received: list[int],
+    warn: Callable[[str], None],
+    made: list[str],
+) -> journal.Journal:
+    """Stage every file and write the journal; on any failure or signal before the journal
+    is in place, delete the stage (and the output folder, if this made it: `made`) and
+    raise."""
+    txn = journal.txn_folder(top, output_dir)
+    began = False
+    try:
+        journal.make_folders(os.path.join(top, output_dir), top, made)
+        try:
+            journal.begin(txn, command)
+        except FileExistsError:
+            raise InputError(
+                f"{output_dir}/{TXN_DIR}: another write is unfinished",
+                hint="run gitops-tool render again: it completes or undoes that write first",
+            ) from None
+        began = True
+        _stage(top, txn, plan, received)
+        # The transaction folder's own entry, and those of the folders made for it.
+        journal.sync_folders([os.path.dirname(txn), *(os.path.dirname(f) for f in made)])
+        if received:
+            _say_signals(received, warn, f"stopped before changing {output_dir}/")
+            raise _Stopped
+        record = journal.Journal(
+            output=output_dir,
+            write=tuple(rel for rel, _ in plan.write),
+            remove=plan.remove,
+            pid=os.getpid(),
+            command=command,
+            started=journal.now(),
+        )
+        journal.commit(txn, record)
+        return record
+    except OSError as exc:
+        _undo_stage(txn if began else None, made)
+        raise write_error(exc, top, "nothing was changed") from exc
+    except BaseException:
+        _undo_stage(txn if began else None, made)
+        raise
+
+
+def _undo_stage(txn: str | None, made: list[str]) -> None:
+    if txn is not None:
+        with suppress(OSError):
+            journal.discard(txn)
+    for folder in reversed(made):
+        with suppress(OSError):
+            os.rmdir(folder)
+
+
+def _stage(top: str, txn: str, plan: WritePlan, received: list[int]) -> None:
+    """Write every new content to stage/<i>, flushed to disk; an OSError names the target."""
+    stage = os.path.join(txn, journal.STAGE)
+    inline = len(plan.write) <= FSYNC_INLINE_MAX
+    staged: list[tuple[str, str]] = []  # (stage file, target)
+    for i, (rel, data) in enumerate(plan.write):
+        if received:
+            return
+        path, target = os.path.join(stage, str(i)), os.path.join(top, rel)
+        try:
+            _write(path, data, sync=inline)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, target) from None
+        staged.append((path, target))
+    if not inline:
+        _fsync_files(staged, received)
+    journal.sync_folders([stage])
 
 
 def _fsync_files(staged: list[tuple[str, str]], received: list[int]) -> None:
@@ -175,29 +341,12 @@ def _fsync_files(staged: list[tuple[str, str]], received: list[int]) -> None:
         raise errors[0]
 
 
-def _make_folders(folder: str, top: str, made: list[str]) -> None:
-    missing: list[str] = []
-    while folder != top and not os.path.isdir(folder):
-        missing.append(folder)
-        folder = os.path.dirname(folder)
-    for path in reversed(missing):
-        try:
-            os.mkdir(path)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot create the folder: {exc.strerror}") from None
-        made.append(path)
-
-
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL
 
 
 def _write(path: str, data: bytes, sync: bool) -> None:
     """Create `path` with `data`; with `sync`, flushed to disk before it is closed."""
-    try:
-        fd = os.open(path, _NEW, 0o666)
-    except FileExistsError:  # left by a killed run with the same pid
-        os.unlink(path)
-        fd = os.open(path, _NEW, 0o666)
+    fd = os.open(path, _NEW, 0o666)
     try:
         view = memoryview(data)
         while view:
@@ -208,82 +357,15 @@ def _write(path: str, data: bytes, sync: bool) -> None:
         os.close(fd)
 
 
-def _commit(top: str, plan: WritePlan, staged: list[tuple[str, str]]) -> None:
-    undo: list[Callable[[], None]] = []
-    backups: list[str] = []
-    try:
-        for temp, target in staged:
-            if os.path.lexists(target):
-                backup = _backup(target)
-                backups.append(backup)
-                os.replace(temp, target)
-                undo.append(lambda b=backup, t=target: os.replace(b, t))
-            else:
-                os.replace(temp, target)
-                undo.append(lambda t=target: os.unlink(t))
-        for rel in plan.remove:
-            target = os.path.join(top, rel)
-            backup = _backup_name(target)
-            os.replace(target, backup)
-            backups.append(backup)
-            undo.append(lambda b=backup, t=target: os.replace(b, t))
-    except BaseException:
-        for step in reversed(undo):
-            with suppress(OSError):
-                step()
-        for backup in backups:
-            with suppress(OSError):
-                os.unlink(backup)
-        raise
-    for backup in backups:
-        with suppress(OSError):
-            os.unlink(backup)
-
-
-def _backup_name(target: str) -> str:
-    folder, name = os.path.split(target)
-    return os.path.join(folder, f".{name}.{_TAG}.bak")
-
-
-def _backup(target: str) -> str:
-    """A second name for `target`'s current file, so that a rename can bring it back."""
-    backup = _backup_name(target)
-    with suppress(FileNotFoundError):
-        os.unlink(backup)
-    try:
-        os.link(target, backup, follow_symlinks=False)
-    except OSError:  # no hard links here: keep a copy instead
-        if os.path.islink(target):
-            os.symlink(os.readlink(target), backup)
-        else:
-            with open(target, "rb") as file:
-                _write(backup, file.read(), sync=False)
-    return backup
-
-
-def _remove_empty_folders(top: str, removed: Iterable[str]) -> None:
-    """Folders emptied by removals (a chart or an environment that went away)."""
-    folders = {os.path.dirname(os.path.join(top, p)) for p in removed}
-    for folder in sorted(folders, key=lambda f: -f.count(os.sep)):
-        while folder != top and os.path.isdir(folder) and not os.listdir(folder):
-            with suppress(OSError):
-                os.rmdir(folder)
-            folder = os.path.dirname(folder)
-
-
-def _sync_folders(folders: Iterable[str]) -> None:
-    """Make the renames durable (best effort: not every platform can fsync a folder)."""
-    for folder in folders:
-        with suppress(OSError):
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-
-
 class _Stopped(BaseException):
     """A signal arrived while staging: stop, clean up, then let the signal act."""
+
+
+def _say_signals(received: list[int], warn: Callable[[str], None], what: str) -> None:
+    """Before a signal other than Ctrl-C ends the process, say what state it leaves."""
+    names = [signal.Signals(s).name for s in dict.fromkeys(received) if s != signal.SIGINT]
+    if names:
+        warn(f"{', '.join(names)} received while writing: {what}")
 
 
 def _held_signals() -> list[int]:
@@ -332,3 +414,4 @@ def _deliver(previous: dict[int, object], received: list[int]) -> None:
     previous.clear()
     for signum in dict.fromkeys(received):
         signal.raise_signal(signum)
+

@@ -4,6 +4,8 @@ the one place errors become exit codes."""
 
 from __future__ import annotations
 
+import sys
+
 # Each verb module adds its command to `app` when imported.
 from gitops_tool.cli import (  # noqa: F401
     diff,
@@ -21,5 +23,20 @@ from gitops_tool.cli.app import app
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. A stdout that cannot be written is handled here, once
+    for every command (cli/streams.py): one line on stderr, exit 2 or 3, no traceback."""
+    from gitops_tool.cli import streams
+
+    streams.guard()
+    code: int | str | None = 0
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+    except streams.StdoutFailed as failed:
+        sys.exit(streams.report(failed))
+    try:
+        streams.finish()
+    except streams.StdoutFailed as failed:
+        sys.exit(streams.report(failed))
+    sys.exit(code)

@@ -253,8 +253,9 @@ def guarded(ctx: typer.Context, call: Callable[[], T], output: Format | None = N
 
             traceback.print_exc(file=sys.stderr)
         _fail(exc.message, exc.hint, exc.exit_code, output)
-    except KeyboardInterrupt:
-        _fail("interrupted", INTERRUPTED_HINT, EXIT_INTERRUPTED, output, prefix="")
+    except KeyboardInterrupt as exc:  # the command may say what state it left: "interrupted; ..."
+        _fail(f"interrupted; {exc}" if str(exc) else "interrupted", INTERRUPTED_HINT,
+              EXIT_INTERRUPTED, output, prefix="")
     raise AssertionError("unreachable")  # _fail always raises
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 import typer
 
 from gitops_tool.cli import complete
-from gitops_tool.cli.app import app, guarded, options_of, output_option
+from gitops_tool.cli.app import app, err, guarded, options_of, output_option
 from gitops_tool.output import Format
 
 
@@ -41,7 +41,9 @@ def validate(
         from gitops_tool.commands import validate as command
 
         progress = (lambda line: typer.echo(line, err=True)) if sys.stderr.isatty() else None
-        deps = command.ValidateDeps(progress=progress) if progress else command.ValidateDeps()
+        deps = command.ValidateDeps(warn=err)
+        if progress:
+            deps.progress = progress
         return command.run(
             command.ValidateOptions(
                 root=options.root(),

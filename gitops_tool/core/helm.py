@@ -11,9 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from gitops_tool.core.yamldoc import FAST_SAFE_LOADER as SafeLoader
+from gitops_tool.core.yamldoc import MAX_HELM_OUTPUT_BYTES, load_all_plain
+from gitops_tool.errors import InputError
 
 # The Helm major version Argo CD renders these charts with (scripts/ensure_helm.py fetches it).
 ARGOCD_HELM_MAJOR = 4
@@ -162,8 +161,10 @@ def major_version(version: str) -> int | None:
 
 
 def documents(manifest: str) -> list[Any]:
-    """The non-empty documents of `helm template` output; ValueError when it is not YAML."""
+    """The non-empty documents of `helm template` output; ValueError when it is not YAML
+    or past the YAML bounds (core.yamldoc; MAX_HELM_OUTPUT_BYTES for the whole output)."""
     try:
-        return [d for d in yaml.load_all(manifest, Loader=SafeLoader) if d]
-    except yaml.YAMLError as exc:
-        raise ValueError(f"rendered invalid YAML: {exc}") from None
+        documents = load_all_plain(manifest, "the output", MAX_HELM_OUTPUT_BYTES)
+    except InputError as exc:
+        raise ValueError(f"rendered invalid YAML: {exc.message}") from None
+    return [d for d in documents if d]

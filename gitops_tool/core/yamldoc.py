@@ -1,17 +1,39 @@
-"""Safe YAML parsing that keeps line numbers and refuses duplicate keys.
+"""Safe, bounded YAML parsing that keeps line numbers and refuses duplicate keys.
 
 Pure: takes text and the name to report it under; touches no disk. Every YAML
-file gitops-tool reads goes through here:
+document gitops-tool parses goes through here, whoever wrote it:
 
 - `parse_yaml` returns plain dicts and lists built from `LineDict`s, which
   remember the line of each key so that errors can say `file:line: key`;
 - `check_yaml` only checks that a file is one YAML document without duplicate
   keys (render reads no values file, but refuses a broken one), composing
-  nodes in libyaml without building any data.
+  nodes in libyaml without building any data;
+- `load_plain` and `load_all_plain` build plain data (last key wins) from what
+  other programs wrote: `helm template` output, the argocd/ manifests, Chart.yaml
+  files helm reads, the argocd CLI's config.
+
+Every one of them refuses, with an InputError naming the source (exit 2), a
+document past these bounds -- before any Python data is built, so that nothing
+downstream (render, the policy checks, the secret scan) can hang or overflow:
+
+- size: `MAX_FILE_BYTES` for a file (8 MiB: the largest file here, the
+  ApplicationSet CRD, is 1.4 MB), `MAX_HELM_OUTPUT_BYTES` for what one `helm
+  template` run prints (64 MiB);
+- nesting: `MAX_DEPTH` levels of mappings and sequences (100; the Argo CD CRDs,
+  the deepest YAML here, reach 36);
+- aliases: a document may reach at most `MAX_ALIASED_NODES` nodes through
+  aliases and merge keys (`*name`, `<<: *name`), counting every node of an
+  aliased collection each time it is reached, nested aliases multiplied out
+  (100,000; a values file that shares a block 50 times reaches a few thousand).
+  An alias bomb (each level aliasing the previous one ten times) passes that
+  after five levels. An anchor used inside itself is refused outright.
+- tags: only the YAML 1.1 tags the safe loader builds (`!!str`, `!!map`...);
+  `!!python/...` and custom tags are refused by every command alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -20,6 +42,11 @@ from gitops_tool.errors import InputError
 
 # libyaml's safe loader when PyYAML was built with it, else the pure-Python one.
 FAST_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_HELM_OUTPUT_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 100
+MAX_ALIASED_NODES = 100_000
 
 
 class LineDict(dict):
@@ -34,6 +61,10 @@ class LineDict(dict):
 
 
 class _Loader(FAST_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    pass
+
+
+class _PlainLoader(FAST_SAFE_LOADER):  # type: ignore[misc, valid-type]
     pass
 
 
@@ -71,27 +102,49 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 
-def parse_yaml(text: str, source: str) -> Any:
-    """Parse one YAML document; raise InputError naming `source:line:col` on bad YAML."""
-    try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
-    except yaml.MarkedYAMLError as exc:
+class _Bound(Exception):
+    """A document past one of the bounds: what, and the node where it was found."""
+
+    def __init__(self, problem: str, node: yaml.Node | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.node = node
+
+
+def check_size(text: str | bytes, source: str, limit: int = MAX_FILE_BYTES) -> None:
+    """Raise InputError when `text` is larger than `limit` bytes (characters count as at
+    least one byte each, so a text is refused no later than its encoding would be)."""
+    if len(text) > limit:
+        raise InputError(
+            f"{source}: larger than {_size(limit)}; gitops-tool refuses to parse it",
+            hint="no real file is this big: check what wrote it",
+        )
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+
+
+def _error(exc: BaseException, source: str) -> InputError:
+    """The InputError for a YAML or bound error in `source`, with line and column."""
+    if isinstance(exc, _Bound):
+        mark = exc.node.start_mark if exc.node is not None else None
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        return InputError(
+            f"{where}: {exc.problem}",
+            hint="gitops-tool's YAML bounds are in docs/reliability.md#hostile-input",
+        )
+    if isinstance(exc, RecursionError):  # the pure-Python composer, without libyaml
+        return InputError(f"{source}: nested deeper than {MAX_DEPTH} levels")
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(
+        return InputError(
             f"{where}: {problem}",
             hint="fix the YAML syntax (indentation, tabs, quoting, duplicate keys)",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{source}: invalid YAML: {exc}") from None
-
-
-def line_of(data: Any, key: Any) -> int | None:
-    """The line on which `key` of mapping `data` was written, when known."""
-    if isinstance(data, LineDict):
-        return data.lines.get(key, data.line or None)
-    return None
+        )
+    return InputError(f"{source}: invalid YAML: {exc}")
 
 
 _YAML_TAG = "tag:yaml.org,2002:"
@@ -106,42 +159,194 @@ _SAFE_TAGS = frozenset(
 )
 
 
-def _suspect(root: yaml.Node) -> bool:
-    """Whether the precise parse must look at the document under `root`: a tag the safe
-    loader refuses, or a mapping that may write one key twice -- the same text twice, or a
-    key that is not a string (`1` and `"1"`, `yes` and `true` may be one key). Keys a merge
-    (`<<: *anchor`) brings in may be overridden: only the keys written in the mapping itself
-    count. An aliased node is visited once."""
-    stack, seen = [root], set()
-    while stack:
-        node = stack.pop()
-        if node.tag not in _SAFE_TAGS:
-            return True
-        if isinstance(node, yaml.ScalarNode) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-            continue
-        keys = set()
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                stack.append(value_node)
+def _shape(root: yaml.Node) -> tuple[bool, bool]:
+    """Walk the document under `root` once: raise _Bound past MAX_DEPTH, or at a tag the
+    safe loader refuses; return (suspect, shared).
+
+    suspect: a mapping that may write one key twice -- the same text twice, or a key that
+    is not a string (`1` and `"1"`, `yes` and `true` may be one key); only the precise
+    parse can tell. Keys a merge (`<<: *anchor`) brings in may be overridden: only the
+    keys written in the mapping itself count. shared: some collection is reached twice
+    (an alias), so the alias budget must be counted. An aliased node is walked once.
+
+    Level by level (the nodes at depth 1, then 2...), so that the depth costs nothing per
+    node: this walk runs on every values file of every render."""
+    level: list[yaml.Node] = [root]
+    seen: set[int] = set()
+    suspect = shared = False
+    depth = 0
+    scalar, sequence, safe = yaml.ScalarNode, yaml.SequenceNode, _SAFE_TAGS
+    while level:
+        depth += 1
+        below: list[yaml.Node] = []
+        for node in level:
+            if node.tag not in safe:
+                raise _Bound(f"the tag {_shown_tag(node.tag)} is not allowed (only YAML's own "
+                             "tags are: no !!python/... or custom tags)", node)
+            if isinstance(node, scalar):
                 continue
-            if key_node.tag != _STR or key_node.value in keys:
-                return True
-            keys.add(key_node.value)
-            stack.append(value_node)
-    return False
+            if id(node) in seen:
+                shared = True
+                continue
+            if depth > MAX_DEPTH:
+                raise _Bound(f"nested deeper than {MAX_DEPTH} levels", node)
+            seen.add(id(node))
+            if isinstance(node, sequence):
+                below += node.value
+                continue
+            keys = set()
+            for key_node, value_node in node.value:
+                below.append(value_node)
+                if key_node.tag == _MERGE:
+                    continue
+                if key_node.tag != _STR:
+                    suspect = True
+                    below.append(key_node)
+                elif key_node.value in keys:
+                    suspect = True
+                else:
+                    keys.add(key_node.value)
+        level = below
+    return suspect, shared
 
 
-def check_yaml(text: str, source: str) -> None:
+def _shown_tag(tag: str) -> str:
+    return f"!!{tag.removeprefix(_YAML_TAG)}" if tag.startswith(_YAML_TAG) else tag
+
+
+def _expansion(root: yaml.Node) -> None:
+    """Raise _Bound when the document under `root`, with every alias expanded, nests
+    deeper than MAX_DEPTH or reaches more than MAX_ALIASED_NODES nodes through aliases;
+    or when an anchor is used inside itself. Each distinct node is counted once (sizes
+    and depths are kept per node), so this is linear in the text, never in the bomb."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_ids: set[int] = set()
+    distinct = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            open_ids.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            # levels of collections, as _shape counts them: a scalar adds none
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0) if isinstance(
+                node, yaml.CollectionNode) else 0
+            if depth[key] > MAX_DEPTH:
+                raise _Bound(f"nested deeper than {MAX_DEPTH} levels once its aliases are "
+                             "expanded", node)
+            if size[key] - distinct > MAX_ALIASED_NODES:
+                raise _Bound(f"its aliases reach more than {MAX_ALIASED_NODES:,} nodes "
+                             "(an alias bomb?)", node)
+            continue
+        if key in size:
+            continue
+        if key in open_ids:
+            raise _Bound("an anchor is used inside itself (a recursive alias)", node)
+        open_ids.add(key)
+        distinct += 1
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+        for child in children:
+            if id(child) in open_ids:
+                raise _Bound("an anchor is used inside itself (a recursive alias)", child)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _bounded(node: yaml.Node) -> bool:
+    """Check `node` against the bounds (raising _Bound); whether it is suspect."""
+    suspect, shared = _shape(node)
+    if shared:
+        _expansion(node)
+    return suspect
+
+
+def parse_yaml(text: str, source: str, limit: int = MAX_FILE_BYTES) -> Any:
+    """Parse one YAML document within the bounds; raise InputError naming
+    `source:line:col` on bad YAML or a document past them."""
+    check_size(text, source, limit)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _bounded(node)
+        return loader.construct_document(node)  # a SafeLoader subclass: safe
+    except (yaml.YAMLError, _Bound, RecursionError) as exc:
+        raise _error(exc, source) from None
+    finally:
+        loader.dispose()
+
+
+def load_plain(text: str | bytes, source: str, limit: int = MAX_FILE_BYTES) -> Any:
+    """One document as plain data (duplicate keys: the last wins, as helm reads it),
+    within the bounds; InputError naming `source` otherwise."""
+    check_size(text, source, limit)
+    loader = _PlainLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _bounded(node)
+        return loader.construct_document(node)
+    except (yaml.YAMLError, _Bound, RecursionError) as exc:
+        raise _error(exc, source) from None
+    finally:
+        loader.dispose()
+
+
+def load_all_plain(text: str, source: str, limit: int = MAX_FILE_BYTES) -> list[Any]:
+    """Every document of a stream (`---`-separated) as plain data, within the bounds
+    (the size bound is for the whole stream); InputError naming `source` otherwise."""
+    check_size(text, source, limit)
+    return list(_documents(text, source))
+
+
+def _documents(text: str, source: str) -> Iterator[Any]:
+    loader = _PlainLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            _bounded(node)
+            yield loader.construct_document(node)
+    except (yaml.YAMLError, _Bound, RecursionError) as exc:
+        raise _error(exc, source) from None
+    finally:
+        loader.dispose()
+
+
+def line_of(data: Any, key: Any) -> int | None:
+    """The line on which `key` of mapping `data` was written, when known."""
+    if isinstance(data, LineDict):
+        return data.lines.get(key, data.line or None)
+    return None
+
+
+def check_yaml(
+    text: str, source: str, *, mapping: bool = False, limit: int = MAX_FILE_BYTES
+) -> None:
     """Raise InputError (`source:line:col: problem`) unless `text` is one YAML document the
-    safe loader accepts, without duplicate keys."""
+    safe loader accepts, within the bounds, without duplicate keys; with `mapping`, its top
+    level must also be a mapping (or the file empty), as a values file's must.
+
+    The same answer as `parse_yaml`, faster: libyaml composes the nodes, one walk checks
+    the bounds and tags, and only a document that may repeat a key is parsed precisely."""
+    check_size(text, source, limit)
     try:
         node = yaml.compose(text, Loader=FAST_SAFE_LOADER)
-        suspect = node is not None and _suspect(node)
-    except yaml.YAMLError:
-        suspect = True
-    if suspect:  # the precise parse names the problem and its line (or accepts the file)
-        parse_yaml(text, source)
+        suspect = node is not None and _bounded(node)
+    except (yaml.YAMLError, _Bound, RecursionError) as exc:
+        raise _error(exc, source) from None
+    if suspect:  # the precise parse names the duplicate key and its line (or accepts it)
+        parse_yaml(text, source, limit)
+    if mapping and node is not None and not isinstance(node, yaml.MappingNode):
+        raise InputError(f"{source}:1: expected a mapping at the top level")

@@ -85,16 +85,29 @@ def test_a_usage_error_keeps_clicks_message_and_code() -> None:
     assert "No such option" in done.stderr
 
 
-@pytest.mark.parametrize("closed", ["stdout", "stderr"])
-def test_a_closed_stream_does_not_change_the_exit_code(closed: str) -> None:
+@pytest.mark.parametrize(
+    ("closed", "args", "code"),
+    [
+        ("stderr", ("--version",), 0),
+        ("stdout", ("render",), 0),  # render's product is files: it prints nothing on stdout
+        ("stdout", ("--version",), 2),  # the version cannot be shown: the caller's doing
+    ],
+)
+def test_a_closed_stream_does_not_change_the_exit_code(
+    drifted: Path, closed: str, args: tuple[str, ...], code: int
+) -> None:
     # A cron job or daemon may start the tool with a descriptor closed: Python then sets that
-    # stream to None, and the exit must still be the command's own.
+    # stream to None. The exit is the command's own, unless it had to write to a closed
+    # stdout: then one line on stderr and exit 2 (cli/streams.py), never a traceback.
     fd = 1 if closed == "stdout" else 2
-    script = f"import os, subprocess, sys; os.close({fd}); " + (
-        "sys.exit(subprocess.call([sys.executable, '-c', "
-        "'import sys; sys.argv = [\"gitops-tool\", \"--version\"]; "
-        "from gitops_tool.cli import main; main()'], close_fds=False))"
+    argv = ["gitops-tool", "--repo", str(drifted), *args]
+    inner = f"import sys; sys.argv = {argv!r}; from gitops_tool.cli import main; main()"
+    script = (
+        f"import os, subprocess, sys; os.close({fd}); "
+        f"sys.exit(subprocess.call([sys.executable, '-c', {inner!r}], close_fds=False))"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == code, done.stderr
     assert "Traceback" not in done.stderr
+    if code:
+        assert done.stderr.startswith("error: stdout is closed")

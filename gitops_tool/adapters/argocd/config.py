@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from gitops_tool.core.urls import masked_url, url_credentials
+from gitops_tool.core.yamldoc import load_plain
 from gitops_tool.errors import InputError
 
 CONFIG_FILE = "config"
@@ -168,7 +169,7 @@ def read_config(path: Path) -> dict | None:
         )
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = load_plain(text, str(path))  # bounded, like every YAML load
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:

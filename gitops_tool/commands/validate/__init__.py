@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gitops_tool.adapters import files
-from gitops_tool.commands.validate.argocd import check_argocd
+from gitops_tool.commands.validate.argocd import check_argocd, read_manifests
 from gitops_tool.commands.validate.helm import ChartRun, run_helm
 from gitops_tool.core import selection
 from gitops_tool.core.load.tree import check_pins
@@ -27,6 +27,8 @@ from gitops_tool.core.validate import findings as fnd
 from gitops_tool.core.validate import secrets, structure
 from gitops_tool.core.validate.argocd import pinned_chart_findings
 from gitops_tool.core.validate.findings import Check, Finding, Waiver
+from gitops_tool.core.yamldoc import check_yaml
+from gitops_tool.errors import InputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,8 @@ class ValidateDeps:
     schema_dir: Path | None = None  # the closed CRD schemas; default: the package's own
     progress: Callable[[str], None] = lambda _line: None
     clock: Callable[[], float] = time.monotonic
+    warn: Callable[[str], None] = lambda _line: None  # e.g. an unfinished write completed
+    lock_timeout: float = 60.0  # waiting for a command writing argocd/ (repository lock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,7 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
         argo_run = None if options.charts else beside.submit(
             _timed, check_argocd, root, settings, folders, environments, production,
             deps.schema_dir, {c.files.name: c.files.files for c in charts},
+            _settled_reader(root, settings, deps),
         )
         helm_version = ""
         if options.helm:
@@ -134,6 +139,23 @@ def run(options: ValidateOptions, deps: ValidateDeps | None = None) -> ValidateR
     )
 
 
+def _settled_reader(
+    root: Path, settings: Settings, deps: ValidateDeps
+) -> Callable[[], Mapping[str, str]]:
+    """Read argocd/ never half-written: a write under way is waited for (the repository
+    lock), one a killed run left is completed or undone first, and deps.warn says which."""
+    from gitops_tool.adapters import writer
+
+    def locked() -> Any:
+        from gitops_tool.adapters.lock import repository_lock
+
+        return repository_lock(root, "validate", deps.lock_timeout, warn=deps.warn)
+
+    return lambda: writer.read_settled(
+        root, settings.output_dir, lambda: read_manifests(root, settings), locked, deps.warn
+    )
+
+
 def _pinned_chart_findings(
     root: Path, settings: Settings, chart_names: Sequence[str], environments: Sequence[Environment]
 ) -> list[Finding]:
@@ -176,12 +198,28 @@ def _timed(call: Callable[..., Any], *args: Any) -> tuple[float, Any]:
     return time.monotonic() - began, result
 
 
+def _yaml_findings(root: Path, chart: str, dependency: str) -> list[Finding]:
+    """GT-STR-002 for a dependency's Chart.yaml or values.yaml that breaks the YAML rules,
+    as render refuses it (files.check_library): the same input, the same answer."""
+    found = []
+    for name, mapping in (("Chart.yaml", False), ("values.yaml", True)):
+        path = root / dependency / name
+        if path.is_file():
+            try:
+                check_yaml(files.read_text(path, root), f"{dependency}/{name}", mapping=mapping)
+            except InputError as exc:
+                found.append(Finding("GT-STR-002", chart, message=exc.message,
+                                     path=f"{dependency}/{name}"))
+    return found
+
+
 def _read_chart(
     root: Path, settings: Settings, folder: Path, env_names: Sequence[str], planes: Sequence[str]
 ) -> ChartRun:
     """Read one chart folder and run the checks that need no helm: structure, values secrets."""
     rel = f"{settings.charts_dir}/{folder.name}"
     files.inside(folder, root, rel)
+    files.check_links(folder, root, rel)  # helm reads the whole folder: no link may leave
     inside = files.chart_file_names(folder)  # without the vendored charts/: build output
     texts = {
         name: files.read_text(folder / name, root)
@@ -193,8 +231,12 @@ def _read_chart(
     chart = ChartRun(chart_files, folder, check, list(check.findings))
     metas: dict[str, Mapping[str, Any] | None] = {}
     for dep in check.dependencies:
+        target = files.inside(root / dep.target, root, dep.target)
+        if target.is_dir():
+            files.check_links(target, root, dep.target)  # helm reads the dependency too
         meta = root / dep.target / "Chart.yaml"
         text = files.read_text(meta, root) if meta.is_file() else ""
+        chart.findings += _yaml_findings(root, folder.name, dep.target)
         metas[dep.target] = structure.chart_meta_of(text, f"{dep.target}/Chart.yaml")
     chart.findings += structure.dependency_findings(chart_files, check.dependencies, metas)
     for name, data in sorted(check.values.items()):

@@ -9,18 +9,19 @@ Nothing here prints.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import posixpath
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from gitops_tool.adapters import files
+from gitops_tool.adapters.journal import TXN_DIR
 from gitops_tool.core.argocd.version import TARGET
 from gitops_tool.core.model import Environment, Settings
 from gitops_tool.core.validate import argocd as argo
 from gitops_tool.core.validate.findings import Finding
-from gitops_tool.core.yamldoc import FAST_SAFE_LOADER as SafeLoader
+from gitops_tool.core.yamldoc import load_all_plain, load_plain
+from gitops_tool.errors import InputError
 
 # The CRD each schema is generated from, in ../shared/reference/argocd (the script's input).
 CRD_FILES = {
@@ -44,19 +45,20 @@ def check_argocd(
     production: str,
     schema_dir: Path | None = None,
     chart_files: Mapping[str, frozenset[str]] | None = None,
+    read: Callable[[], Mapping[str, str]] | None = None,
 ) -> tuple[int, list[str], list[str], list[Finding]]:
     """Parse argocd/**/*.yaml and check it: (files read, kinds schema-checked, warnings,
     findings). `chart_files` are the files of each chart folder, listed before helm runs
-    (helm adds and removes its own while it works)."""
-    out_dir = root / settings.output_dir
-    paths = sorted(out_dir.rglob("*.yaml")) if out_dir.is_dir() else []
+    (helm adds and removes its own while it works). `read` reads the manifests (default:
+    read_manifests); validate passes one that never reads a half-written folder
+    (writer.read_settled)."""
+    texts = read() if read is not None else read_manifests(root, settings)
     manifests, found = [], []
-    for path in paths:
-        rel = files.display_path(path, root)
+    for rel, text in texts.items():
         try:
-            docs = list(yaml.load_all(files.read_text(path, root), Loader=SafeLoader))
-        except yaml.YAMLError as exc:
-            found.append(Finding("GT-STR-002", "", message=f"{rel}: {exc}", path=rel))
+            docs = load_all_plain(text, rel)
+        except InputError as exc:
+            found.append(Finding("GT-STR-002", "", message=exc.message, path=rel))
             continue
         manifests += [
             argo.Manifest(rel, d)
@@ -65,13 +67,27 @@ def check_argocd(
         ]
     if chart_files is None:
         chart_files = {name: files.chart_file_names(f) for name, f in folders.items()}
-    dirs = frozenset(files.display_path(p.parent, root) for p in paths)
+    dirs = frozenset(posixpath.dirname(rel) for rel in texts)
     inputs = argo.ArgoInputs(settings.charts_dir, chart_files, environments, production, dirs)
     found += argo.argocd_findings(manifests, inputs)
     kinds = {m.kind for m in manifests}
     schemas, warnings = _schemas(kinds, schema_dir or SCHEMA_DIR, root)
     found += argo.schema_findings(manifests, schemas, closed=True)
-    return len(paths), sorted(schemas), warnings, found
+    return len(texts), sorted(schemas), warnings, found
+
+
+def read_manifests(root: Path, settings: Settings) -> dict[str, str]:
+    """Every argocd/**/*.yaml (repository-relative path -> text), sorted; a link leaving
+    the repository, at any depth, is refused before anything is read."""
+    out_dir = root / settings.output_dir
+    if not out_dir.is_dir():
+        return {}
+    files.check_links(out_dir, root, settings.output_dir)
+    return {
+        files.display_path(path, root): files.read_text(path, root)
+        for path in sorted(out_dir.rglob("*.yaml"))
+        if TXN_DIR not in path.relative_to(out_dir).parts
+    }
 
 
 def _schemas(
@@ -98,7 +114,7 @@ def _schemas(
 def closed_schema_of_crd(text: str) -> tuple[str, Mapping[str, Any]] | None:
     """(kind, closed schema) of a CustomResourceDefinition's YAML text, or None: what
     scripts/generate_crd_schemas.py writes into the package."""
-    parsed = argo.crd_schema(yaml.load(text, Loader=SafeLoader))
+    parsed = argo.crd_schema(load_plain(text, "the CRD"))
     if parsed is None:
         return None
     return parsed[0], argo.closed_schema(parsed[1])

@@ -39,6 +39,30 @@ def relative_path_problem(path: str) -> str | None:
     return None
 
 
+def output_problem(output: str, charts: str) -> str | None:
+    """Why `output` cannot be render's folder: it must be a folder of its own inside the
+    repository, holding no input (gitops-tool.yaml, the charts, environments/) and no
+    `.git`, and inside none of them. Compared without case, as some filesystems do."""
+    normal = posixpath.normpath(output).casefold()
+    if normal == ".":
+        return "is the repository itself; render needs a folder of its own, such as argocd"
+    if ".git" in normal.split("/"):
+        return "is inside .git"
+    inputs = (
+        (posixpath.normpath(charts).casefold(), "the charts folder"),
+        (names.ENVIRONMENTS_DIR, "the environments folder"),
+        (names.SETTINGS_FILE, "this file"),
+    )
+    for path, what in inputs:
+        if normal == path:
+            return f"is {what}, an input"
+        if normal.startswith(f"{path}/"):
+            return f"is inside {what} ({path}/), an input"
+        if path.startswith(f"{normal}/"):
+            return f"holds {what} ({path}), an input"
+    return None
+
+
 def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
     """Parse and check gitops-tool.yaml."""
     data = mapping_of(text, source)
@@ -78,4 +102,11 @@ def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
             raise InputError(f"{source}:{line_of(data, key)}: {key}: {path!r} {problem}",
                              hint="give a folder relative to the repository, such as "
                              f"{'charts' if key == 'charts' else 'argocd'}")
+    if problem := output_problem(settings.output_dir, settings.charts_dir):
+        raise InputError(
+            f"{source}:{line_of(data, 'output')}: output: {settings.output_dir!r} {problem}; "
+            "render removes what it does not produce there",
+            hint="give render a folder of its own inside the repository (the default is "
+            "argocd)",
+        )
     return settings

@@ -21,12 +21,11 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from gitops_tool.core.validate.findings import Finding
 from gitops_tool.core.validate.pods import workloads_of
 from gitops_tool.core.validate.shapes import Hit, shapes_in
-from gitops_tool.core.yamldoc import FAST_SAFE_LOADER, line_of
+from gitops_tool.core.yamldoc import line_of, load_plain
+from gitops_tool.errors import InputError
 
 MASK = "****"
 REFERENCES_KEY = "secrets"  # values key under which charts declare secret references
@@ -119,8 +118,8 @@ def file_secrets(text: Any) -> Iterator[tuple[str, str]]:
     if not isinstance(text, str) or not ("\n" in text.strip() or text.lstrip()[:1] in "{["):
         return
     try:
-        data = yaml.load(text, Loader=FAST_SAFE_LOADER)  # a safe loader
-    except yaml.YAMLError:
+        data = load_plain(text, "an embedded file")  # bounded, like every YAML load
+    except InputError:
         data = None
     if isinstance(data, Mapping | list):  # credentials by shape: already found in `text`
         yield from ((f.path, f.secret) for f in _walk(data, "") if f.rule == KEY_RULE)

@@ -18,7 +18,7 @@ import pytest
 
 from gitops_tool.adapters import writer
 from gitops_tool.commands.render import RenderOptions, run
-from gitops_tool.errors import InputError
+from gitops_tool.errors import ExternalError
 from tests.support.trees import small_spec, write_tree
 
 
@@ -78,19 +78,29 @@ def test_exactly_the_files_written_are_flushed_before_the_renames(
     monkeypatch.undo()
     events = recorder.events
     assert ("sync",) not in events  # never the whole machine's buffers
-    first_rename = next(i for i, e in enumerate(events) if e[0] == "replace")
-    files = [e[1] for e in events[:first_rename] if e[0] == "fsync"]
-    renamed = {e[1]: e[2] for e in events if e[0] == "replace"}
-    # Each staged file, and nothing else, is flushed once, all before the first rename.
+    txn = os.path.join(root, "argocd", writer.TXN_DIR)
+    stage = os.path.join(txn, "stage")
+    staged = [i for i, e in enumerate(events) if e[0] == "replace" and e[1].startswith(stage)]
+    first_rename = staged[0]
+    files = [e[1] for e in events[:first_rename] if e[0] == "fsync" and e[1].startswith(stage)
+             and os.path.dirname(e[1]) == stage]
+    renamed = {events[i][1]: events[i][2] for i in staged}
+    # Each staged file, and no other file of the stage, is flushed once, all before the
+    # journal; the journal is flushed and renamed into place before the first rename.
     assert sorted(files) == sorted(renamed) and len(set(files)) == len(files)
     assert sorted(os.path.relpath(t, root) for t in renamed.values()) == sorted(
         p for p, _ in plan.write
     )
+    journal = os.path.join(txn, "journal")
+    committed = events.index(("replace", f"{journal}.tmp", journal))
+    last_staged = max(i for i, e in enumerate(events) if e[0] == "fsync" and e[1] in files)
+    assert last_staged < events.index(("fsync", f"{journal}.tmp")) < committed < first_rename
     # Then the folders that hold them, and the parents of the folders render created.
     folders = {e[1] for e in events[first_rename:] if e[0] == "fsync"}
     assert {os.path.dirname(t) for t in renamed.values()} <= folders
-    assert str(root) in folders  # argocd/ itself was created in the repository's folder
-    assert all(os.path.isdir(f) for f in folders)
+    before = {e[1] for e in events[:committed] if e[0] == "fsync"}
+    assert str(root) in before  # argocd/ itself was created in the repository's folder
+    assert not os.path.exists(txn)
 
 
 def test_a_failing_fsync_in_the_threads_leaves_argocd_as_it_was(
@@ -116,11 +126,11 @@ def test_a_failing_fsync_in_the_threads_leaves_argocd_as_it_was(
         return real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", failing)
-    with pytest.raises(InputError) as raised:
+    with pytest.raises(ExternalError) as raised:  # the disk failing: exit 3
         run(RenderOptions(root=root))
     path, problem = raised.value.message.split(": ", 1)
-    assert path.startswith("argocd/") and path.endswith(".yaml")  # the file, not its temp
+    assert path.startswith("argocd/") and path.endswith(".yaml")  # the file, not its stage
     assert problem == "cannot write: Input/output error; nothing was changed"
     monkeypatch.undo()
     assert state(root) == before
-    assert [p for p in (root / "argocd").rglob("*") if "gitops-tool-" in p.name] == []
+    assert not (root / "argocd" / writer.TXN_DIR).exists()

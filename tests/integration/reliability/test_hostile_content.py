@@ -1,0 +1,181 @@
+"""Hostile content (matrix rows 24 and 41): alias bombs, deep nesting, language tags, huge
+files and malformed YAML, in every kind of file gitops-tool reads, get the same answer
+from every command: exit 2, one message naming the file, no traceback, in bounded time
+and memory (each child runs under an address-space limit; pytest-timeout guards the time).
+Nothing under argocd/ changes, and no temporary file is left.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gitops_tool.commands.render import RenderOptions, run
+from tests.integration.reliability.procs import child_env, command, leftovers, state
+from tests.support.trees import small_spec, write_tree
+
+pytestmark = pytest.mark.timeout(300)
+
+MEMORY = 1 << 30  # each child's address space: far above a render, far below a bomb
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
+def bomb(levels: int = 9) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def nested(levels: int) -> str:
+    return "".join("  " * i + "k:\n" for i in range(levels)) + "  " * levels + "v: 1\n"
+
+
+# What is added to (or, for "whole", replaces) a file: YAML a person or an attacker wrote.
+SHAPES: dict[str, tuple[str, str]] = {
+    "alias bomb": ("add", "hostile:\n" + "".join(f"  {ln}\n" for ln in bomb().splitlines())),
+    "merge-key bomb": ("add", "b0: &b0 {k0: 1, k1: 1, k2: 1, k3: 1, k4: 1, k5: 1, k6: 1}\n"
+                       + "".join(f"b{i}: &b{i} {{" + ", ".join(
+                           f"c{j}: *b{i - 1}" for j in range(12)) + "}\n" for i in range(1, 7))),
+    "250 levels": ("add", "deep:\n" + "".join("  " + ln + "\n" for ln in
+                                              nested(250).splitlines())),
+    "990 levels in flow": ("add", "deep: " + "[" * 990 + "]" * 990 + "\n"),
+    "a python tag": ("add", "hostile: !!python/object/apply:os.system ['touch /tmp/pwned']\n"),
+    "a custom tag": ("add", "hostile: !vault secret/path\n"),
+    "a recursive alias": ("add", "loop: &loop [1, *loop]\n"),
+    "a 9 MiB file": ("add", "# " + "x" * (9 * 1024 * 1024) + "\n"),
+    "bad indentation": ("add", "hostile: 1\n  bad: 2\n"),
+    "a tab": ("add", "hostile:\n\t- 1\n"),
+    "a duplicate key": ("dup", ""),
+    "a list at the top": ("whole", "- 1\n- 2\n"),
+}
+FILES = {
+    "an environment file": "environments/dev.yaml",
+    "gitops-tool.yaml": "gitops-tool.yaml",
+    "a Chart.yaml": "charts/portal/Chart.yaml",
+    "a values file": "charts/portal/values-dev.yaml",
+    "the chart's values.yaml": "charts/portal/values.yaml",
+    "the library's Chart.yaml": "charts/common/Chart.yaml",
+}
+VERBS = [("render",), ("render", "--check"), ("validate", "--no-helm")]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_tree(tmp_path_factory.mktemp("hostile") / "repo", small_spec())
+    run(RenderOptions(root=root))
+    (root / "charts" / "common" / "values.yaml").write_text("common: {}\n")
+    return root
+
+
+def spoil(path: Path, shape: str) -> None:
+    how, text = SHAPES[shape]
+    original = path.read_text()
+    if how == "whole":
+        path.write_text(text)
+    elif how == "dup":
+        first = original.splitlines()[0] if not original.startswith("#") else next(
+            ln for ln in original.splitlines() if ln and not ln.startswith(("#", " ", "-")))
+        path.write_text(original + first.split(":")[0] + ": again\n")
+    else:
+        path.write_text(original + text)
+
+
+def gitops_limited(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command("--repo", str(root), *args), capture_output=True, text=True, timeout=240,
+        env=child_env(ARGOCD_SERVER="http://127.0.0.1:9"), preexec_fn=_limited,
+    )
+
+
+@pytest.mark.parametrize("where", list(FILES))
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_every_command_refuses_hostile_yaml_with_exit_2_naming_the_file(
+    rendered: Path, tmp_path: Path, where: str, shape: str
+) -> None:
+    if (where, shape) == ("the library's Chart.yaml", "a list at the top"):
+        pytest.skip("well-formed YAML of the wrong shape: render does not read the library's "
+                    "metadata, validate reports GT-STR-008 (tests/integration/validate)")
+    root = tmp_path / "repo"
+    shutil.copytree(rendered, root, symlinks=True)
+    rel = FILES[where]
+    spoil(root / rel, shape)
+    before = state(root / "argocd")
+    codes = {}
+    for verb in VERBS:
+        done = gitops_limited(root, *verb)
+        said = done.stdout + done.stderr
+        codes[verb] = done.returncode
+        for crash in ("Traceback", "MemoryError", "RecursionError"):
+            assert crash not in said, said[-2000:]
+        assert rel in said, (verb, said[-2000:])
+        assert "pwned" not in said or "python/object" in said
+        if verb[0] != "validate":  # validate reports it as finding GT-STR-002
+            assert done.stderr.startswith(f"error: {rel}"), (verb, done.stderr[:500])
+    assert set(codes.values()) == {2}, codes  # the same answer from every command
+    assert state(root / "argocd") == before
+    assert leftovers(root / "argocd") == []
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_validate_refuses_hostile_yaml_in_argocd(rendered: Path, tmp_path: Path) -> None:
+    """argocd/ is read back by validate only (render overwrites what it owns): a hostile
+    manifest there is GT-STR-002, exit 2, in bounded time and memory."""
+    root = tmp_path / "repo"
+    shutil.copytree(rendered, root, symlinks=True)
+    target = root / "argocd" / "dev" / "applications" / "dev-portal.yaml"
+    for shape in ("alias bomb", "990 levels in flow", "a python tag", "a 9 MiB file"):
+        target.write_text(target.read_text() + SHAPES[shape][1])
+        done = gitops_limited(root, "validate", "--no-helm")
+        assert done.returncode == 2, done.stderr
+        # GT-STR-002 in the report; a file too big to read is refused outright
+        assert "argocd/dev/applications/dev-portal.yaml" in done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        run(RenderOptions(root=root))  # back to what render writes
+
+
+@pytest.mark.parametrize("shape", ["alias bomb", "250 levels", "a python tag", "a 9 MiB file"])
+@pytest.mark.parametrize("where", ["an environment file", "a values file"])
+def test_status_and_sync_give_the_same_answer(
+    rendered: Path, tmp_path: Path, where: str, shape: str
+) -> None:
+    """The Argo CD commands read the same tree first: the same exit 2, before any request
+    (the server given is a closed port)."""
+    root = tmp_path / "repo"
+    shutil.copytree(rendered, root, symlinks=True)
+    rel = FILES[where]
+    spoil(root / rel, shape)
+    for verb in (("status", "dev"), ("sync", "dev", "--dry-run")):
+        done = gitops_limited(root, *verb)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"error: {rel}"), done.stderr[:300]
+        assert "Traceback" not in done.stderr
+
+
+@pytest.mark.helm
+def test_validate_with_helm_refuses_a_bomb_before_helm_sees_it(
+    rendered: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(rendered, root, symlinks=True)
+    spoil(root / "charts/portal/values-dev.yaml", "alias bomb")
+    done = gitops_limited(root, "validate", "portal", "-e", "dev")
+    assert done.returncode == 2, done.stderr
+    assert "charts/portal/values-dev.yaml" in done.stdout and "alias" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_the_bounds_leave_real_files_alone(repo_root: Path) -> None:
+    """This repository's own files, the deepest and largest YAML there is here, pass."""
+    done = subprocess.run(command("--repo", str(repo_root), "render", "--check"),
+                          capture_output=True, text=True, env=child_env(), timeout=120,
+                          preexec_fn=_limited)
+    assert done.returncode == 0, done.stderr
+    assert os.path.isdir(repo_root / "argocd")
