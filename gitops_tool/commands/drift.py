@@ -17,6 +17,7 @@ never prints and never writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from gitops_tool.adapters.argocd.client import ArgoCDClient
     from gitops_tool.adapters.argocd.runtime import Runtime
 
+LOCK_TIMEOUT = 60.0  # seconds to wait for a command writing argocd/, only while one does
 NO_SERVER = "no Argo CD server configured (--server, ARGOCD_SERVER, or `argocd login`)"
 
 
@@ -94,11 +96,19 @@ class DriftResult:
                             bool(self.live_skipped) and self.require_live)
 
 
-def repo_drift(root: Path, tree: Tree, chosen: list[str] | None,
-               details: bool) -> tuple[Finding, ...]:
-    """argocd/ against what `render` would write for `chosen` (None: all); writes nothing."""
+def repo_drift(root: Path, tree: Tree, chosen: list[str] | None, details: bool,
+               warn: Callable[[str], None]) -> tuple[Finding, ...]:
+    """argocd/ against what `render` would write for `chosen` (None: all); writes nothing,
+    and never compares against a half-written folder (writer.read_settled: a write under
+    way is waited for, one a killed run left is completed or undone, and `warn` says so)."""
+    from gitops_tool.adapters.lock import repository_lock
+
     rendering = rendering_for(tree, chosen)
-    existing = writer.read_output(root, rendering.owned)
+    out = tree.settings.output_dir
+    existing = writer.read_settled(
+        root, out, lambda: writer.read_output(root, rendering.owned),
+        lambda: repository_lock(root, "drift", LOCK_TIMEOUT, warn=warn), warn,
+    )
     plan = plan_for(rendering.files, rendering.owned, existing)
     return repo_findings(plan, existing, tree.settings.output_dir, details)
 
@@ -190,7 +200,7 @@ def run(options: DriftOptions, runtime: Runtime) -> DriftResult:
         client = runtime.connect(options.flags)
     except NoServerError:
         client = None
-    findings = list(repo_drift(root, tree, wanted or None, options.details))
+    findings = list(repo_drift(root, tree, wanted or None, options.details, runtime.warn))
     unknown: tuple[Unknown, ...] = ()
     if client is not None:
         with client:

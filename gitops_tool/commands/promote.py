@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitops_tool.adapters import files
+from gitops_tool.adapters import files, writer
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.commands import gate as source_gate
@@ -180,6 +180,8 @@ def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResu
                 root, f"promote {options.source} {options.target}", options.lock_timeout,
                 warn=deps.runtime.warn,
             ))
+            # a render killed midway is completed or undone before anything reads argocd/
+            writer.recover(root, settings.output_dir, deps.runtime.warn)
         clone = stack.enter_context(open_clone(root))
         return _promote(clone, options, deps)
     raise AssertionError("unreachable")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_tool.adapters import files
+from gitops_tool.adapters import files, writer
 from gitops_tool.commands import publish
 from gitops_tool.commands.history import versions_at
 from gitops_tool.commands.promote import (
@@ -72,6 +72,7 @@ def find_target(clone: Clone, environment: str, to: str) -> tuple[str, str]:
 def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteResult:
     deps = deps or PromoteDeps()
     root = options.root
+    settings = files.load_settings(root)
     files.check_environment_names(root, [options.environment])
     require_confirmation(options)
     from gitops_tool.adapters.git.clone import open_clone
@@ -83,6 +84,8 @@ def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteRes
                 root, f"rollback {options.environment} --to {options.to}",
                 options.lock_timeout, warn=deps.runtime.warn,
             ))
+            # a render killed midway is completed or undone before anything reads argocd/
+            writer.recover(root, settings.output_dir, deps.runtime.warn)
         clone = stack.enter_context(open_clone(root))
         return _rollback(clone, options, deps)
     raise AssertionError("unreachable")

@@ -386,12 +386,14 @@ def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
     from gitops_tool.adapters.files import load_tree
     from gitops_tool.commands.worktree import deployed_root
 
-    # Argo CD deploys what the remote branch holds: refuse when the working tree says
-    # otherwise (or read the plan from the remote branch, with --from-remote). A dry run is
-    # refused alike: it shows what the real run would do.
+    # Bad input first, alone; then what Argo CD deploys: the remote branch. Refuse when the
+    # working tree says otherwise (or read the plan from the remote branch, with
+    # --from-remote). A dry run is refused alike: it shows what the real run would do.
+    tree = load_tree(options.root, only=[options.environment])
     with deployed_root(options.root, options.environment, options.from_remote,
                        runtime.warn) as root:
-        tree = load_tree(root, only=[options.environment])
+        if root != options.root:
+            tree = load_tree(root, only=[options.environment])
     plan = plan_rollout(tree, options.environment, options.apps)
     with runtime.connect(options.flags) as client:
         if options.dry_run:

@@ -26,13 +26,20 @@ def _where(path: str, output_dir: str) -> tuple[str, str]:
 
 def repo_findings(plan: WritePlan, existing: Mapping[str, bytes | None], output_dir: str,
                   details: bool = False) -> tuple[Finding, ...]:
-    """One finding per file render would write or remove, in path order."""
+    """One finding per file render would write or remove, and per file in its folders that
+    it did not write (no gitops-tool header: kept by render, drift all the same), in path
+    order."""
     changes = [(p, d) for p, d in plan.write] + [(p, None) for p in plan.remove]
+    changes += [(p, None) for p in plan.foreign]
+    foreign = set(plan.foreign)
     findings = []
     for path, data in sorted(changes, key=lambda change: change[0]):
         environment, app = _where(path, output_dir)
-        if data is None:
-            message = "not produced by render (a hand-made or left-over file); render removes it"
+        if path in foreign:
+            message = ("not produced by render, and not written by it (no gitops-tool header): "
+                       "render keeps it; remove it by hand, or restore its chart")
+        elif data is None:
+            message = "not produced by render (a left-over file it wrote); render removes it"
         elif path in plan.new:
             message = "missing: render would create it"
         else:
@@ -41,7 +48,7 @@ def repo_findings(plan: WritePlan, existing: Mapping[str, bytes | None], output_
         if details:
             one = WritePlan(write=() if data is None else ((path, data),), unchanged=(),
                             remove=(path,) if data is None else (),
-                            new=plan.new & {path})
+                            new=plan.new & {path})  # a foreign file shows as removed text
             diff = diff_for(one, existing)
         findings.append(Finding(kind=KIND_REPO, part=REPO, environment=environment, app=app,
                                 file=path, message=message, details=diff))

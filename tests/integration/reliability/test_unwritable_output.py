@@ -21,8 +21,6 @@ import pytest
 
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands.render import RenderOptions, run
-from tests.integration.argocd.trees import populate
-from tests.integration.argocd.trees import write_tree as write_argo_tree
 from tests.integration.reliability.procs import (
     child_env,
     command,
@@ -31,8 +29,9 @@ from tests.integration.reliability.procs import (
     no_traceback,
     state,
 )
+from tests.support.argocd_apps import populate
 from tests.support.fakeargo import FakeArgo
-from tests.support.trees import small_spec, write_tree
+from tests.support.trees import argocd_spec, small_spec, write_tree
 
 pytestmark = [pytest.mark.skipif(os.name != "posix", reason="POSIX file descriptors"),
               pytest.mark.timeout(300)]
@@ -45,7 +44,7 @@ def argo(tmp_path: Path):
     """A repository whose dev environment the fake Argo CD serves, rendered and drifted,
     and the environment that points the commands at the fake."""
     server = FakeArgo(token=TOKEN).start()
-    root = write_argo_tree(tmp_path / "repo")
+    root = write_tree(tmp_path / "repo", argocd_spec())
     run(RenderOptions(root=root))
     populate(server, load_tree(root), "dev")
     for env in ("dev", "staging"):  # render --check has a diff to print
