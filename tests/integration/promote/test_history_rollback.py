@@ -127,3 +127,23 @@ def test_render_commit_commits_only_what_render_changed(repo: Repo):
     assert repo.run("render", "--check").exit_code == 0
     nothing = repo.run("render", "--commit")
     assert nothing.exit_code == 0 and "nothing to commit" in nothing.stderr
+
+
+def test_render_commit_speaks_json_and_refuses_wrong_flags_with_a_hint(repo: Repo):
+    import json
+
+    values = repo.work / "environments/dev.yaml"
+    values.write_text(values.read_text().replace("  selfHeal: true", "  selfHeal: false"))
+    g.git(repo.work, "commit", "-qam", "dev: no selfHeal")
+    result = repo.run("render", "dev", "--commit", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["exit_code"] == 0 and data["commit"] == g.head(repo.work)
+    assert len(data["commit"]) == 40 and not data["pushed"]
+    assert data["files"] and all(f.startswith("argocd/dev/") for f in data["files"])
+    for args, message in ((("--check", "--commit"), "cannot go with --commit"),
+                          (("--push",), "--push needs --commit")):
+        refused = repo.run("render", *args, "-o", "json")
+        assert refused.exit_code == 2
+        error = json.loads(refused.stdout)
+        assert message in error["error"] and error["hint"] and error["exit_code"] == 2
