@@ -117,9 +117,10 @@ def commit(txn: str, journal: Journal) -> None:
 
 
 def write_file(path: str, data: bytes, sync: bool) -> None:
-    """Create `path` with `data` (flushed to disk with `sync`); an OSError names `path`."""
+    """Create `path` (it must not exist) with `data`, flushed to disk before it is closed
+    with `sync`; an OSError names `path`."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, 0o644)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, 0o666)
         try:
             view = memoryview(data)
             while view:

@@ -302,7 +302,7 @@ def _stage(top: str, txn: str, plan: WritePlan, received: list[int]) -> None:
             return
         path, target = os.path.join(stage, str(i)), os.path.join(top, rel)
         try:
-            _write(path, data, sync=inline)
+            journal.write_file(path, data, sync=inline)
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, target) from None
         staged.append((path, target))
@@ -339,22 +339,6 @@ def _fsync_files(staged: list[tuple[str, str]], received: list[int]) -> None:
         thread.join()
     if errors:
         raise errors[0]
-
-
-_NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL
-
-
-def _write(path: str, data: bytes, sync: bool) -> None:
-    """Create `path` with `data`; with `sync`, flushed to disk before it is closed."""
-    fd = os.open(path, _NEW, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        if sync:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class _Stopped(BaseException):

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
 from gitops_tool.cli import connection
-from gitops_tool.cli.app import app, guarded, options_of
-
-
-class DiffFormat(StrEnum):
-    """What -o/--output may ask for."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+from gitops_tool.cli.app import app, guarded, options_of, output_option
+from gitops_tool.output import Format
 
 
 @app.command()
@@ -26,8 +18,7 @@ def diff(
     target: str = typer.Argument(..., metavar="TARGET", help="The environment promoted into."),
     services: list[str] | None = typer.Option(
         None, "--service", metavar="S", help="Only this service (repeatable)."),
-    output: DiffFormat = typer.Option(DiffFormat.table, "--output", "-o",
-                                      help="table, json or markdown."),
+    output: Literal["table", "json", "markdown"] = output_option(Format.table),
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,
     insecure: bool = connection.INSECURE,
@@ -55,9 +46,9 @@ def diff(
     result = guarded(ctx, call)
     from gitops_tool.output import diff as present
 
-    if output is DiffFormat.json:
+    if Format(output) is Format.json:
         typer.echo(present.diff_json(result))
-    elif output is DiffFormat.markdown:
+    elif Format(output) is Format.markdown:
         typer.echo(present.diff_markdown(result), nl=False)
     else:
         typer.echo(present.diff_table(result))

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
-from gitops_tool.cli.app import app, guarded, options_of
-
-
-class HistoryFormat(StrEnum):
-    """What -o/--output may ask for."""
-
-    text = "text"
-    json = "json"
+from gitops_tool.cli.app import app, guarded, options_of, output_option
+from gitops_tool.output import Format
 
 
 @app.command()
@@ -23,8 +16,7 @@ def history(
     environment: str = typer.Argument(..., metavar="ENV", help="The environment."),
     limit: int = typer.Option(20, "-n", "--max-count", metavar="N",
                               help="Show at most N entries (0: all)."),
-    output: HistoryFormat = typer.Option(HistoryFormat.text, "--output", "-o",
-                                         help="text or json."),
+    output: Literal["text", "json"] = output_option(Format.text),
 ) -> None:
     """List ENV's promotions and rollbacks (and pins moved by hand), newest first, read back
     from the commits that changed environments/ENV.yaml: who, when, what moved, from where,
@@ -40,6 +32,6 @@ def history(
     result = guarded(ctx, call)
     from gitops_tool.output import history as present
 
-    typer.echo(present.history_json(result) if output is HistoryFormat.json
+    typer.echo(present.history_json(result) if Format(output) is Format.json
                else present.history_text(result))
     raise typer.Exit(result.exit_code)

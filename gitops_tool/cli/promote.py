@@ -4,13 +4,13 @@ confirmation on stderr), print its result on stdout, exit."""
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
 from gitops_tool.cli import connection
-from gitops_tool.cli.app import app, err, guarded, options_of
+from gitops_tool.cli.app import app, err, guarded, options_of, output_option
+from gitops_tool.output import Format
 
 LOCK_TIMEOUT = typer.Option(30.0, "--lock-timeout", min=0, metavar="SECONDS",
                             help="How long to wait for another gitops-tool command's lock.")
@@ -26,13 +26,6 @@ def confirm_on_terminal(preview: Any) -> bool:
     return typer.confirm(f"Commit {present.subject_of(preview.story)}?", default=False,
                          err=True)
 
-
-class PromoteFormat(StrEnum):
-    """What -o/--output may ask for."""
-
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 @app.command()
@@ -53,8 +46,7 @@ def promote(
                                    help="Do not check SOURCE in Argo CD (needs --reason)."),
     reason: str | None = typer.Option(None, "--reason", metavar="TEXT",
                                       help="Why the gate is skipped (recorded in the commit)."),
-    output: PromoteFormat = typer.Option(PromoteFormat.text, "--output", "-o",
-                                         help="text, json or markdown (a pull-request body)."),
+    output: Literal["text", "json", "markdown"] = output_option(Format.text),
     lock_timeout: float = LOCK_TIMEOUT,
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,
@@ -100,13 +92,13 @@ def promote(
     present_result(result, output)
 
 
-def present_result(result: Any, output: PromoteFormat) -> None:
+def present_result(result: Any, output: str) -> None:
     """Print a promote or rollback result and exit with its code."""
     from gitops_tool.output import promote as present
 
-    if output is PromoteFormat.json:
+    if Format(output) is Format.json:
         typer.echo(present.as_json(result))
-    elif output is PromoteFormat.markdown:
+    elif Format(output) is Format.markdown:
         typer.echo(present.markdown(result), nl=False)
         for line in present.outcome_lines(result):
             err(line)

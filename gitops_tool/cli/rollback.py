@@ -4,21 +4,14 @@ the result, exit."""
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
 from gitops_tool.cli import connection
-from gitops_tool.cli.app import app, err, guarded, options_of
+from gitops_tool.cli.app import app, err, guarded, options_of, output_option
 from gitops_tool.cli.promote import LOCK_TIMEOUT, confirm_on_terminal
-
-
-class RollbackFormat(StrEnum):
-    """What -o/--output may ask for."""
-
-    text = "text"
-    json = "json"
+from gitops_tool.output import Format
 
 
 @app.command()
@@ -33,8 +26,7 @@ def rollback(
         None, "--branch", metavar="NAME",
         help="Commit on a new branch NAME and push it (for a pull request)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for a confirmation."),
-    output: RollbackFormat = typer.Option(RollbackFormat.text, "--output", "-o",
-                                          help="text or json."),
+    output: Literal["text", "json"] = output_option(Format.text),
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Restore ENV's release pins and source.revision as they were after a promotion (its id)
@@ -64,6 +56,6 @@ def rollback(
     result = guarded(ctx, call)
     from gitops_tool.output import rollback as present
 
-    typer.echo(present.as_json(result) if output is RollbackFormat.json
+    typer.echo(present.as_json(result) if Format(output) is Format.json
                else present.text(result))
     raise typer.Exit(result.exit_code)

@@ -79,13 +79,14 @@ class DoctorResult:
         return EXIT_OK if self.ok else EXIT_FOUND
 
 
-def local_checks() -> tuple[list[Check], str]:
-    """helm and git on this machine; also returns the helm version ("" when none)."""
+def local_checks(root: Path) -> tuple[list[Check], str]:
+    """helm (as validate finds it for the repository at `root`) and git on this machine;
+    also returns the helm version ("" when none)."""
     from gitops_tool.adapters.helm import find_helm, helm_version
 
     checks, version = [], ""
     try:
-        helm = find_helm()
+        helm = find_helm(root)
         version = helm_version(helm)
         checks.append(Check("helm", True, f"{helm} {version}"))
     except GitopsError as exc:
@@ -201,7 +202,7 @@ def run(options: DoctorOptions, runtime: Runtime) -> DoctorResult:
     from gitops_tool.adapters.files import load_tree
 
     tree = load_tree(options.root, only=[options.environment] if options.environment else None)
-    checks, helm = local_checks()
+    checks, helm = local_checks(options.root)
     try:
         client = runtime.connect(options.flags, timeout=options.timeout, fail_fast=True)
     except InputError as exc:  # decided locally, before any request

@@ -273,25 +273,20 @@ def _bounded(node: yaml.Node) -> bool:
 def parse_yaml(text: str, source: str, limit: int = MAX_FILE_BYTES) -> Any:
     """Parse one YAML document within the bounds; raise InputError naming
     `source:line:col` on bad YAML or a document past them."""
-    check_size(text, source, limit)
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _bounded(node)
-        return loader.construct_document(node)  # a SafeLoader subclass: safe
-    except (yaml.YAMLError, _Bound, RecursionError) as exc:
-        raise _error(exc, source) from None
-    finally:
-        loader.dispose()
+    return _single(_Loader, text, source, limit)  # a SafeLoader subclass: safe
 
 
 def load_plain(text: str | bytes, source: str, limit: int = MAX_FILE_BYTES) -> Any:
     """One document as plain data (duplicate keys: the last wins, as helm reads it),
     within the bounds; InputError naming `source` otherwise."""
+    return _single(_PlainLoader, text, source, limit)
+
+
+def _single(loader_class: Any, text: str | bytes, source: str, limit: int) -> Any:
+    """The one document of `text`, built by `loader_class` once its nodes are within the
+    bounds."""
     check_size(text, source, limit)
-    loader = _PlainLoader(text)
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:

@@ -28,10 +28,9 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from gitops_tool.adapters.argocd.config import Connection
 from gitops_tool.adapters.argocd.errors import (
@@ -52,7 +51,16 @@ from gitops_tool.adapters.argocd.errors import (
     UnexpectedResponse,
 )
 from gitops_tool.adapters.argocd.retry import RETRY_STATUSES, ClientRetry, RetryPolicy
-from gitops_tool.adapters.argocd.transport import TooLarge, Watchdog, read_body, watch_pools
+from gitops_tool.adapters.argocd.session import (
+    BearerToken,
+    TrustingAdapter,
+    connection_reason,
+    host_of,
+    size_text,
+    ssl_reason,
+    timed_out,
+)
+from gitops_tool.adapters.argocd.transport import TooLarge, Watchdog, read_body
 from gitops_tool.core.argocd import responses
 from gitops_tool.core.redact import Redactor, map_strings
 from gitops_tool.errors import ArgoCDError
@@ -66,39 +74,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_IN_JSON = re.compile(
     r"[\x7f-\x9f]|\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])|\\[bfr]", re.IGNORECASE
 )
-
-
-class _Adapter(HTTPAdapter):
-    """An HTTPAdapter that can trust extra CA certificates given as PEM text."""
-
-    def __init__(self, ca_data: str | None = None, **kwargs: Any) -> None:
-        self._ca_data = ca_data
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        if self._ca_data:
-            import ssl
-
-            context = ssl.create_default_context()
-            context.load_verify_locations(cadata=self._ca_data)
-            kwargs["ssl_context"] = context
-        super().init_poolmanager(*args, **kwargs)
-        watch_pools(self.poolmanager)
-
-    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
-        return watch_pools(super().proxy_manager_for(*args, **kwargs))
-
-
-class _Bearer(requests.auth.AuthBase):
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._conn.token.reveal()}"
-        return request
-
-    def __repr__(self) -> str:
-        return "Bearer('***')"
 
 
 class ArgoCDClient:
@@ -138,10 +113,10 @@ class ArgoCDClient:
             time_left=self._call_time_left,
         )
         self._session = requests.Session()
-        self._session.auth = _Bearer(conn)
+        self._session.auth = BearerToken(conn)
         self._session.headers["Accept"] = "application/json"
-        self._session.mount("https://", _Adapter(ca_data=conn.ca_data, max_retries=retry))
-        self._session.mount("http://", _Adapter(max_retries=retry))
+        self._session.mount("https://", TrustingAdapter(ca_data=conn.ca_data, max_retries=retry))
+        self._session.mount("http://", TrustingAdapter(max_retries=retry))
         if conn.verify is False:
             import urllib3
 
@@ -333,7 +308,7 @@ class ArgoCDClient:
                     response.close()
         except TooLarge:
             raise self._broke(ResponseTooLarge(
-                f"{what}: Argo CD at {self.host} sent more than {_size(limit)} for "
+                f"{what}: Argo CD at {self.host} sent more than {size_text(limit)} for "
                 f"{method} {path}{'' if ok else f' (an error, {response.status_code})'}; "
                 "it was not read",
                 hint="check the server URL (is it the Argo CD API?); no answer gitops-tool asks "
@@ -372,7 +347,7 @@ class ArgoCDClient:
         """The error for an exception of requests (or the exception itself: a bug)."""
         if isinstance(exc, requests.exceptions.SSLError):
             return ArgoCDError(
-                f"TLS verification of Argo CD at {self.host} failed ({_ssl_reason(exc)}); "
+                f"TLS verification of Argo CD at {self.host} failed ({ssl_reason(exc)}); "
                 "nothing was sent",
                 hint="pass --server-crt CA.pem (or certificate-authority-data in the argocd "
                 "config), or, knowingly, --insecure",
@@ -387,13 +362,13 @@ class ArgoCDClient:
             return exc
         never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
             isinstance(exc, requests.exceptions.ConnectionError)
-            and _connection_reason(exc) in ("connection refused", "unknown host")
+            and connection_reason(exc) in ("connection refused", "unknown host")
         )
         retried = self._retried(method, sent=not never_sent)
         left = self.time_left()
         deadline = left is not None and left <= self.policy.backoff
         error = DeadlinePassed if deadline else ArgoCDUnavailable
-        if _timed_out(exc):
+        if timed_out(exc):
             failure = error(
                 f"{what}: Argo CD at {self.host} did not answer in time "
                 f"(connect {connect:g}s, read {read:g}s; {retried})",
@@ -401,7 +376,7 @@ class ArgoCDClient:
             )
         else:
             failure = error(
-                f"{what}: cannot reach Argo CD at {self.host} ({_connection_reason(exc)}; "
+                f"{what}: cannot reach Argo CD at {self.host} ({connection_reason(exc)}; "
                 f"{retried})",
                 hint="check the server address and that Argo CD is up, then re-run",
             )
@@ -455,7 +430,7 @@ class ArgoCDClient:
             message = message[:SHOWN_MESSAGE] + "..."
         said = f": {message}" if message else ""
         if 300 <= status < 400:
-            target = self.scrub(_host_of(response.headers.get("Location", ""))) or "elsewhere"
+            target = self.scrub(host_of(response.headers.get("Location", ""))) or "elsewhere"
             return ArgoCDError(
                 f"Argo CD at {self.host} redirected ({status}) to {target}; "
                 "redirects are not followed",
@@ -489,49 +464,3 @@ class ArgoCDClient:
                 hint="Argo CD is overloaded or restarting; re-run later",
             )
         return ArgoCDError(f"{what}: Argo CD at {self.host} refused it ({status}){said}")
-
-
-def _host_of(location: str) -> str:
-    """host[:port] of a redirect's Location, without any user or password in it."""
-    try:
-        parts = urlsplit(location)
-        host, port = parts.hostname or "", parts.port
-    except ValueError:
-        return ""
-    return f"{host}:{port}" if host and port else host
-
-
-def _size(limit: int) -> str:
-    return f"{limit / (1 << 20):g} MiB" if limit >= 1 << 20 else f"{limit} bytes"
-
-
-def _ssl_reason(exc: Exception) -> str:
-    text = str(exc)
-    for reason in ("CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER", "hostname mismatch"):
-        if reason in text:
-            return reason.replace("_", " ").lower()
-    return "handshake failed"
-
-
-def _timed_out(exc: Exception) -> bool:
-    from urllib3.exceptions import MaxRetryError, NewConnectionError, TimeoutError
-
-    inner = exc.args[0] if exc.args else None
-    if isinstance(inner, MaxRetryError):
-        inner = inner.reason
-    if isinstance(inner, NewConnectionError):  # a refused connection, not a timeout
-        return False
-    return isinstance(exc, requests.exceptions.Timeout) or isinstance(inner, TimeoutError)
-
-
-def _connection_reason(exc: Exception) -> str:
-    text = str(exc)
-    if "refused" in text.lower():
-        return "connection refused"
-    if "Name or service not known" in text or "nodename nor servname" in text:
-        return "unknown host"
-    if "RemoteDisconnected" in text or "reset" in text.lower() or "aborted" in text.lower():
-        return "connection dropped before an answer"
-    if "IncompleteRead" in text or "ChunkedEncoding" in type(exc).__name__:
-        return "answer cut short"
-    return type(exc).__name__

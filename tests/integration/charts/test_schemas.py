@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import yaml
 from kubernetes_validate import utils as kv_utils
 from referencing import Registry, Resource
 
+from gitops_tool.core.validate.argocd import closed_schema
 from tests.support.repo_helm import Rendered
 
 from .spec import CASE_IDS, CASES
@@ -34,23 +34,6 @@ CRDS = {
 }
 
 
-def closed(schema: Any) -> Any:
-    """An OpenAPI schema where objects that list properties admit no others, unless they
-    preserve unknown fields (what `kubectl apply --validate=strict` does with a CRD)."""
-    if isinstance(schema, Mapping):
-        out = {k: closed(v) for k, v in schema.items()}
-        if (
-            "properties" in schema
-            and "additionalProperties" not in schema
-            and not schema.get("x-kubernetes-preserve-unknown-fields")
-        ):
-            out["additionalProperties"] = False
-        return out
-    if isinstance(schema, list):
-        return [closed(v) for v in schema]
-    return schema
-
-
 @pytest.fixture(scope="session")
 def crd_validators(reference_dir: Path) -> dict[tuple[str, str], jsonschema.Validator]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -62,7 +45,7 @@ def crd_validators(reference_dir: Path) -> dict[tuple[str, str], jsonschema.Vali
                      if f"{crd['spec']['group']}/{v['name']}" == api_version]
         assert version["served"], api_version
         found[api_version, kind] = jsonschema.Draft7Validator(
-            closed(version["schema"]["openAPIV3Schema"])
+            closed_schema(version["schema"]["openAPIV3Schema"])
         )
     return found
 

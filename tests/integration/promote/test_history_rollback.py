@@ -147,3 +147,26 @@ def test_render_commit_speaks_json_and_refuses_wrong_flags_with_a_hint(repo: Rep
         assert refused.exit_code == 2
         error = json.loads(refused.stdout)
         assert message in error["error"] and error["hint"] and error["exit_code"] == 2
+
+
+def test_the_git_commands_speak_one_json_shape(repo: Repo):
+    import json
+
+    def run(*args: str) -> tuple[int, dict]:
+        result = repo.run(*args, "-o", "json")
+        data = json.loads(result.stdout)  # one document, whatever happened
+        assert data["exit_code"] == result.exit_code, result.stderr
+        return result.exit_code, data
+
+    code, data = run("diff", "staging", "prod")
+    assert code == 1 and data["exit_code"] == 1
+    code, data = run("promote", "staging", "prod", "--dry-run", "--yes")
+    assert code == 0
+    code, data = run("promote", "staging", "prod", "--yes")
+    assert code == 0
+    code, data = run("history", "prod")
+    assert code == 0
+    for args in (("diff", "staging", "prd"), ("promote", "dev", "prod", "--yes"),
+                 ("history", "qa"), ("rollback", "prod", "--to", "nope", "--yes")):
+        code, data = run(*args)
+        assert (code, set(data)) == (2, {"error", "hint", "exit_code"}), args
