@@ -7,18 +7,15 @@ or a CI log. jinja2 is imported only when a report is rendered.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitops_tool.core.drift.findings import ENVIRONMENT, LIVE, PARTS, REPO, Finding
 from gitops_tool.core.drift.stages import format_duration, stamp
-from gitops_tool.output import table, to_json
+from gitops_tool.output import to_json
 from gitops_tool.output.github import (
     ANNOTATIONS_PER_LEVEL,
     command,
-    fence,
-    markdown_text,
 )
 
 if TYPE_CHECKING:
@@ -170,26 +167,10 @@ def _context(result: DriftResult, shown: int | None = None,
     }
 
 
-@functools.cache
-def _templates() -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("gitops_tool", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        autoescape=False,
-    )
-    env.filters["md"] = markdown_text
-    env.filters["fence"] = fence
-    env.filters["table"] = lambda rows, headers: table(headers, rows)
-    return env
-
-
 def _render(name: str, context: dict[str, Any]) -> str:
-    return _templates().get_template(name).render(**context).rstrip("\n")
+    from gitops_tool import templates
+
+    return templates.render(name, **context).rstrip("\n")
 
 
 def drift_text(result: DriftResult) -> str:

@@ -1,7 +1,9 @@
-"""The Jinja2 templates of gitops-tool's texts: commit messages and pull-request bodies.
+"""The Jinja2 templates of gitops-tool's texts: commit messages, pull-request bodies and the
+drift reports.
 
 `render(name, **context)` fills `gitops_tool/templates/<name>` (shipped as package data).
-Jinja2 is imported only when a text is rendered: promote, rollback and `render --commit`.
+Jinja2 is imported only when a text is rendered: promote, rollback, `render --commit` and
+drift's reports.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ def _environment() -> Any:
         lstrip_blocks=True,
         autoescape=False,  # plain text and Markdown, not HTML
     )
+    from gitops_tool.output import table
+    from gitops_tool.output.github import fence, markdown_text
+
     environment.filters["short"] = short
+    environment.filters["md"] = markdown_text  # text from outside, safe in Markdown
+    environment.filters["fence"] = fence
+    environment.filters["table"] = lambda rows, headers: table(headers, rows)
     return environment
 
 

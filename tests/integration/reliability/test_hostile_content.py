@@ -7,6 +7,7 @@ Nothing under argocd/ changes, and no temporary file is left.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -95,14 +96,16 @@ def gitops_limited(root: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("where", list(FILES))
-@pytest.mark.parametrize("shape", list(SHAPES))
+# Well-formed YAML of the wrong shape in the library's Chart.yaml is not hostile input: render
+# does not read the library's metadata, and validate reports it (GT-STR-008), below.
+HOSTILE = [(where, shape) for where in FILES for shape in SHAPES
+           if (where, shape) != ("the library's Chart.yaml", "a list at the top")]
+
+
+@pytest.mark.parametrize(("where", "shape"), HOSTILE)
 def test_every_command_refuses_hostile_yaml_with_exit_2_naming_the_file(
     rendered: Path, tmp_path: Path, where: str, shape: str
 ) -> None:
-    if (where, shape) == ("the library's Chart.yaml", "a list at the top"):
-        pytest.skip("well-formed YAML of the wrong shape: render does not read the library's "
-                    "metadata, validate reports GT-STR-008 (tests/integration/validate)")
     root = tmp_path / "repo"
     shutil.copytree(rendered, root, symlinks=True)
     rel = FILES[where]
@@ -123,6 +126,18 @@ def test_every_command_refuses_hostile_yaml_with_exit_2_naming_the_file(
     assert state(root / "argocd") == before
     assert leftovers(root / "argocd") == []
     assert not Path("/tmp/pwned").exists()
+
+
+def test_a_library_chart_yaml_of_the_wrong_shape_is_a_finding_not_an_input_error(
+    rendered: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(rendered, root, symlinks=True)
+    (root / "charts/common/Chart.yaml").write_text("- a\n- b\n")
+    assert gitops_limited(root, "render", "--check").returncode == 0  # render needs none of it
+    done = gitops_limited(root, "validate", "--no-helm", "-o", "json")
+    assert done.returncode == 1, done.stderr
+    assert "GT-STR-008" in {f["rule"] for f in json.loads(done.stdout)["findings"]}
 
 
 def test_validate_refuses_hostile_yaml_in_argocd(rendered: Path, tmp_path: Path) -> None:

@@ -21,8 +21,11 @@ def test_every_template_is_declared_package_data():
             f"{template} is not package data: add it to [tool.setuptools.package-data]"
 
 
-def test_the_templates_load_through_the_package_loader():
-    from gitops_tool.output.drift import _templates
+def test_every_template_loads_through_the_package_loader():
+    from gitops_tool.templates import _environment
 
-    for name in ("drift/report.txt.j2", "drift/report.md.j2", "drift/_lines.j2"):
-        assert _templates().get_template(name) is not None
+    names = [p.relative_to(PACKAGE / "templates").as_posix()
+             for p in (PACKAGE / "templates").rglob("*.j2")]
+    assert {"drift/report.txt.j2", "drift/report.md.j2", "promote/commit.txt.j2"} <= set(names)
+    for name in names:
+        assert _environment().get_template(name) is not None
