@@ -94,7 +94,7 @@ def _render_commit(
     options = options_of(ctx)
 
     def call() -> Any:
-        from gitops_tool.commands import render as command
+        from gitops_tool.commands import commit as command
         from gitops_tool.commands.publish import GitDeps
         from gitops_tool.errors import InputError
 
