@@ -10,7 +10,9 @@ Cases (each a fresh process, timed with perf_counter around subprocess.run):
   (10,000 and 20,000 Applications), both "cold" (argocd/ empty: every file written) and
   "warm" (argocd/ up to date: every file read and compared, none written).
 
-Targets (issue 3): repo <= 1.3x floor; 1000x10 <= 3 s; 2000x10 <= 2.1x the 1000x10 time.
+Targets (issue 9): repo <= 1.6x floor; 1000x10 warm <= 3 s, cold <= 3 s plus the time this
+machine takes to create 10,000 files (the last case, measured in the same run); 2000x10 <= 2.1x
+the 1000x10 time, cold and warm.
 A last case times creating 10,000 small files with nothing else, to show how much of the
 cold render is the filesystem's own cost (it varies a lot between machines and runs).
 The best of --runs runs counts (the least disturbed by other work on the machine); the
@@ -148,12 +150,13 @@ def main() -> None:
     repo_ratio = best[results[1][0]] / floor
     cold1, warm1, cold2, warm2 = (best[name] for name, _ in results[2:6])
     print()
-    print(f"repo / floor            {repo_ratio:5.2f}  (target <= 1.30)")
-    print(f"1000x10 cold            {cold1:5.2f} s (target <= 3 s)")
+    print(f"repo / floor            {repo_ratio:5.2f}  (target <= 1.60)")
+    fs = best[results[6][0]]
+    print(f"1000x10 cold            {cold1:5.2f} s (target <= 3 s + {fs:.2f} s to create the "
+          "files)")
     print(f"1000x10 warm            {warm1:5.2f} s (target <= 3 s)")
     print(f"2000x10 / 1000x10 cold  {cold2 / cold1:5.2f}  (target <= 2.10)")
     print(f"2000x10 / 1000x10 warm  {warm2 / warm1:5.2f}  (target <= 2.10)")
-    fs = best[results[6][0]]
     print(f"1000x10 cold - warm     {cold1 - warm1:5.2f} s, of which creating 10,000 files on this "
           f"filesystem alone takes {fs:.2f} s")
 
