@@ -39,7 +39,8 @@ def read_text(path: Path, root: Path, limit: int = MAX_FILE_BYTES) -> str:
             f"{display_path(path, root)}: cannot read: {exc.strerror}",
             hint="make it readable (permissions), and run again",
         ) from None
-    check_size(data, display_path(path, root), limit)
+    if len(data) > limit:  # named only when refused: thousands of files are read
+        check_size(data, display_path(path, root), limit)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -272,10 +273,13 @@ def chart_folders(root: Path, settings: Settings) -> list[Path]:
     )
 
 
-def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service, list[str]]:
+def load_service(
+    root: Path, folder: Path, settings: Settings, values: bool = True
+) -> tuple[Service, list[str]]:
     """One service chart and the names of the files in its folder.
 
-    Its values files are parsed too, so malformed YAML is caught here with its line.
+    With `values`, its values files are parsed too, so malformed YAML is caught here with
+    its line.
     """
     rel = f"{settings.charts_dir}/{folder.name}"
     if folder.is_symlink():
@@ -300,7 +304,7 @@ def load_service(root: Path, folder: Path, settings: Settings) -> tuple[Service,
     service = service_from(
         folder.name, read_text(folder / "Chart.yaml", root), f"{rel}/Chart.yaml", settings
     )
-    for name in files:
+    for name in files if values else ():
         if name.startswith("values") and name.endswith(".yaml"):
             check_yaml(read_text(folder / name, root), f"{rel}/{name}", mapping=True)
     return service, files
@@ -321,10 +325,12 @@ def check_environment_names(
         ) from None
 
 
-def load_tree(root: Path, only: list[str] | None = None) -> Tree:
+def load_tree(root: Path, only: list[str] | None = None, values: bool = True) -> Tree:
     """Read gitops-tool.yaml, environments/ and the charts into a checked Tree.
 
     `only` limits the environments (unknown names are an InputError listing the known).
+    `values`: check that every values file parses (the commands that render or deploy the
+    charts do; status, doctor and drift, which never read values, leave them unread).
     """
     settings = load_settings(root)
     known = environment_names(root, settings.promotion)
@@ -337,7 +343,7 @@ def load_tree(root: Path, only: list[str] | None = None) -> Tree:
     folders = chart_folders(root, settings)
     check_library(root, settings)
     for folder in folders:
-        service, files = load_service(root, folder, settings)
+        service, files = load_service(root, folder, settings, values)
         services.append(service)
         chart_files[service.name] = files
     tree = tree_from(settings, environments, services, chart_files)

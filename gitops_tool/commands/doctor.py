@@ -201,7 +201,8 @@ def environment_checks(client: ArgoCDClient, tree: Tree, env: Environment) -> li
 def run(options: DoctorOptions, runtime: Runtime) -> DoctorResult:
     from gitops_tool.adapters.files import load_tree
 
-    tree = load_tree(options.root, only=[options.environment] if options.environment else None)
+    tree = load_tree(options.root, only=[options.environment] if options.environment else None,
+                     values=False)
     checks, helm = local_checks(options.root)
     try:
         client = runtime.connect(options.flags, timeout=options.timeout, fail_fast=True)

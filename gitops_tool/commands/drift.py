@@ -190,7 +190,8 @@ def run(options: DriftOptions, runtime: Runtime) -> DriftResult:
     wanted = list(dict.fromkeys(options.environments))
     if wanted:
         files.check_environment_names(root, wanted)
-    tree = files.load_tree(root)  # every environment: bootstrap and the chain need them
+    # every environment (bootstrap and the chain need them); no values file is read
+    tree = files.load_tree(root, values=False)
     chosen = in_chain_order(wanted or [e.name for e in tree.environments],
                             tree.settings.promotion)
     envs = [e for name in chosen if (e := tree.environment(name)) is not None]

@@ -78,7 +78,7 @@ def status_of(tree: Tree, env: Environment, client: ArgoCDClient) -> StatusResul
 def run(options: StatusOptions, runtime: Runtime) -> StatusResult:
     from gitops_tool.adapters.files import load_tree
 
-    tree = load_tree(options.root, only=[options.environment])
+    tree = load_tree(options.root, only=[options.environment], values=False)
     env = environment_of(tree, options.environment)
     with runtime.connect(options.flags, timeout=options.timeout) as client:
         return status_of(tree, env, client)
