@@ -20,7 +20,8 @@ argocd/.gitops-tool-write/
 3. **Apply** (`apply`): each `stage/<i>` is renamed onto its target (a hard link of the
    target it replaces goes to `old/` first), each removed file is renamed into `old/`;
    then the folders that changed are flushed.
-4. **Finish** (`finish`): the journal is deleted, then the transaction folder.
+4. **Finish** (`finish`): `stage/`, `old/` and `owner` are deleted, then the journal,
+   then the (now empty) transaction folder.
 
 `recover` -- run first, under the repository lock, by every command that reads or writes
 the output folder -- finds a transaction left by a killed process and:
@@ -28,8 +29,11 @@ the output folder -- finds a transaction left by a killed process and:
 - **completes it** when `journal` exists: every `stage/<i>` still there is renamed onto
   its target, every removal still to do is done (what is done already is skipped, so a
   recovery killed in turn is simply run again), then it finishes;
-- **undoes it** when there is no `journal`: the output folder was never touched, so the
-  transaction folder is deleted.
+- **undoes it** when there is no `journal` but staged work: the output folder was never
+  touched, so the transaction folder is deleted;
+- **removes it** when it is empty: a write killed as it began (before anything was
+  staged) or as it ended (after its journal went): the output folder is all old or all
+  new, and nothing is left to complete or undo.
 
 A failure while applying (a full disk, an I/O error) undoes the renames in reverse order
 in the same process, each step keeping the transaction completable (the new file goes
@@ -186,8 +190,15 @@ def _keep(target: str, backup: str) -> None:
 
 
 def finish(top: str, txn: str, journal: Journal) -> None:
-    """Remove the folders the removals emptied, then the journal, then the transaction."""
+    """Remove the folders the removals emptied, then everything in the transaction folder
+    but the journal, then the journal, then the (empty) folder. Until the journal goes, a
+    kill leaves a transaction the next command completes (nothing is left to do but this);
+    after it, an empty folder, which holds nothing to complete or undo."""
     remove_empty_folders(top, journal.remove)
+    for name in (STAGE, OLD):
+        shutil.rmtree(os.path.join(txn, name), ignore_errors=True)
+    with suppress(FileNotFoundError):
+        os.unlink(os.path.join(txn, OWNER))
     with suppress(FileNotFoundError):
         os.unlink(os.path.join(txn, JOURNAL))
     discard(txn)
@@ -202,11 +213,14 @@ def discard(txn: str) -> None:
 
 def recover(top: str, output: str) -> tuple[str, Journal | None, str] | None:
     """Complete or undo the transaction a killed process left in the output folder: None
-    when there is none, else (what was done: "completed" or "undone", the journal or None,
-    who started it)."""
+    when there is none, else (what was done: "completed", "undone" or "emptied", the journal
+    or None, who started it)."""
     txn = txn_folder(top, output)
     if not os.path.lexists(txn):
         return None
+    if os.path.isdir(txn) and not os.listdir(txn):  # killed as it began, or as it ended
+        discard(txn)
+        return "emptied", None, ""
     who = _owner(txn)
     path = os.path.join(txn, JOURNAL)
     if not os.path.exists(path):

@@ -152,10 +152,15 @@ def recover(root: Path, output_dir: str, warn: Callable[[str], None] = _quiet) -
             f"({len(record.write)} files written, {len(record.remove)} removed); {out} now "
             "holds all of that run's output"
         )
-    else:
+    elif what == "undone":
         warn(
             f"warning: {out}: undid the write that {who} left unfinished: it had not "
             f"changed {out} yet, which is as it was; its staged files are removed"
+        )
+    else:
+        warn(
+            f"warning: {out}: removed the empty {TXN_DIR}/ a killed write left (killed as it "
+            f"began or as it ended: {out} was not half-written)"
         )
 
 

@@ -106,10 +106,13 @@ def paused_child(root: Path, args: list[str], call: str, nth: int, tmp: Path
 
 
 def after_kill(root: Path) -> str:
-    """What a killed write left: "journal" (decided), "stage" (not yet), or "none"."""
+    """What a killed write left: "journal" (decided), "stage" (not yet), "empty" (killed as
+    it began or after its journal went), or "none"."""
     txn = root / "argocd" / TXN_DIR
     if not txn.exists():
         return "none"
+    if not any(txn.iterdir()):
+        return "empty"
     return "journal" if (txn / "journal").exists() else "stage"
 
 
@@ -127,6 +130,8 @@ def check_recovery(root: Path, big: dict, left: str, verb: tuple[str, ...]) -> s
     elif left == "stage":
         assert "undid the write that " in done.stderr, done.stderr
         assert final == big["old"]
+    elif left == "empty":
+        assert "removed the empty .gitops-tool-write/" in done.stderr, done.stderr
     else:
         assert "the write that" not in done.stderr
     if verb == ("render", "--check"):
@@ -431,3 +436,20 @@ def test_check_without_the_lock_still_completes_a_killed_write(big: dict, tmp_pa
     with repository_lock(root, "test", timeout=5):
         pass  # nobody holds it: the flock died with the process
     assert check_recovery(root, big, "journal", ("render", "--check")) == "new"
+
+
+@pytest.mark.parametrize("verb", [("render", "--check"), ("validate", "--no-helm"), ("render",)])
+def test_an_empty_transaction_folder_is_removed_and_said(
+    big: dict, tmp_path: Path, verb: tuple[str, ...]
+) -> None:
+    """A write killed as it began (the folder made, nothing staged) or as it ended (its
+    journal gone): nothing to complete or undo; the next command removes the folder."""
+    root = fresh(big, tmp_path)
+    (root / "argocd" / TXN_DIR).mkdir()
+    before = state(root / "argocd")
+    assert after_kill(root) == "empty"
+    outcome = check_recovery(root, big, "empty", verb)
+    assert outcome == ("new" if verb == ("render",) else "old")
+    if verb != ("render",):
+        assert {k: v for k, v in before.items() if not k.startswith(TXN_DIR)} == \
+            state(root / "argocd")
