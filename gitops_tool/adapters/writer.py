@@ -134,6 +134,15 @@ def recover(root: Path, output_dir: str, warn: Callable[[str], None] = _quiet) -
             f"{shown}: not a folder gitops-tool made (a file or a link)",
             hint=f"remove {shown}, then run again",
         )
+    from gitops_tool.adapters.git.history import tracked_files
+
+    if tracked_files(root, shown):  # a journal from a commit would rewrite what git holds
+        raise InputError(
+            f"{shown}: committed to git; gitops-tool trusts a write's journal only from the "
+            "process that wrote it, never from a commit, and leaves it as it is",
+            hint=f"remove it from git (`git rm -r --cached {shown}`, commit) and from the "
+            "folder, then run gitops-tool render",
+        )
     with _signals_caught():  # a recovery runs to its end; a signal then acts
         try:
             done = journal.recover(top, output_dir)

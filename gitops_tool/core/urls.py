@@ -22,8 +22,10 @@ from collections.abc import Iterator
 
 MASK = "****"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)")
-# URLs inside a longer text: a scheme, then anything up to white space or a quote.
-_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>`]+")
+# URLs inside a longer text: a scheme (at the start of a word, at most 32 characters), then
+# anything up to white space or a quote. Anchoring the scheme keeps the search linear: a long
+# run of letters is tried once, not from each of its characters.
+_URL_IN_TEXT = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s\"'<>`]+")
 # A user name that is a token rather than a name: long, and mixing letters and digits.
 _TOKEN_LIKE = re.compile(r"^(?=.*[A-Za-z])(?=.*[0-9])[A-Za-z0-9_.~-]{20,}$")
 # Query parameter names that carry a credential (their last word, lowercased).

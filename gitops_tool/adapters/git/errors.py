@@ -25,7 +25,7 @@ class RemoteUnreachable(GitError):
 
 # The user information of a URL: git remotes carry tokens there (https://TOKEN@host/...) in
 # shapes no pattern can tell from a user name, so a git message keeps none of it.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s'\"]+@")
+_USERINFO = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}://)[^/@\s'\"]+@")
 
 
 def scrub(text: str, secrets: Sequence[str] = ()) -> str:

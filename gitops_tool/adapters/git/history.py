@@ -73,3 +73,23 @@ def file_history(root: Path, path: str) -> Generator[FileVersion, None, None] | 
             repo.close()
 
     return versions()
+
+
+def tracked_files(root: Path, path: str) -> list[str] | None:
+    """The files git tracks under `path` (relative to `root`, which may be a folder of the
+    repository); None when `root` is not in a git repository."""
+    import git  # GitPython: imported only when this is asked
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        prefix = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve())
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitError, ValueError,
+            TypeError):
+        return None
+    try:
+        listed = repo.git.ls_files("-z", "--", (prefix / path).as_posix())
+    except git.GitError:
+        return None
+    finally:
+        repo.close()
+    return [name for name in listed.split("\0") if name]

@@ -7,9 +7,11 @@ The helm subprocesses do the work; the threads wait on them. Nothing here prints
 from __future__ import annotations
 
 import os
+import signal
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,24 +186,48 @@ def _schema_finding(chart: ChartRun, env: Environment, violations: Sequence[Any]
     return chart.finding("GT-HELM-004", env.name, "\n".join([*lines, said]), path)
 
 
+POLL_SECONDS = 0.1  # how often _drain looks for a Ctrl-C between finished runs
+
+
 def _drain(
     pool: ThreadPoolExecutor, tasks: Iterable[tuple[Any, ...]], stop: Callable[[], None]
 ) -> None:
     """Run `tasks` (fn, *args) and the tasks each returns, until none is left.
 
     On the first error, or Ctrl-C, cancel what has not started, stop the helm
-    processes that have, and re-raise.
+    processes that have, and re-raise. Ctrl-C is taken as a flag while the pool runs and
+    acted on between waits: a KeyboardInterrupt raised inside `wait()` could leave a
+    future's lock held, and the pool would then wait for its worker for ever.
     """
-    pending: set[Future] = {pool.submit(*t) for t in tasks}
+    interrupted: list[int] = []
+    with _ctrl_c_as_flag(interrupted):
+        pending: set[Future] = {pool.submit(*t) for t in tasks}
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=POLL_SECONDS,
+                                     return_when=FIRST_COMPLETED)
+                if interrupted:  # before the results: a helm run Ctrl-C killed is no crash
+                    raise KeyboardInterrupt
+                for f in done:
+                    pending |= {pool.submit(*t) for t in f.result() or ()}
+        except BaseException as exc:
+            for f in pending:
+                f.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            if isinstance(exc, KeyboardInterrupt):
+                stop()  # a SIGINT to this process alone does not reach the helm children
+            raise
+
+
+@contextmanager
+def _ctrl_c_as_flag(received: list[int]) -> Iterator[None]:
+    """While the block runs (in the main thread), SIGINT appends to `received` instead of
+    raising; the handler it replaced comes back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
     try:
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in done:
-                pending |= {pool.submit(*t) for t in f.result() or ()}
-    except BaseException as exc:
-        for f in pending:
-            f.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
-        if isinstance(exc, KeyboardInterrupt):
-            stop()  # a SIGINT to this process alone does not reach the helm children
-        raise
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

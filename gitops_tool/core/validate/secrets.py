@@ -106,8 +106,10 @@ def _literal(value: Any) -> str | None:
 
 
 # `NAME=value` lines of a dotenv, properties or shell file.
+# The value is taken to the end of its line and stripped in code: a lazy `(.*?)[ \t]*$` would
+# try every split of a long run of blanks.
 _ASSIGNMENT = re.compile(
-    r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=[ \t]*(.*?)[ \t]*$", re.MULTILINE
+    r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=(.*)$", re.MULTILINE
 )
 
 
@@ -124,7 +126,7 @@ def file_secrets(text: Any) -> Iterator[tuple[str, str]]:
     if isinstance(data, Mapping | list):  # credentials by shape: already found in `text`
         yield from ((f.path, f.secret) for f in _walk(data, "") if f.rule == KEY_RULE)
     for name, value in _ASSIGNMENT.findall(text):
-        value = value.strip("\"'")
+        value = value.strip(" \t").strip("\"'")
         if sensitive_name(name) and (literal := _literal(value)):
             yield name, literal
 

@@ -453,3 +453,28 @@ def test_an_empty_transaction_folder_is_removed_and_said(
     if verb != ("render",):
         assert {k: v for k, v in before.items() if not k.startswith(TXN_DIR)} == \
             state(root / "argocd")
+
+
+@pytest.mark.parametrize("verb", [("render", "--check"), ("validate", "--no-helm"), ("render",)])
+def test_a_journal_committed_to_git_is_never_applied(
+    big: dict, tmp_path: Path, verb: tuple[str, ...]
+) -> None:
+    """A transaction folder force-added to a commit would let `render --check` rewrite the
+    checkout into what its journal says and then compare with that: it is refused, exit 2,
+    and the committed files stay as they are."""
+    root = fresh(big, tmp_path)
+    paused, _ = paused_child(root, ["render"], "replace", 1, tmp_path)  # journal staged, not
+    paused.send_signal(signal.SIGKILL)  # ... yet renamed into place: make it the journal
+    paused.communicate()
+    txn = root / "argocd" / TXN_DIR
+    (txn / "journal.tmp").rename(txn / "journal")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"}
+    for args in (["init", "-q"], ["add", "-A"], ["add", "-f", f"argocd/{TXN_DIR}"],
+                 ["commit", "-qm", "a journal in a commit"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+    before = state(root / "argocd")
+    done = gitops(root, *verb)
+    assert done.returncode == 2, done.stderr
+    assert f"argocd/{TXN_DIR}: committed to git" in done.stderr
+    assert state(root / "argocd") == before

@@ -117,3 +117,37 @@ def test_ctrl_c_during_a_dependency_build_leaves_no_tmpcharts(tmp_path, target):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, stderr
     assert list((root / "charts" / "web").glob("tmpcharts-*")) == []
+
+
+@pytest.mark.timeout(240)
+def test_ctrl_c_at_random_moments_never_hangs(tmp_path):
+    """Runs that finish every few milliseconds, and Ctrl-C (to the tool alone) at a random
+    moment of many runs: validate ends every time, with 130 (or 0/1 when it finished first;
+    -2, killed by the signal itself, when it landed while the interpreter started or exited).
+    A KeyboardInterrupt raised inside the pool's wait could leave a future's lock held and
+    the pool waiting for its worker for ever."""
+    import random
+
+    root = chart_tree(tmp_path / "repo", [f"c{i}" for i in range(6)])
+    for i in range(6):
+        write_chart(root / "charts", f"c{i}")
+    shim = fake_helm(tmp_path / "bin", "sleep 0.04; exit 0")
+    env = {**os.environ, "GITOPS_TOOL_HELM": str(shim), "PYTHONPATH": str(REPO)}
+    rng = random.Random(7)
+    codes = []
+    for _ in range(12):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gitops_tool", "--repo", str(root), "validate", "--jobs", "4"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            preexec_fn=sigint_default,
+        )
+        time.sleep(rng.uniform(0.3, 0.9))
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, stderr = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("validate hung after Ctrl-C")
+        assert "Traceback" not in stderr, stderr
+        codes.append(proc.returncode)
+    assert set(codes) <= {0, 1, 130, -signal.SIGINT} and 130 in codes, codes
