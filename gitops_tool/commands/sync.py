@@ -395,7 +395,8 @@ def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
         if root != options.root:
             tree = load_tree(root, only=[options.environment])
     plan = plan_rollout(tree, options.environment, options.apps)
-    with runtime.connect(options.flags) as client:
-        if options.dry_run:
+    if options.dry_run:  # --timeout bounds its one request too
+        with runtime.connect(options.flags, timeout=options.timeout) as client:
             return dry_run(client, tree, plan)
+    with runtime.connect(options.flags) as client:
         return Rollout(client, plan, options, runtime).run()

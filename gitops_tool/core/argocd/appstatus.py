@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from gitops_tool.core import names
@@ -86,13 +86,14 @@ class AppState:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An RFC 3339 timestamp as Argo CD writes it, or None."""
+    """An RFC 3339 timestamp as Argo CD writes it (UTC when it names no zone), or None."""
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _get(data: Any, *path: str) -> Any:

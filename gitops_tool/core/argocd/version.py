@@ -13,7 +13,7 @@ TARGET = "3.6"  # the release whose API (swagger.json) and CRDs the tool is writ
 MINIMUM = (3, 3, 0)
 MINIMUM_TEXT = "3.3"
 WHY = "the rendered AppProjects use clusterResourceWhitelist[].name, first in Argo CD 3.3"
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
+_VERSION = re.compile(r"^v?(\d{1,6})\.(\d{1,6})(?:\.(\d{1,6}))?(?![.\d])")
 
 
 def parse_version(text: str) -> tuple[int, int, int] | None:

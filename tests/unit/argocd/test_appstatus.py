@@ -111,3 +111,14 @@ def test_unhealthy_and_out_of_sync_are_problems():
     (row,) = status_rows([target("dev-api")],
                          [replace(GOOD, sync_status="OutOfSync", health="Degraded")])
     assert row.problems == ("sync is OutOfSync", "health is Degraded")
+
+
+def test_a_timestamp_without_a_zone_is_read_as_utc():
+    from datetime import UTC, datetime
+
+    from gitops_tool.core.argocd.appstatus import parse_time
+
+    assert parse_time("2026-01-02T03:04:05") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parse_time("2026-01-02T03:04:05Z") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parse_time("2026-01-02T04:04:05+01:00") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parse_time("yesterday") is None and parse_time(7) is None

@@ -21,3 +21,8 @@ def test_3_3_is_the_minimum_and_older_or_unknown_versions_are_refused():
     assert "below 3.3" in version_problem("v3.2.4+abc")
     assert "clusterResourceWhitelist[].name" in version_problem("v2.14.0")
     assert "cannot tell the version" in version_problem("unknown")
+
+
+@pytest.mark.parametrize("text", ["v" + "9" * 5000 + ".1.0", "v3.1234567.0", "v3.6.1234567"])
+def test_a_version_with_absurd_numbers_is_no_version(text):
+    assert parse_version(text) is None
