@@ -25,9 +25,16 @@ from gitops_tool.errors import InputError
 
 def read_text(path: Path, root: Path, limit: int = MAX_FILE_BYTES) -> str:
     """Read a UTF-8 file of at most `limit` bytes (no more is ever read), turning OS errors
-    into InputError naming the path."""
+    into InputError naming the path. Only a regular file is read: a FIFO or a device where
+    a YAML file should be is refused, never waited on (O_NONBLOCK makes the open return)."""
     try:
-        with open(path, "rb") as file:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with open(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(
+                    f"{display_path(path, root)}: not a regular file",
+                    hint="replace it with the YAML file it stands for",
+                )
             data = read_bounded(file, limit)
     except FileNotFoundError:
         raise InputError(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -93,13 +94,20 @@ def repository_lock(
     then raise RepositoryLocked naming the holder."""
     path = lock_path(root)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # O_NOFOLLOW: a lock path planted as a symlink must not make us truncate its target
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
     except OSError as exc:
         raise GitopsError(
             f"{path}: cannot open the repository lock: {exc.strerror}",
-            hint="make the folder writable, then run again",
+            hint="remove it if it is a symlink; otherwise make the folder writable, "
+            "then run again",
         ) from None
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise GitopsError(
+                f"{path}: the repository lock is not a regular file",
+                hint="remove it (gitops-tool creates it again), then run again",
+            )
         deadline = clock() + timeout
         while True:
             try:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gitops_tool.adapters.lock import RepositoryLocked, lock_path, repository_lock
-from gitops_tool.errors import EXIT_EXTERNAL
+from gitops_tool.errors import EXIT_EXTERNAL, GitopsError
 from tests.support.signals import sigint_default
 
 HOLD = textwrap.dedent("""
@@ -118,3 +118,25 @@ def test_one_process_at_a_time_over_many_rounds(tmp_path: Path) -> None:
     assert len(lines) == 120
     for begin, end in zip(lines[::2], lines[1::2], strict=True):
         assert begin.startswith("begin ") and end == "end " + begin.removeprefix("begin ")
+
+
+def test_a_lock_planted_as_a_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me\n")
+    lock_path(plain).symlink_to(outside)
+    with (pytest.raises(GitopsError, match="repository lock") as caught,
+          repository_lock(plain, "render dev", timeout=0)):
+        pass
+    assert "symlink" in caught.value.hint
+    assert outside.read_text() == "keep me\n"
+
+
+def test_a_lock_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    os.mkfifo(lock_path(plain))
+    with (pytest.raises(GitopsError, match="not a regular file"),
+          repository_lock(plain, "render dev", timeout=0)):
+        pass

@@ -200,3 +200,36 @@ def test_the_bounds_leave_real_files_alone(repo_root: Path) -> None:
                           preexec_fn=_limited)
     assert done.returncode == 0, done.stderr
     assert os.path.isdir(repo_root / "argocd")
+
+
+@pytest.mark.parametrize("where", ["an environment file", "gitops-tool.yaml", "a Chart.yaml",
+                                   "a values file"])
+def test_a_fifo_where_a_file_belongs_is_refused_not_waited_on(
+    rendered: Path, tmp_path: Path, where: str
+) -> None:
+    """A named pipe blocks a plain open() until someone writes to it: every command must
+    refuse it at once (exit 2, naming it), not hang."""
+    root = tmp_path / "repo"
+    shutil.copytree(rendered, root, symlinks=True)
+    rel = FILES[where]
+    (root / rel).unlink()
+    os.mkfifo(root / rel)
+    for verb in VERBS:
+        done = subprocess.run(command("--repo", str(root), *verb), capture_output=True,
+                              text=True, timeout=60, env=child_env())
+        # validate lists a chart's files as regular files only: there a pipe is a missing
+        # file, a finding (exit 1) naming it
+        expected = {2} if verb[0] != "validate" or "charts/" not in rel else {1, 2}
+        assert done.returncode in expected, (verb, done.stdout[-1000:], done.stderr[-1000:])
+        assert rel.rsplit("/", 1)[-1] in done.stdout + done.stderr, (verb, done.stderr)
+        assert "Traceback" not in done.stderr
+
+
+def test_validate_refuses_a_fifo_in_argocd(rendered: Path, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(rendered, root, symlinks=True)
+    os.mkfifo(root / "argocd" / "dev" / "stray.yaml")
+    done = subprocess.run(command("--repo", str(root), "validate", "--no-helm"),
+                          capture_output=True, text=True, timeout=60, env=child_env())
+    assert done.returncode == 2, done.stderr
+    assert "argocd/dev/stray.yaml: not a regular file" in done.stderr
