@@ -41,8 +41,10 @@ def _names(ctx: typer.Context, incomplete: str, kind: str) -> list[str]:
                  else [p.name for p in files.chart_folders(root, settings)])
     except (GitopsError, OSError):
         return []
-    taken = {n for key in ("environments", "charts", "env", "apps")
-             for n in ctx.params.get(key) or ()}
+    taken: set[str] = set()
+    for key in ("environments", "charts", "env", "apps", "services", "source", "target"):
+        given = ctx.params.get(key) or ()
+        taken.update([given] if isinstance(given, str) else given)
     return [n for n in names if n.startswith(incomplete) and n not in taken]
 
 

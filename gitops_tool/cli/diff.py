@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 import typer
 
-from gitops_tool.cli import connection
+from gitops_tool.cli import complete, connection
 from gitops_tool.cli.app import app, guarded, options_of, output_option
 from gitops_tool.output import Format
 
@@ -14,10 +14,13 @@ from gitops_tool.output import Format
 @app.command()
 def diff(
     ctx: typer.Context,
-    source: str = typer.Argument(..., metavar="SOURCE", help="The environment promoted from."),
-    target: str = typer.Argument(..., metavar="TARGET", help="The environment promoted into."),
+    source: str = typer.Argument(..., metavar="SOURCE", help="The environment promoted from.",
+                                 autocompletion=complete.environments),
+    target: str = typer.Argument(..., metavar="TARGET", help="The environment promoted into.",
+                                 autocompletion=complete.environments),
     services: list[str] | None = typer.Option(
-        None, "--service", metavar="S", help="Only this service (repeatable)."),
+        None, "--service", metavar="S", help="Only this service (repeatable).",
+        autocompletion=complete.charts),
     output: Literal["table", "json", "markdown"] = output_option(Format.table),
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import typer
 
-from gitops_tool.cli import connection
+from gitops_tool.cli import complete, connection
 from gitops_tool.cli.app import app, err, guarded, options_of, output_option
 from gitops_tool.output import Format
 
@@ -26,7 +26,8 @@ def _max_lag(value: str) -> Any:
 def drift(
     ctx: typer.Context,
     environments: list[str] | None = typer.Argument(
-        None, metavar="[ENV]...", help="Environments to check (default: all)."),
+        None, metavar="[ENV]...", help="Environments to check (default: all).",
+        autocompletion=complete.environments),
     output: Literal["table", "json", "markdown"] = output_option(Format.table),
     github: bool = typer.Option(
         False, "--github", help="GitHub Actions: write the Markdown report to "

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 import typer
 
+from gitops_tool.cli import complete
 from gitops_tool.cli.app import app, guarded, options_of, output_option
 from gitops_tool.output import Format
 
@@ -13,7 +14,8 @@ from gitops_tool.output import Format
 @app.command()
 def history(
     ctx: typer.Context,
-    environment: str = typer.Argument(..., metavar="ENV", help="The environment."),
+    environment: str = typer.Argument(..., metavar="ENV", help="The environment.",
+                                      autocompletion=complete.environments),
     limit: int = typer.Option(20, "-n", "--max-count", metavar="N",
                               help="Show at most N entries (0: all)."),
     output: Literal["text", "json"] = output_option(Format.text),

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import typer
 
-from gitops_tool.cli import connection
+from gitops_tool.cli import complete, connection
 from gitops_tool.cli.app import app, err, guarded, options_of, output_option
 from gitops_tool.output import Format
 
@@ -31,10 +31,13 @@ def confirm_on_terminal(preview: Any) -> bool:
 @app.command()
 def promote(
     ctx: typer.Context,
-    source: str = typer.Argument(..., metavar="SOURCE", help="The environment promoted from."),
-    target: str = typer.Argument(..., metavar="TARGET", help="The next one on the chain."),
+    source: str = typer.Argument(..., metavar="SOURCE", help="The environment promoted from.",
+                                 autocompletion=complete.environments),
+    target: str = typer.Argument(..., metavar="TARGET", help="The next one on the chain.",
+                                 autocompletion=complete.environments),
     services: list[str] | None = typer.Option(
-        None, "--service", metavar="S", help="Only this service (repeatable)."),
+        None, "--service", metavar="S", help="Only this service (repeatable).",
+        autocompletion=complete.charts),
     dry_run: bool = typer.Option(False, "--dry-run",
                                  help="Show the plan and the diff; change nothing anywhere."),
     push: bool = typer.Option(False, "--push", help="Push the commit to the branch's upstream."),

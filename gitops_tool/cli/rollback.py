@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import typer
 
-from gitops_tool.cli import connection
+from gitops_tool.cli import complete, connection
 from gitops_tool.cli.app import app, err, guarded, options_of, output_option
 from gitops_tool.cli.promote import LOCK_TIMEOUT, confirm_on_terminal
 from gitops_tool.output import Format
@@ -17,7 +17,8 @@ from gitops_tool.output import Format
 @app.command()
 def rollback(
     ctx: typer.Context,
-    environment: str = typer.Argument(..., metavar="ENV", help="The environment."),
+    environment: str = typer.Argument(..., metavar="ENV", help="The environment.",
+                                      autocompletion=complete.environments),
     to: str = typer.Option(..., "--to", metavar="ID|COMMIT",
                            help="A promotion id (see `history`) or a commit."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),

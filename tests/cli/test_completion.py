@@ -32,6 +32,15 @@ def complete(line: str, cwd=None, monkeypatch=None) -> list[str]:
     ("gitops-tool validate cns", ["cns-dashboard", "cns-service"]),
     ("gitops-tool sync dev --app temp", ["temporal", "temporal-worker-service"]),
     ("gitops-tool st", ["status"]),
+    ("gitops-tool promote ", ["dev", "staging", "prod"]),
+    ("gitops-tool promote dev ", ["staging", "prod"]),
+    ("gitops-tool promote dev staging --service cns", ["cns-dashboard", "cns-service"]),
+    ("gitops-tool diff staging p", ["prod"]),
+    ("gitops-tool diff dev prod --service temp", ["temporal", "temporal-worker-service"]),
+    ("gitops-tool history s", ["staging"]),
+    ("gitops-tool rollback p", ["prod"]),
+    ("gitops-tool drift ", ["dev", "staging", "prod"]),
+    ("gitops-tool drift dev ", ["staging", "prod"]),
 ])
 def test_names_complete_inside_the_repository(line, expected, monkeypatch):
     assert complete(line, REPO, monkeypatch) == expected
