@@ -9,7 +9,7 @@ from typing import Any, Literal
 import typer
 
 from gitops_tool.cli import complete, connection
-from gitops_tool.cli.app import app, err, guarded, options_of, output_option
+from gitops_tool.cli.app import Abort, app, err, guarded, options_of, output_option
 from gitops_tool.output import Format
 
 LOCK_TIMEOUT = typer.Option(30.0, "--lock-timeout", min=0, metavar="SECONDS",
@@ -17,14 +17,21 @@ LOCK_TIMEOUT = typer.Option(30.0, "--lock-timeout", min=0, metavar="SECONDS",
 
 
 def confirm_on_terminal(preview: Any) -> bool:
-    """Show the commit's diff and its changes on stderr, then ask."""
+    """Show the commit's diff and its changes on stderr, then ask. End of input (Ctrl-D)
+    is a no; Ctrl-C is an interruption (130, as anywhere else), not Click's "Aborted!"."""
     from gitops_tool.output import promote as present
 
     err(preview.diff.rstrip("\n"))
     err("")
     err(present.moves_table(preview.story))
-    return typer.confirm(f"Commit {present.subject_of(preview.story)}?", default=False,
-                         err=True)
+    try:
+        return typer.confirm(f"Commit {present.subject_of(preview.story)}?", default=False,
+                             err=True)
+    except Abort as exc:  # Click turns both into Abort; the one it caught is the context
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt("nothing was committed") from None
+        err("")
+        return False
 
 
 
