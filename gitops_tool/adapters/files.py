@@ -23,10 +23,11 @@ from gitops_tool.core.yamldoc import MAX_FILE_BYTES, check_size, check_yaml
 from gitops_tool.errors import InputError
 
 
-def read_text(path: Path, root: Path, limit: int = MAX_FILE_BYTES) -> str:
+def read_text(path: Path, root: Path | None, limit: int = MAX_FILE_BYTES) -> str:
     """Read a UTF-8 file of at most `limit` bytes (no more is ever read), turning OS errors
-    into InputError naming the path. Only a regular file is read: a FIFO or a device where
-    a YAML file should be is refused, never waited on (O_NONBLOCK makes the open return)."""
+    into InputError naming the path (relative to `root`; whole when None). Only a regular
+    file is read: a FIFO or a device where a YAML file should be is refused, never waited
+    on (O_NONBLOCK makes the open return)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         with open(fd, "rb") as file:
@@ -68,7 +69,9 @@ def read_bounded(file: BinaryIO, limit: int) -> bytes:
     return file.read(limit + 1)
 
 
-def display_path(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path | None) -> str:
+    if root is None:
+        return str(path)
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from gitops_tool.adapters.files import read_text
 from gitops_tool.core.urls import masked_url, url_credentials
 from gitops_tool.core.yamldoc import load_plain
 from gitops_tool.errors import InputError
@@ -167,13 +168,10 @@ def read_config(path: Path) -> dict | None:
             "readable only by you (0600 or 0400), as the argocd CLI requires",
             hint=f"chmod 600 {path}",
         )
+    # read as every file is (bounded, a regular file only), then parsed bounded too
+    text = read_text(path, None)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = load_plain(text, str(path))  # bounded, like every YAML load
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
+        data = load_plain(text, str(path))
     except yaml.YAMLError as exc:  # report the position only: the text may hold a token
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,15 @@ def test_a_token_with_a_control_or_non_ascii_character_is_refused_unshown(tmp_pa
     text = info.value.message + (info.value.hint or "")
     assert "SENTINEL" not in text and bad not in text
     assert (where if where != "config" else "context 'work'") in info.value.message
+
+
+def test_a_huge_config_is_refused_unread(tmp_path):
+    write_config(tmp_path, CONFIG.format(token=TOKEN) + "#" * (9 * 1024 * 1024) + "\n")
+    with pytest.raises(InputError, match=re.escape(f"{tmp_path / 'config'}: larger than")):
+        resolve({"ARGOCD_CONFIG_DIR": str(tmp_path)})
+
+
+def test_a_config_that_is_a_pipe_is_refused_not_waited_on(tmp_path):
+    os.mkfifo(tmp_path / "config", 0o600)
+    with pytest.raises(InputError, match=re.escape(f"{tmp_path / 'config'}: not a regular")):
+        resolve({"ARGOCD_CONFIG_DIR": str(tmp_path)})
