@@ -204,7 +204,7 @@ def environment_names(root: Path, chain: Sequence[str] = ()) -> list[str]:
     folder = root / ENVIRONMENTS_DIR
     if not folder.is_dir():
         return []
-    listing = _listing(folder, root)
+    listing = _listing(inside(folder, root, ENVIRONMENTS_DIR), root)
     for name, *_ in sorted(listing):
         if name.endswith(".yml"):
             raise InputError(

@@ -158,7 +158,7 @@ def recover(root: Path, output_dir: str, warn: Callable[[str], None] = _quiet) -
     if what == "completed" and record is not None:
         warn(
             f"warning: {out}: completed the write that {who} left unfinished "
-            f"({len(record.write)} files written, {len(record.remove)} removed); {out} now "
+            f"({_files(len(record.write))} written, {len(record.remove)} removed); {out} now "
             "holds all of that run's output"
         )
     elif what == "undone":
@@ -413,3 +413,6 @@ def _deliver(previous: dict[int, object], received: list[int]) -> None:
     for signum in dict.fromkeys(received):
         signal.raise_signal(signum)
 
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"

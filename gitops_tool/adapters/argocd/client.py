@@ -62,6 +62,7 @@ from gitops_tool.adapters.argocd.session import (
 )
 from gitops_tool.adapters.argocd.transport import TooLarge, Watchdog, read_body
 from gitops_tool.core.argocd import responses
+from gitops_tool.core.argocd.version import MINIMUM_TEXT
 from gitops_tool.core.redact import Redactor, map_strings
 from gitops_tool.errors import ArgoCDError
 
@@ -408,8 +409,8 @@ class ArgoCDClient:
             raise self._broke(UnexpectedResponse(
                 f"unexpected response from Argo CD at {self.host} to {method} {path} "
                 f"({what}): {problem}",
-                hint="check that the server is Argo CD 2.x-3.x and that nothing between "
-                "(a proxy, a login page) rewrites its answers",
+                hint=f"check that the server is Argo CD {MINIMUM_TEXT} or later and that "
+                "nothing between (a proxy, a login page) rewrites its answers",
             ))
         return data
 

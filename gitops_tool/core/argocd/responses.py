@@ -147,7 +147,7 @@ APPLICATION_LIST = Obj({"items": ListOf(APPLICATION)})
 VERSION = Obj({"Version": TEXT, "HelmVersion": TEXT})
 USER_INFO = Obj({"loggedIn": BOOL, "username": TEXT})
 SETTINGS = Obj({"resourceOverrides": MapOf(Obj({"healthLua": STR}))})
-PROJECT = Obj({"metadata": Obj({"name": STR})})
+PROJECT = Obj({"metadata": Obj({"name": STR}, required=("name",))}, required=("metadata",))
 # The live and desired states of each managed resource arrive as JSON text.
 MANAGED_RESOURCES = Obj({"items": ListOf(Obj({
     "group": TEXT, "kind": TEXT, "namespace": TEXT, "name": TEXT, "modified": BOOL,

@@ -105,7 +105,7 @@ def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
     if problem := output_problem(settings.output_dir, settings.charts_dir):
         raise InputError(
             f"{source}:{line_of(data, 'output')}: output: {settings.output_dir!r} {problem}; "
-            "render removes what it does not produce there",
+            "render removes the files it wrote there before",
             hint="give render a folder of its own inside the repository (the default is "
             "argocd)",
         )

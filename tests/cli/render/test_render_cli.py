@@ -323,7 +323,7 @@ def _denied_for(real: Callable, target: Path) -> Callable:
     because tests run as root here, where chmod 000 does not bite."""
 
     def call(path, *args, **kwargs):
-        if Path(path) == target:
+        if not isinstance(path, int) and Path(path) == target:  # an int: an opened fd
             raise PermissionError(13, "Permission denied", str(path))
         return real(path, *args, **kwargs)
 

@@ -184,7 +184,6 @@ def test_sigkill_at_random_instants_leaves_argocd_all_old_or_all_new(
     assert gitops(root, "render").returncode == 0
     whole = time.monotonic() - began
     rng = random.Random(39)
-    seen: dict[str, int] = {}
     for round_ in range(12):
         root = fresh(big, tmp_path / f"round-{round_}")
         child = subprocess.Popen(command("--repo", str(root), "render"), env=child_env(),
@@ -194,9 +193,7 @@ def test_sigkill_at_random_instants_leaves_argocd_all_old_or_all_new(
         child.wait()
         left = after_kill(root)
         verb = ("render", "--check") if round_ % 2 else ("validate", "--no-helm")
-        outcome = check_recovery(root, big, left, verb)
-        seen[f"{left}->{outcome}"] = seen.get(f"{left}->{outcome}", 0) + 1
-    assert sum(seen.values()) == 12, seen
+        check_recovery(root, big, left, verb)  # all old or all new, and said so
 
 
 def test_a_recovery_killed_in_turn_is_completed_by_the_next_command(

@@ -66,6 +66,8 @@ def test_what_argo_cd_answers_has_the_shape(answers):
         ({"canSync": "false"}, responses.SYNC_WINDOWS,
          "canSync: expected true or false, got a string"),
         ({"metadata": []}, responses.PROJECT, "metadata: expected an object, got a list"),
+        ({}, responses.PROJECT, "metadata: missing"),
+        ({"metadata": {"labels": {}}}, responses.PROJECT, "metadata.name: missing"),
     ],
 )
 def test_a_wrong_shape_is_named_by_its_path(data, shape, problem):
