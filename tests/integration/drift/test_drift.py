@@ -14,7 +14,7 @@ from gitops_tool.output.drift import drift_json, drift_text
 from tests.support.drift_fixtures import T0, render_all, unconfigured
 from tests.support.fakeargo import Fault
 from tests.support.fakestate import resource_diff
-from tests.support.trees import pin_line
+from tests.support.trees import SERVICES, pin_line
 
 pytestmark = pytest.mark.timeout(60)
 LIST = "GET /api/v1/applications"
@@ -238,17 +238,43 @@ def test_environment_lag_is_dated_from_git_history(history, tmp_path, clock):
                                                       "2025-12-05T09:00:00Z"}
 
 
-def test_revisions_are_compared_when_both_stages_pin_a_commit(history, tmp_path, clock):
+def test_revisions_are_compared_per_service_when_both_stages_pin_a_commit(history, tmp_path,
+                                                                          clock):
     history.set_revision("staging", "a" * 40)
     history.set_revision("prod", "b" * 40)
     history.commit("pin staging", T0 + timedelta(days=2))
     clock.time = T0 + timedelta(days=3)
     result = run(history.root, unconfigured(tmp_path, clock))
+    gaps = [f for f in result.findings if f.part == "environment"]
+    # prod's source.revision holds back every service: one finding each, at its pin
+    assert {f.app for f in gaps} == {f"prod-{s}" for s in SERVICES}
+    for gap in gaps:
+        service = gap.app.removeprefix("prod-")
+        assert (gap.environment, gap.expected, gap.actual) == ("prod", "a" * 40, "b" * 40)
+        assert gap.line == pin_line(history.root, "prod", service)
+        assert gap.message.startswith(
+            f"{service} chart revision: prod has {'b' * 12}, staging has {'a' * 12} since")
+        assert gap.since == T0 + timedelta(days=2) and not gap.drift
+
+
+def test_a_service_promoted_on_its_own_is_compared_by_its_chart_commit(history, tmp_path,
+                                                                      clock):
+    history.set_revision("staging", "a" * 40)
+    history.set_revision("prod", "a" * 40)
+    history.commit("pin staging and prod", T0 + timedelta(days=1))
+    path = history.root / "environments/staging.yaml"
+    text = path.read_text()
+    head = '\n  worker:\n    image: "1.4.0"\n'
+    assert head in text
+    path.write_text(text.replace(head, head + f"    revision: {'c' * 40}\n"))
+    history.commit("staging: worker's chart at its own commit", T0 + timedelta(days=2))
+    clock.time = T0 + timedelta(days=10)
+    result = run(history.root, unconfigured(tmp_path, clock), "prod")
     (gap,) = [f for f in result.findings if f.part == "environment"]
-    assert (gap.environment, gap.app, gap.expected, gap.actual) == ("prod", "", "a" * 40,
-                                                                    "b" * 40)
-    assert gap.message.startswith(f"source.revision: prod has {'b' * 40}, staging has")
-    assert gap.since == T0 + timedelta(days=2) and not gap.drift
+    assert (gap.app, gap.expected, gap.actual) == ("prod-worker", "c" * 40, "a" * 40)
+    assert gap.message.startswith(f"worker chart revision: prod has {'a' * 12}, staging has "
+                                  f"{'c' * 12} since 2025-12-03T09:00:00Z (8d behind, more")
+    assert gap.drift and result.exit_code == 1
 
 
 def test_an_uncommitted_pin_is_reported_but_not_drift(history, tmp_path, clock):
