@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_tool.core.drift.findings import ENVIRONMENT, LIVE, PARTS, REPO, Finding
 from gitops_tool.core.drift.stages import format_duration, stamp
-from gitops_tool.output import to_json
+from gitops_tool.output import plural, to_json
 from gitops_tool.output.github import (
     ANNOTATIONS_PER_LEVEL,
     command,
@@ -91,25 +91,28 @@ def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
     if part == REPO:
         if not found:
             return f"{result.output_dir}/ matches what render produces"
-        return f"{len(found)} file{'s' if len(found) != 1 else ''} under " \
-               f"{result.output_dir}/ differ{'s' if len(found) == 1 else ''} from " \
-               "what render produces"
+        return f"{plural(len(found), 'file')} under {result.output_dir}/ " \
+               f"{_agree(len(found), 'differ')} from what render produces"
     if part == LIVE:
         if result.live_skipped:
             return f"skipped: {result.live_skipped}"
         unknown = list(dict.fromkeys(u.environment for u in result.unknown))
-        text = f"{len(found)} finding{'s' if len(found) != 1 else ''}"
+        text = plural(len(found), "finding")
         if unknown:
             text += f"; unknown for {', '.join(unknown)}"
         return text
     lag = format_duration(result.max_lag)
     if not found:
         return "consecutive stages pin the same images and revisions"
-    text = f"{len(found)} pin{'s' if len(found) != 1 else ''} differ between stages; "
+    text = f"{plural(len(found), 'pin')} {_agree(len(found), 'differ')} between stages; "
     if not drift:
         return text + f"none behind for longer than --max-lag {lag}"
-    return text + f"{len(drift)} count{'s' if len(drift) == 1 else ''} as drift " \
-        f"(--max-lag {lag})"
+    return text + f"{len(drift)} {_agree(len(drift), 'count')} as drift (--max-lag {lag})"
+
+
+def _agree(count: int, verb: str) -> str:
+    """The verb agreeing with `count` things: "1 pin differs", "2 pins differ"."""
+    return f"{verb}s" if count == 1 else verb
 
 
 def _details(found: list[Finding], limit: int | None) -> list[dict[str, str]]:
@@ -281,7 +284,7 @@ def annotations(result: DriftResult) -> list[str]:
             shown.append(line)
     left = len(lines) - len(shown)
     if left:
-        shown.append(command("notice", f"{left} more finding{'s' if left != 1 else ''} not "
-                             "annotated; the step summary and the log list them all",
+        shown.append(command("notice", f"{plural(left, 'more finding', 'more findings')} "
+                             "not annotated; the step summary and the log list them all",
                              {"title": "gitops-tool drift"}))
     return shown
