@@ -325,3 +325,67 @@ def test_details_when_argo_cd_marks_nothing_modified_or_fails(root, live, runtim
     assert (unknown.environment, unknown.app) == ("dev", "dev-worker")
     assert unknown.message.startswith("resources that differ: managed resources of dev-worker")
     assert result.exit_code == 3  # a configured system failed: never green, never just 1
+
+
+# -- argocd/ that cannot be read settled ---------------------------------------------
+
+
+def pending_write(root) -> None:
+    """What a write under way shows: its transaction folder in argocd/."""
+    (root / "argocd" / ".gitops-tool-write").mkdir()
+
+
+def test_a_lock_held_by_another_writer_makes_repo_drift_unknown_and_the_rest_runs(
+        history, live, runtime, tmp_path, clock):
+    from tests.support.locks import lock_held
+
+    history.set_pin("dev", "api", "2.0.0")
+    history.commit("dev: api 2.0.0", T0)
+    live.apps["prod-api"].health = "Degraded"
+    pending_write(history.root)
+    with lock_held(history.root, tmp_path / "ready", "render dev") as pid:
+        result = run(history.root, runtime, lock_timeout=0.3)
+    (unknown,) = result.unknown
+    assert (unknown.part, unknown.environment) == ("repo", "")
+    assert unknown.message.startswith("argocd/ could not be read settled: the repository is "
+                                      f"locked by pid {pid} (render dev")
+    assert result.exit_code == 3
+    # live and environment drift are checked in full
+    assert kinds(result) == [("behind", "staging", "staging-api"), ("health", "prod", "prod-api"),
+                             ("image-tag", "dev", "dev-api")]  # Argo CD runs the old pin
+    assert len(live.requests(LIST)) == 3
+    text = drift_text(result)
+    assert text.splitlines()[1].startswith("exit 3: not everything could be checked")
+    assert "repo drift: unknown: argocd/ could not be read settled: the repository is " \
+        "locked by" in text
+    data = json.loads(drift_json(result))
+    assert data["live"]["state"] == "checked"  # live drift itself was checked
+    assert [u["part"] for u in data["unknown"]] == ["repo"]
+
+
+def test_a_journal_that_is_refused_makes_repo_drift_unknown(root, live, runtime):
+    (root / "argocd" / ".gitops-tool-write").write_text("not a folder\n")
+    live.apps["dev-api"].sync_status = "OutOfSync"
+    result = run(root, runtime)
+    (unknown,) = result.unknown
+    assert unknown.part == "repo" and "not a folder gitops-tool made" in unknown.message
+    assert "remove argocd/.gitops-tool-write" in unknown.message  # the hint, the next step
+    assert kinds(result) == [("out-of-sync", "dev", "dev-api")]
+    assert result.exit_code == 3
+    assert (root / "argocd" / ".gitops-tool-write").read_text() == "not a folder\n"
+
+
+def test_an_unreadable_output_folder_is_bad_input_and_the_client_is_closed(
+        root, live, runtime, monkeypatch):
+    from gitops_tool.adapters.argocd.client import ArgoCDClient
+
+    closed = []
+    close = ArgoCDClient.close
+    monkeypatch.setattr(ArgoCDClient, "close", lambda self: (closed.append(self), close(self)))
+    (root / "argocd/dev/.git").mkdir()  # render refuses it: no repository inside argocd/
+    with pytest.raises(InputError, match="a git repository inside the output folder"):
+        run(root, runtime)
+    assert len(closed) == 1 and not live.records
+    closed.clear()
+    (root / "argocd/dev/.git").rmdir()
+    assert run(root, runtime).exit_code == 0 and len(closed) == 1
