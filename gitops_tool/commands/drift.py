@@ -217,8 +217,9 @@ def run(options: DriftOptions, runtime: Runtime) -> DriftResult:
     wanted = list(dict.fromkeys(options.environments))
     if wanted:
         files.check_environment_names(root, wanted)
-    # every environment (bootstrap and the chain need them); no values file is read
-    tree = files.load_tree(root, values=False)
+    # every environment (bootstrap and the chain need them), and every values file checked
+    # as render checks it: drift never says "matches" of a tree render refuses
+    tree = files.load_tree(root)
     chosen = in_chain_order(wanted or [e.name for e in tree.environments],
                             tree.settings.promotion)
     envs = [e for name in chosen if (e := tree.environment(name)) is not None]

@@ -389,3 +389,26 @@ def test_an_unreadable_output_folder_is_bad_input_and_the_client_is_closed(
     closed.clear()
     (root / "argocd/dev/.git").rmdir()
     assert run(root, runtime).exit_code == 0 and len(closed) == 1
+
+
+# -- what render refuses, drift refuses ------------------------------------------------
+
+
+@pytest.mark.parametrize("shape, text", [
+    ("a duplicate key", "replicaCount: 1\nreplicaCount: 2\n"),
+    ("a list at the top", "- 1\n- 2\n"),
+    ("an alias bomb", 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+                      + "".join(f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+                                for p, c in zip("abcdefgh", "bcdefghi", strict=True))),
+])
+def test_a_values_file_render_refuses_is_bad_input_for_drift_too(root, tmp_path, clock,
+                                                                   shape, text):
+    from gitops_tool.commands import render
+
+    (root / "charts/portal/values-staging.yaml").write_text(text)
+    with pytest.raises(InputError) as refused_by_render:
+        render.run(render.RenderOptions(root=root, check=True))
+    with pytest.raises(InputError) as refused_by_drift:
+        run(root, unconfigured(tmp_path, clock))
+    assert refused_by_drift.value.message == refused_by_render.value.message
+    assert refused_by_drift.value.message.startswith("charts/portal/values-staging.yaml")
