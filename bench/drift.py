@@ -7,7 +7,8 @@ written to a temporary folder, rendered, and committed with real git history in 
 pins move along the chain; the fake Argo CD (tests/support/fakeargo.py) is started in this
 process and holds the 3 x N Applications render declares, a few of them drifted.
 
-- in process: `commands.drift.run` (loading the tree, rendering it and comparing argocd/,
+- in process: `commands.drift.run` (loading the tree with its 4 x N values files checked,
+  as render checks them, rendering it and comparing argocd/,
   one List request per environment, the git history of the environment files), plus the
   text report;
 - whole process: `gitops-tool drift` as a subprocess (start-up included).

@@ -340,7 +340,8 @@ def load_tree(root: Path, only: list[str] | None = None, values: bool = True) ->
 
     `only` limits the environments (unknown names are an InputError listing the known).
     `values`: check that every values file parses (the commands that render or deploy the
-    charts do; status, doctor and drift, which never read values, leave them unread).
+    charts do, and drift, which must refuse what render refuses; status and doctor, which
+    never read values, leave them unread).
     """
     settings = load_settings(root)
     known = environment_names(root, settings.promotion)

@@ -11,13 +11,18 @@ run(options, runtime) makes three checks and always runs all three to the end:
 - environment drift: pins that differ between consecutive stages, and since when, from the
   git history of the earlier stage's file.
 
-What could not be checked (Argo CD failed) is kept as `Unknown`, never as "no drift". It
-never prints and never writes.
+What could not be checked (Argo CD failed; argocd/ could not be read settled because
+another command holds the repository lock, or a killed write's journal cannot be trusted)
+is kept as `Unknown`, never as "no drift", and the other checks still run. It never
+prints. It writes only what reading argocd/ settled takes: the repository lock file, and,
+when a killed command left a write unfinished, that write completed or undone (as any
+command that reads argocd/ does).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,6 +38,7 @@ from gitops_tool.core.argocd.rollout import expected_apps
 from gitops_tool.core.drift.findings import (
     KIND_OUT_OF_SYNC,
     LIVE,
+    REPO,
     Finding,
     Unknown,
     exit_code_of,
@@ -52,7 +58,7 @@ from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.render.plan import plan_for
 from gitops_tool.core.render.rendering import rendering_for
 from gitops_tool.core.selection import in_chain_order
-from gitops_tool.errors import ArgoCDError, GitError
+from gitops_tool.errors import ArgoCDError, GitError, GitopsError
 
 if TYPE_CHECKING:
     from gitops_tool.adapters.argocd.client import ArgoCDClient
@@ -70,13 +76,14 @@ class DriftOptions:
     max_lag: timedelta = DEFAULT_MAX_LAG
     details: bool = False
     require_live: bool = False
+    lock_timeout: float = LOCK_TIMEOUT  # seconds to wait for a command writing argocd/
 
 
 @dataclass(frozen=True, slots=True)
 class DriftResult:
     environments: tuple[str, ...]  # checked, in chain order
     findings: tuple[Finding, ...]  # repo, then live by environment, then environment drift
-    unknown: tuple[Unknown, ...]  # what could not be checked
+    unknown: tuple[Unknown, ...]  # what could not be checked: repo, then live
     server: str  # the Argo CD host, or "" when live drift was skipped
     live_skipped: str  # why live drift was skipped, or ""
     require_live: bool
@@ -97,20 +104,40 @@ class DriftResult:
 
 
 def repo_drift(root: Path, tree: Tree, chosen: list[str] | None, details: bool,
-               warn: Callable[[str], None]) -> tuple[Finding, ...]:
-    """argocd/ against what `render` would write for `chosen` (None: all); writes nothing,
-    and never compares against a half-written folder (writer.read_settled: a write under
-    way is waited for, one a killed run left is completed or undone, and `warn` says so)."""
+               warn: Callable[[str], None], lock_timeout: float = LOCK_TIMEOUT,
+               ) -> tuple[tuple[Finding, ...], tuple[Unknown, ...]]:
+    """argocd/ against what `render` would write for `chosen` (None: all), never against a
+    half-written folder (writer.read_settled: a write under way is waited for, one a killed
+    run left is completed or undone, and `warn` says so).
+
+    When argocd/ cannot be settled (the lock is held beyond `lock_timeout`, or the journal
+    a killed write left is refused), repo drift is unknown: (no findings, the Unknown). A
+    file under argocd/ that cannot be read is bad input, raised as render raises it."""
     from gitops_tool.adapters.lock import repository_lock
 
     rendering = rendering_for(tree, chosen)
     out = tree.settings.output_dir
-    existing = writer.read_settled(
-        root, out, lambda: writer.read_output(root, rendering.owned),
-        lambda: repository_lock(root, "drift", LOCK_TIMEOUT, warn=warn), warn,
-    )
+    reading: list[GitopsError] = []  # an error of the read itself, not of settling
+
+    def read() -> dict[str, bytes | None]:
+        try:
+            return writer.read_output(root, rendering.owned)
+        except GitopsError as exc:
+            reading.append(exc)
+            raise
+
+    try:
+        existing = writer.read_settled(
+            root, out, read,
+            lambda: repository_lock(root, "drift", lock_timeout, warn=warn), warn,
+        )
+    except GitopsError as exc:
+        if reading:
+            raise
+        return (), (Unknown(REPO, "", f"{out}/ could not be read settled: {exc.message} "
+                                      f"({exc.hint})"),)
     plan = plan_for(rendering.files, rendering.owned, existing)
-    return repo_findings(plan, existing, tree.settings.output_dir, details)
+    return repo_findings(plan, existing, out, details), ()
 
 
 def _with_details(client: ArgoCDClient, env: Environment, found: tuple[Finding, ...],
@@ -190,23 +217,27 @@ def run(options: DriftOptions, runtime: Runtime) -> DriftResult:
     wanted = list(dict.fromkeys(options.environments))
     if wanted:
         files.check_environment_names(root, wanted)
-    # every environment (bootstrap and the chain need them); no values file is read
-    tree = files.load_tree(root, values=False)
+    # every environment (bootstrap and the chain need them), and every values file checked
+    # as render checks it: drift never says "matches" of a tree render refuses
+    tree = files.load_tree(root)
     chosen = in_chain_order(wanted or [e.name for e in tree.environments],
                             tree.settings.promotion)
     envs = [e for name in chosen if (e := tree.environment(name)) is not None]
     # The connection is resolved first: a broken configuration is bad input (exit 2), found
-    # before anything else; none at all means live drift is skipped.
-    try:
-        client = runtime.connect(options.flags)
-    except NoServerError:
-        client = None
-    findings = list(repo_drift(root, tree, wanted or None, options.details, runtime.warn))
-    unknown: tuple[Unknown, ...] = ()
-    if client is not None:
-        with client:
-            live, unknown = live_drift(tree, envs, client, options.details)
-        findings += live
+    # before anything else; none at all means live drift is skipped. The client is closed
+    # on every way out.
+    with ExitStack() as stack:
+        try:
+            client: ArgoCDClient | None = stack.enter_context(runtime.connect(options.flags))
+        except NoServerError:
+            client = None
+        repo, unknown = repo_drift(root, tree, wanted or None, options.details, runtime.warn,
+                                   options.lock_timeout)
+        findings = list(repo)
+        if client is not None:
+            live, live_unknown = live_drift(tree, envs, client, options.details)
+            findings += live
+            unknown += live_unknown
     findings += environment_drift(root, tree, chosen, runtime.clock.now(), options.max_lag)
     return DriftResult(
         environments=tuple(chosen),

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gitops_tool.core.drift.findings import ENVIRONMENT, LIVE, PARTS, REPO, Finding
+from gitops_tool.core.drift.findings import ENVIRONMENT, LIVE, PARTS, REPO, Finding, Unknown
 from gitops_tool.core.drift.stages import format_duration, stamp
-from gitops_tool.output import to_json
+from gitops_tool.output import plural, to_json
 from gitops_tool.output.github import (
     ANNOTATIONS_PER_LEVEL,
     command,
@@ -61,11 +61,16 @@ def _row(finding: Finding) -> tuple[str, ...]:
     return tuple(clean(c) for c in cells)
 
 
+def _unknown(result: DriftResult, part: str) -> list[Unknown]:
+    return [u for u in result.unknown if u.part == part]
+
+
 def _live(result: DriftResult) -> dict[str, Any]:
-    envs_unknown = list(dict.fromkeys(u.environment for u in result.unknown))
+    unknown = _unknown(result, LIVE)
+    envs_unknown = list(dict.fromkeys(u.environment for u in unknown))
     if result.live_skipped:
         state = "skipped"
-    elif not result.unknown:
+    elif not unknown:
         state = "checked"
     else:
         state = "unknown"
@@ -75,7 +80,7 @@ def _live(result: DriftResult) -> dict[str, Any]:
         "required": result.require_live,
         "server": clean(result.server),
         "unknown_environments": envs_unknown,
-        "first_reason": clean(result.unknown[0].message) if result.unknown else "",
+        "first_reason": clean(unknown[0].message) if unknown else "",
     }
 
 
@@ -89,27 +94,32 @@ def _counts(result: DriftResult, findings: tuple[Finding, ...]) -> dict[str, int
 def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
     drift = [f for f in found if f.drift]
     if part == REPO:
+        if _unknown(result, REPO):
+            return "unknown: " + ("; ".join(clean(u.message) for u in _unknown(result, REPO)))
         if not found:
             return f"{result.output_dir}/ matches what render produces"
-        return f"{len(found)} file{'s' if len(found) != 1 else ''} under " \
-               f"{result.output_dir}/ differ{'s' if len(found) == 1 else ''} from " \
-               "what render produces"
+        return f"{plural(len(found), 'file')} under {result.output_dir}/ " \
+               f"{_agree(len(found), 'differ')} from what render produces"
     if part == LIVE:
         if result.live_skipped:
             return f"skipped: {result.live_skipped}"
-        unknown = list(dict.fromkeys(u.environment for u in result.unknown))
-        text = f"{len(found)} finding{'s' if len(found) != 1 else ''}"
+        unknown = list(dict.fromkeys(u.environment for u in _unknown(result, LIVE)))
+        text = plural(len(found), "finding")
         if unknown:
             text += f"; unknown for {', '.join(unknown)}"
         return text
     lag = format_duration(result.max_lag)
     if not found:
         return "consecutive stages pin the same images and revisions"
-    text = f"{len(found)} pin{'s' if len(found) != 1 else ''} differ between stages; "
+    text = f"{plural(len(found), 'pin')} {_agree(len(found), 'differ')} between stages; "
     if not drift:
         return text + f"none behind for longer than --max-lag {lag}"
-    return text + f"{len(drift)} count{'s' if len(drift) == 1 else ''} as drift " \
-        f"(--max-lag {lag})"
+    return text + f"{len(drift)} {_agree(len(drift), 'count')} as drift (--max-lag {lag})"
+
+
+def _agree(count: int, verb: str) -> str:
+    """The verb agreeing with `count` things: "1 pin differs", "2 pins differ"."""
+    return f"{verb}s" if count == 1 else verb
 
 
 def _details(found: list[Finding], limit: int | None) -> list[dict[str, str]]:
@@ -140,8 +150,9 @@ def _context(result: DriftResult, shown: int | None = None,
     sections = []
     for part in PARTS:
         found = [f for f in findings if f.part == part]
+        # repo drift's reason is its summary; live drift's, one line per environment
         unknown = [clean(f"{u.environment}{' ' + u.app if u.app else ''}: {u.message}")
-                   for u in result.unknown if u.part == part] if part == LIVE else []
+                   for u in _unknown(result, part)] if part != REPO else []
         scope = ", ".join(result.environments) if part != REPO else \
             ", ".join(result.environments) + " (and bootstrap)"
         sections.append({
@@ -260,8 +271,9 @@ def annotations(result: DriftResult) -> list[str]:
     lines: list[tuple[str, str]] = []
     for u in result.unknown:
         where = f"{u.environment} {u.app}".strip()
-        lines.append(("error", command("error", f"{where}: {u.message}",
-                                       {"title": f"{u.part} drift unknown ({u.environment})"})))
+        title = f"{u.part} drift unknown" + (f" ({u.environment})" if u.environment else "")
+        lines.append(("error", command("error", f"{where}: {u.message}" if where else
+                                       u.message, {"title": title})))
     if result.live_skipped:
         level = "error" if result.require_live else "warning"
         lines.append((level, command(level, result.live_skipped,
@@ -281,7 +293,7 @@ def annotations(result: DriftResult) -> list[str]:
             shown.append(line)
     left = len(lines) - len(shown)
     if left:
-        shown.append(command("notice", f"{left} more finding{'s' if left != 1 else ''} not "
-                             "annotated; the step summary and the log list them all",
+        shown.append(command("notice", f"{plural(left, 'more finding', 'more findings')} "
+                             "not annotated; the step summary and the log list them all",
                              {"title": "gitops-tool drift"}))
     return shown

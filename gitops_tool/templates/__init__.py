@@ -26,10 +26,11 @@ def _environment() -> Any:
         lstrip_blocks=True,
         autoescape=False,  # plain text and Markdown, not HTML
     )
-    from gitops_tool.output import table
+    from gitops_tool.output import plural, table
     from gitops_tool.output.github import fence, markdown_text
 
     environment.filters["short"] = short
+    environment.filters["plural"] = plural  # {{ n | plural("finding") }}: "1 finding"
     environment.filters["md"] = markdown_text  # text from outside, safe in Markdown
     environment.filters["fence"] = fence
     environment.filters["table"] = lambda rows, headers: table(headers, rows)

@@ -23,6 +23,7 @@ import git  # GitPython: this module is imported only by the commands that use g
 from gitops_tool.adapters.git.errors import (
     GitIdentityMissing,
     NotARepository,
+    NotTopFolder,
     RemoteUnreachable,
     scrub,
     secrets_of,
@@ -335,6 +336,31 @@ class Clone:
             raise self.error(f"fetch from {remote}", err)
         return self.rev(ref)
 
+    def remote_tip(self, remote: str, branch: str,
+                   timeout: float = NETWORK_TIMEOUT) -> str | None:
+        """The commit `branch` points to on `remote` itself (`git ls-remote`, not the
+        remote-tracking ref, which is as old as the last fetch), or None when the remote
+        has no such branch. RemoteUnreachable when it cannot be reached; GitError when it
+        answers with a failure (a refused credential, no such repository)."""
+        from gitops_tool.core.promote.push import unreachable
+
+        ref = f"refs/heads/{branch}"
+        status, out, err = self.run("ls-remote", "--quiet", remote, ref, timeout=timeout)
+        if status != 0:
+            if unreachable(err) or "timed out" in err.lower():
+                last = self.scrub(err).strip().splitlines()[-1] if err.strip() else "no answer"
+                raise RemoteUnreachable(
+                    f"cannot reach remote {remote!r} ({self.remotes().get(remote, '')}): "
+                    f"{last}",
+                    hint="check the network and the remote's URL, then run again",
+                )
+            raise self.error(f"ls-remote {remote}", err)
+        for line in out.splitlines():
+            commit, _, name = line.partition("\t")
+            if name == ref:
+                return commit
+        return None
+
     def push(self, remote: str, source: str, branch: str) -> tuple[Any, list[str]]:
         """Push `source` (a commit or ref) to `branch` of `remote`, never forced:
         (PushAnswer, the remote's own messages), scrubbed."""
@@ -406,21 +432,26 @@ def _interrupts_held() -> Iterator[None]:
 
 
 def open_clone(root: Path) -> Clone:
-    """The clone whose top folder is `root`. NotARepository (exit 2) otherwise."""
+    """The clone whose top folder is `root`. NotARepository (exit 2) otherwise: NotTopFolder
+    when `root` is inside a git repository without being its top folder."""
     try:
         repo = git.Repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise NotARepository(
-            f"{root} is not a git repository",
-            hint="clone the GitOps repository and run gitops-tool in it",
-        ) from None
+        try:  # only to name the repository `root` is inside, when it is
+            repo = git.Repo(root, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise NotARepository(
+                f"{root} is not a git repository",
+                hint="clone the GitOps repository and run gitops-tool in it",
+            ) from None
     if repo.bare or repo.working_tree_dir is None or Path(
         repo.working_tree_dir
     ).resolve() != root.resolve():
-        top = repo.working_tree_dir
+        top = str(repo.working_tree_dir or "")
         repo.close()
-        raise NotARepository(
-            f"{root} is not the top folder of its git repository ({top})",
+        raise NotTopFolder(
+            f"{root} is not the top folder of its git repository ({top or 'a bare one'})",
             hint="keep gitops-tool.yaml at the top of the clone",
+            top=top,
         )
     return Clone(repo, root)

@@ -15,6 +15,15 @@ class NotARepository(InputError):
     """The repository is not a git clone (or not its top folder)."""
 
 
+class NotTopFolder(NotARepository):
+    """The folder is inside a git repository, but not its top folder: not a clone of its own.
+    `top` is the enclosing repository's top folder ("" for a bare one)."""
+
+    def __init__(self, message: str, hint: str | None = None, top: str = "") -> None:
+        super().__init__(message, hint)
+        self.top = top
+
+
 class GitIdentityMissing(InputError):
     """git has no author identity to commit with."""
 

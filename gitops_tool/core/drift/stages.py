@@ -2,10 +2,13 @@
 and since when the later stage has been behind.
 
 Pure. A pin is one value promotion moves, keyed by (service, field): each service's image
-tag, and the environment's `source.revision` when it is a commit (service ""). The date a
-stage has been behind is when the earlier stage got the value the later lacks: the oldest
-commit of an unbroken run, newest first, of versions of the earlier stage's file that hold
-that value (`arrivals`, over the versions the git adapter reads).
+tag, and the commit its chart is deployed from (its release pin's own `revision`, else the
+environment's `source.revision`) when that is a commit. So a stage whose `source.revision`
+lags is reported once per service it holds back, and a service promoted on its own (a pin
+revision) is compared like any other. The date a stage has been behind is when the earlier
+stage got the value the later lacks: the oldest commit of an unbroken run, newest first, of
+versions of the earlier stage's file that hold that value (`arrivals`, over the versions
+the git adapter reads).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from gitops_tool.core.names import application_name
 from gitops_tool.errors import InputError
 
 IMAGE, REVISION = "image", "revision"
-PinKey = tuple[str, str]  # (service, IMAGE | REVISION); service "" for the environment
+PinKey = tuple[str, str]  # (service, IMAGE | REVISION)
+LABELS = {IMAGE: "image", REVISION: "chart revision"}  # how a message names the field
 NOT_COMMITTED = "not committed yet"
 DEFAULT_MAX_LAG = timedelta(days=7)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there is one
@@ -66,11 +70,13 @@ def stamp(when: datetime) -> str:
 
 
 def pins_of(env: Environment) -> dict[PinKey, str]:
-    """The values promotion moves in `env`."""
-    pins = {(service, IMAGE): release.image_tag for service, release in env.releases.items()}
-    # When releases carry a per-service revision, it joins here as (service, REVISION).
-    if is_commit(env.revision):
-        pins[("", REVISION)] = env.revision
+    """The values promotion moves in `env`, per service: its image tag, and the commit its
+    chart is deployed from when that is a commit (a branch cannot be compared)."""
+    pins: dict[PinKey, str] = {}
+    for service, release in env.releases.items():
+        pins[(service, IMAGE)] = release.image_tag
+        if is_commit(revision := release.revision_in(env)):
+            pins[(service, REVISION)] = revision
     return pins
 
 
@@ -85,16 +91,18 @@ def pins_in(text: str | None) -> dict[PinKey, str]:
         return {}
     if not isinstance(data, dict):
         return {}
-    pins: dict[PinKey, str] = {}
-    for service, pin in (data.get("releases") or {}).items() if isinstance(
-            data.get("releases"), dict) else ():
-        if isinstance(pin, dict):
-            for field, key in ((IMAGE, "image"), (REVISION, "revision")):
-                if pin.get(key) is not None:
-                    pins[(str(service), field)] = str(pin[key])
     source = data.get("source")
-    if isinstance(source, dict) and source.get("revision") is not None:
-        pins[("", REVISION)] = str(source["revision"])
+    shared = str(source.get("revision")) if isinstance(source, dict) else ""
+    releases = data.get("releases")
+    pins: dict[PinKey, str] = {}
+    for service, pin in releases.items() if isinstance(releases, dict) else ():
+        if not isinstance(pin, dict):
+            continue
+        if pin.get("image") is not None:
+            pins[(str(service), IMAGE)] = str(pin["image"])
+        revision = str(pin["revision"]) if pin.get("revision") is not None else shared
+        if is_commit(revision):
+            pins[(str(service), REVISION)] = revision
     return pins
 
 
@@ -113,7 +121,8 @@ class Gap:
 
 def stage_gaps(tree: Tree, later_stages: Sequence[str]) -> tuple[Gap, ...]:
     """Every pin that differs between a stage in `later_stages` and the stage before it in
-    the promotion chain. A revision is compared only when both stages pin a commit."""
+    the promotion chain, per service. A service's chart revision is compared only when it
+    is a commit in both stages."""
     by_name = {e.name: e for e in tree.environments}
     chain = [name for name in tree.settings.promotion if name in by_name]
     gaps = []
@@ -126,13 +135,13 @@ def stage_gaps(tree: Tree, later_stages: Sequence[str]) -> tuple[Gap, ...]:
             if have[key] != lack[key]:
                 release = after.releases.get(key[0])
                 gaps.append(Gap(earlier, later, key, have[key], lack[key], after.source,
-                                release.line if release and key[1] == IMAGE else None))
+                                release.line if release else None))
     return tuple(gaps)
 
 
 def _order(tree: Tree) -> Any:
     rank = {s.name: i for i, s in enumerate(tree.services)}
-    return lambda key: (key[0] != "", rank.get(key[0], len(rank)), key[0], key[1])
+    return lambda key: (rank.get(key[0], len(rank)), key[0], key[1] != IMAGE)
 
 
 # -- history ----------------------------------------------------------------------------
@@ -191,6 +200,11 @@ def arrivals(wanted: Mapping[PinKey, str],
     return done
 
 
+def _shown(value: str) -> str:
+    """A commit cut to 12 characters (the finding keeps it whole); a tag as it is."""
+    return value[:12] if is_commit(value) else value
+
+
 def environment_findings(gaps: Sequence[Gap], arrived: Mapping[str, Mapping[PinKey, Arrival]],
                          now: datetime, max_lag: timedelta) -> tuple[Finding, ...]:
     """One finding per gap. It counts as drift when the later stage has been behind for
@@ -199,9 +213,8 @@ def environment_findings(gaps: Sequence[Gap], arrived: Mapping[str, Mapping[PinK
     for gap in gaps:
         arrival = arrived.get(gap.earlier, {}).get(gap.key) or Arrival(None, why="unknown")
         service, field = gap.key
-        what = f"{service} {field}" if service else "source.revision"
-        head = (f"{what}: {gap.later} has {gap.later_value}, {gap.earlier} has "
-                f"{gap.earlier_value}")
+        head = (f"{service} {LABELS[field]}: {gap.later} has {_shown(gap.later_value)}, "
+                f"{gap.earlier} has {_shown(gap.earlier_value)}")
         limit = f"--max-lag {format_duration(max_lag)}"
         if arrival.since is not None:
             lag = now - arrival.since
@@ -223,7 +236,7 @@ def environment_findings(gaps: Sequence[Gap], arrived: Mapping[str, Mapping[PinK
             drift, tail = True, f"(since when is unknown: {why})"
         found.append(Finding(
             kind=KIND_BEHIND, part=ENVIRONMENT, environment=gap.later,
-            app=application_name(gap.later, service) if service else "",
+            app=application_name(gap.later, service),
             file=gap.later_file, line=gap.line, message=f"{head} {tail}", drift=drift,
             since=arrival.since, expected=gap.earlier_value, actual=gap.later_value))
     return tuple(found)

@@ -236,3 +236,21 @@ def test_loading_the_cli_imports_no_jinja2_git_or_requests():
             "('jinja2', 'git', 'requests', 'gitops_tool.commands.drift') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_refused_journal_exits_3_with_the_rest_of_the_report(cli, live, root, tmp_path):
+    (root / "argocd/.gitops-tool-write").write_text("left by hand\n")
+    live.apps["dev-api"].health = "Degraded"
+    summary = tmp_path / "summary.md"
+    result = cli("--github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 3, result.output
+    assert _commands_outside_stop(result.stdout)[0].startswith(
+        "::error title=repo drift unknown::argocd/ could not be read settled: "
+        "argocd/.gitops-tool-write: not a folder gitops-tool made")
+    assert "\nrepo drift: unknown: argocd/ could not be read settled: " in result.stdout
+    assert "\nlive drift: 1 finding\n" in result.stdout  # the rest is reported
+    assert "| repo drift | dev, staging, prod (and bootstrap) | unknown: argocd/" in \
+        summary.read_text()
+    data = json.loads(cli("-o", "json").stdout)
+    assert data["exit_code"] == 3 and data["live"]["state"] == "checked"
+    assert [(u["part"], u["environment"]) for u in data["unknown"]] == [("repo", "")]

@@ -14,7 +14,7 @@ from gitops_tool.output.drift import drift_json, drift_text
 from tests.support.drift_fixtures import T0, render_all, unconfigured
 from tests.support.fakeargo import Fault
 from tests.support.fakestate import resource_diff
-from tests.support.trees import pin_line
+from tests.support.trees import SERVICES, pin_line
 
 pytestmark = pytest.mark.timeout(60)
 LIST = "GET /api/v1/applications"
@@ -238,17 +238,43 @@ def test_environment_lag_is_dated_from_git_history(history, tmp_path, clock):
                                                       "2025-12-05T09:00:00Z"}
 
 
-def test_revisions_are_compared_when_both_stages_pin_a_commit(history, tmp_path, clock):
+def test_revisions_are_compared_per_service_when_both_stages_pin_a_commit(history, tmp_path,
+                                                                          clock):
     history.set_revision("staging", "a" * 40)
     history.set_revision("prod", "b" * 40)
     history.commit("pin staging", T0 + timedelta(days=2))
     clock.time = T0 + timedelta(days=3)
     result = run(history.root, unconfigured(tmp_path, clock))
+    gaps = [f for f in result.findings if f.part == "environment"]
+    # prod's source.revision holds back every service: one finding each, at its pin
+    assert {f.app for f in gaps} == {f"prod-{s}" for s in SERVICES}
+    for gap in gaps:
+        service = gap.app.removeprefix("prod-")
+        assert (gap.environment, gap.expected, gap.actual) == ("prod", "a" * 40, "b" * 40)
+        assert gap.line == pin_line(history.root, "prod", service)
+        assert gap.message.startswith(
+            f"{service} chart revision: prod has {'b' * 12}, staging has {'a' * 12} since")
+        assert gap.since == T0 + timedelta(days=2) and not gap.drift
+
+
+def test_a_service_promoted_on_its_own_is_compared_by_its_chart_commit(history, tmp_path,
+                                                                      clock):
+    history.set_revision("staging", "a" * 40)
+    history.set_revision("prod", "a" * 40)
+    history.commit("pin staging and prod", T0 + timedelta(days=1))
+    path = history.root / "environments/staging.yaml"
+    text = path.read_text()
+    head = '\n  worker:\n    image: "1.4.0"\n'
+    assert head in text
+    path.write_text(text.replace(head, head + f"    revision: {'c' * 40}\n"))
+    history.commit("staging: worker's chart at its own commit", T0 + timedelta(days=2))
+    clock.time = T0 + timedelta(days=10)
+    result = run(history.root, unconfigured(tmp_path, clock), "prod")
     (gap,) = [f for f in result.findings if f.part == "environment"]
-    assert (gap.environment, gap.app, gap.expected, gap.actual) == ("prod", "", "a" * 40,
-                                                                    "b" * 40)
-    assert gap.message.startswith(f"source.revision: prod has {'b' * 40}, staging has")
-    assert gap.since == T0 + timedelta(days=2) and not gap.drift
+    assert (gap.app, gap.expected, gap.actual) == ("prod-worker", "c" * 40, "a" * 40)
+    assert gap.message.startswith(f"worker chart revision: prod has {'a' * 12}, staging has "
+                                  f"{'c' * 12} since 2025-12-03T09:00:00Z (8d behind, more")
+    assert gap.drift and result.exit_code == 1
 
 
 def test_an_uncommitted_pin_is_reported_but_not_drift(history, tmp_path, clock):
@@ -299,3 +325,90 @@ def test_details_when_argo_cd_marks_nothing_modified_or_fails(root, live, runtim
     assert (unknown.environment, unknown.app) == ("dev", "dev-worker")
     assert unknown.message.startswith("resources that differ: managed resources of dev-worker")
     assert result.exit_code == 3  # a configured system failed: never green, never just 1
+
+
+# -- argocd/ that cannot be read settled ---------------------------------------------
+
+
+def pending_write(root) -> None:
+    """What a write under way shows: its transaction folder in argocd/."""
+    (root / "argocd" / ".gitops-tool-write").mkdir()
+
+
+def test_a_lock_held_by_another_writer_makes_repo_drift_unknown_and_the_rest_runs(
+        history, live, runtime, tmp_path, clock):
+    from tests.support.locks import lock_held
+
+    history.set_pin("dev", "api", "2.0.0")
+    history.commit("dev: api 2.0.0", T0)
+    live.apps["prod-api"].health = "Degraded"
+    pending_write(history.root)
+    with lock_held(history.root, tmp_path / "ready", "render dev") as pid:
+        result = run(history.root, runtime, lock_timeout=0.3)
+    (unknown,) = result.unknown
+    assert (unknown.part, unknown.environment) == ("repo", "")
+    assert unknown.message.startswith("argocd/ could not be read settled: the repository is "
+                                      f"locked by pid {pid} (render dev")
+    assert result.exit_code == 3
+    # live and environment drift are checked in full
+    assert kinds(result) == [("behind", "staging", "staging-api"), ("health", "prod", "prod-api"),
+                             ("image-tag", "dev", "dev-api")]  # Argo CD runs the old pin
+    assert len(live.requests(LIST)) == 3
+    text = drift_text(result)
+    assert text.splitlines()[1].startswith("exit 3: not everything could be checked")
+    assert "repo drift: unknown: argocd/ could not be read settled: the repository is " \
+        "locked by" in text
+    data = json.loads(drift_json(result))
+    assert data["live"]["state"] == "checked"  # live drift itself was checked
+    assert [u["part"] for u in data["unknown"]] == ["repo"]
+
+
+def test_a_journal_that_is_refused_makes_repo_drift_unknown(root, live, runtime):
+    (root / "argocd" / ".gitops-tool-write").write_text("not a folder\n")
+    live.apps["dev-api"].sync_status = "OutOfSync"
+    result = run(root, runtime)
+    (unknown,) = result.unknown
+    assert unknown.part == "repo" and "not a folder gitops-tool made" in unknown.message
+    assert "remove argocd/.gitops-tool-write" in unknown.message  # the hint, the next step
+    assert kinds(result) == [("out-of-sync", "dev", "dev-api")]
+    assert result.exit_code == 3
+    assert (root / "argocd" / ".gitops-tool-write").read_text() == "not a folder\n"
+
+
+def test_an_unreadable_output_folder_is_bad_input_and_the_client_is_closed(
+        root, live, runtime, monkeypatch):
+    from gitops_tool.adapters.argocd.client import ArgoCDClient
+
+    closed = []
+    close = ArgoCDClient.close
+    monkeypatch.setattr(ArgoCDClient, "close", lambda self: (closed.append(self), close(self)))
+    (root / "argocd/dev/.git").mkdir()  # render refuses it: no repository inside argocd/
+    with pytest.raises(InputError, match="a git repository inside the output folder"):
+        run(root, runtime)
+    assert len(closed) == 1 and not live.records
+    closed.clear()
+    (root / "argocd/dev/.git").rmdir()
+    assert run(root, runtime).exit_code == 0 and len(closed) == 1
+
+
+# -- what render refuses, drift refuses ------------------------------------------------
+
+
+@pytest.mark.parametrize("shape, text", [
+    ("a duplicate key", "replicaCount: 1\nreplicaCount: 2\n"),
+    ("a list at the top", "- 1\n- 2\n"),
+    ("an alias bomb", 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+                      + "".join(f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+                                for p, c in zip("abcdefgh", "bcdefghi", strict=True))),
+])
+def test_a_values_file_render_refuses_is_bad_input_for_drift_too(root, tmp_path, clock,
+                                                                   shape, text):
+    from gitops_tool.commands import render
+
+    (root / "charts/portal/values-staging.yaml").write_text(text)
+    with pytest.raises(InputError) as refused_by_render:
+        render.run(render.RenderOptions(root=root, check=True))
+    with pytest.raises(InputError) as refused_by_drift:
+        run(root, unconfigured(tmp_path, clock))
+    assert refused_by_drift.value.message == refused_by_render.value.message
+    assert refused_by_drift.value.message.startswith("charts/portal/values-staging.yaml")

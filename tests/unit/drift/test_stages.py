@@ -55,10 +55,10 @@ def env_text(api: str = "1.0.0", revision: str = "main", worker_revision: str = 
             f"  api:\n    image: \"{api}\"\n  worker:\n    image: \"2.0.0\"\n{worker}")
 
 
-def test_pins_in_reads_images_revisions_and_per_service_revisions_leniently():
+def test_pins_in_reads_images_and_per_service_revisions_leniently():
     assert pins_in(env_text(revision="a" * 40, worker_revision="b" * 40)) == {
-        ("api", IMAGE): "1.0.0", ("worker", IMAGE): "2.0.0", ("worker", REVISION): "b" * 40,
-        ("", REVISION): "a" * 40}
+        ("api", IMAGE): "1.0.0", ("api", REVISION): "a" * 40, ("worker", IMAGE): "2.0.0",
+        ("worker", REVISION): "b" * 40}
     assert pins_in(None) == {} and pins_in(": not yaml: [") == {} and pins_in("- a\n") == {}
     assert pins_in("releases: [1, 2]\n") == {}
 
@@ -133,8 +133,77 @@ def test_a_gap_counts_as_drift_beyond_max_lag_or_when_its_age_is_unknown(arrival
         "behind", "prod", "prod-api", "environments/prod.yaml", 12)
 
 
-def test_an_environment_revision_gap_names_no_app():
-    (finding,) = environment_findings([gap(("", REVISION))],
-                                      {"staging": {("", REVISION): Arrival(T0, "c")}},
-                                      T0 + DAY, timedelta(days=7))
-    assert finding.app == "" and finding.message.startswith("source.revision: prod has")
+# -- per-service pins between stages --------------------------------------------------
+
+R1, R2, R3 = "1" * 40, "2" * 40, "3" * 40
+
+
+def chain(staging: str, prod: str, staging_own: dict[str, str] | None = None,
+          prod_own: dict[str, str] | None = None):
+    """argocd_spec's tree with staging and prod deploying `staging`/`prod` (source.revision)
+    and some services pinned to their own chart commit."""
+    from dataclasses import replace
+
+    from gitops_tool.core.model import Tree
+    from tests.support.trees import argocd_spec, tree_from_spec
+
+    tree = tree_from_spec(argocd_spec())
+    envs = []
+    for env in tree.environments:
+        own = {"staging": staging_own or {}, "prod": prod_own or {}}.get(env.name, {})
+        revision = {"staging": staging, "prod": prod}.get(env.name, env.revision)
+        releases = {name: replace(r, revision=own.get(name, "")) for name, r in
+                    env.releases.items()}
+        envs.append(replace(env, revision=revision, releases=releases))
+    return Tree(tree.settings, tree.services, tuple(envs))
+
+
+def test_a_service_whose_own_chart_commit_differs_is_a_gap_of_that_service():
+    from gitops_tool.core.drift.stages import stage_gaps
+
+    # Same source.revision, but staging's api runs its chart from another commit.
+    tree = chain(R1, R1, staging_own={"api": R2})
+    (gap_,) = stage_gaps(tree, ["prod"])
+    assert (gap_.earlier, gap_.later, gap_.key) == ("staging", "prod", ("api", REVISION))
+    assert (gap_.earlier_value, gap_.later_value) == (R2, R1)
+    assert gap_.line == tree.environment("prod").releases["api"].line
+    # The other way round: prod's worker has its own commit, staging's runs the environment's.
+    tree = chain(R1, R1, prod_own={"worker": R3})
+    assert [(g.key, g.earlier_value, g.later_value) for g in stage_gaps(tree, ["prod"])] == [
+        (("worker", REVISION), R1, R3)]
+    # Own commits that equal what the other stage deploys are no gap.
+    assert stage_gaps(chain(R1, R2, prod_own={s: R1 for s in
+                                              ("api", "worker", "portal", "ingress",
+                                               "cert-manager")}), ["prod"]) == ()
+
+
+def test_a_source_revision_gap_is_reported_for_each_service_it_moves():
+    from gitops_tool.core.drift.stages import stage_gaps
+
+    tree = chain(R1, R2, prod_own={"portal": R1})  # portal already runs staging's commit
+    gaps = stage_gaps(tree, ["prod"])
+    assert {g.key for g in gaps} == {(s, REVISION) for s in
+                                     ("cert-manager", "ingress", "api", "worker")}
+    assert all((g.earlier_value, g.later_value) == (R1, R2) for g in gaps)
+    # Services in wave order, as the report lists them.
+    assert [g.key[0] for g in gaps] == [s.name for s in tree.services if s.name != "portal"]
+    # A branch cannot be compared with a commit: dev tracks main.
+    assert not [g for g in stage_gaps(tree, ["staging"]) if g.key[1] == REVISION]
+
+
+def test_a_revision_gap_names_the_service_and_shows_short_commits():
+    (finding,) = environment_findings(
+        [Gap("staging", "prod", ("api", REVISION), R2, R1, "environments/prod.yaml", 7)],
+        {"staging": {("api", REVISION): Arrival(T0, "c")}}, T0 + DAY, timedelta(days=7))
+    assert finding.app == "prod-api" and (finding.expected, finding.actual) == (R2, R1)
+    assert finding.message.startswith(
+        f"api chart revision: prod has {R1[:12]}, staging has {R2[:12]} since")
+
+
+def test_pins_in_reads_the_commit_each_service_deploys():
+    text = env_text(revision=R1, worker_revision=R2)
+    assert pins_in(text) == {("api", IMAGE): "1.0.0", ("api", REVISION): R1,
+                             ("worker", IMAGE): "2.0.0", ("worker", REVISION): R2}
+    # A branch is no commit: only a service's own commit is read then.
+    assert pins_in(env_text(revision="main", worker_revision=R2)) == {
+        ("api", IMAGE): "1.0.0", ("worker", IMAGE): "2.0.0", ("worker", REVISION): R2}

@@ -1,0 +1,45 @@
+"""The drift report's words: counts agree with their nouns and verbs, and a part that could
+not be checked says so in its own section."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from gitops_tool.commands.drift import DriftResult
+from gitops_tool.core.drift.findings import Finding
+from gitops_tool.output.drift import drift_markdown, drift_text
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def behind(service: str, drift: bool = False) -> Finding:
+    return Finding("behind", "environment", "prod", f"prod-{service}",
+                   "environments/prod.yaml", f"{service} image: prod has 1.0.0, staging has "
+                   "2.0.0", drift=drift)
+
+
+def repo(file: str) -> Finding:
+    return Finding("repo", "repo", "prod", "", file, "differs from what render produces")
+
+
+def result(*findings: Finding) -> DriftResult:
+    return DriftResult(environments=("prod",), findings=findings, unknown=(), server="",
+                       live_skipped="no server", require_live=False,
+                       max_lag=timedelta(days=7), checked_at=NOW)
+
+
+def test_one_of_a_thing_is_singular_and_its_verb_agrees():
+    text = drift_text(result(behind("api", drift=True), repo("argocd/prod/a.yaml")))
+    assert "environment drift: 1 pin differs between stages; 1 counts as drift" in text
+    assert "repo drift: 1 file under argocd/ differs from what render produces" in text
+    assert "drift found: 1 finding (repo 1, live 0, environment 1)" not in text  # 2 findings
+    assert "drift found: 2 findings (repo 1, live 0, environment 1)" in text
+    assert "1 pin differ " not in drift_markdown(result(behind("api")))
+
+
+def test_many_are_plural_and_their_verb_agrees():
+    text = drift_text(result(behind("api"), behind("worker", drift=True),
+                             repo("argocd/prod/a.yaml"), repo("argocd/prod/b.yaml")))
+    assert "environment drift: 2 pins differ between stages; 1 counts as drift" in text
+    assert "repo drift: 2 files under argocd/ differ from what render produces" in text
+    assert "; 1 stage gap within --max-lag 7d" in text
