@@ -58,7 +58,7 @@ class DiffResult:
 def run(options: DiffOptions, runtime: Runtime | None = None) -> DiffResult:
     runtime = runtime or Runtime()
     root = options.root
-    known = files.environment_names(root)
+    known = files.environment_names(root, files.load_settings(root).promotion)
     selection.chosen([options.source, options.target], known, "environment")
     if options.source == options.target:
         raise InputError(f"SOURCE and TARGET are both {options.source}",

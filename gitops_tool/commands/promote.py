@@ -168,8 +168,8 @@ def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResu
     check_options(options)
     root = options.root
     settings = files.load_settings(root)
-    chain_step(settings.promotion, files.environment_names(root), options.source,
-               options.target)
+    chain_step(settings.promotion, files.environment_names(root, settings.promotion),
+               options.source, options.target)
     require_confirmation(options)
     from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.lock import repository_lock
@@ -280,7 +280,8 @@ def carry_out(
 def _nothing_note(result: PromoteResult) -> str:
     story = result.story
     if story.kind == "rollback":
-        return f"{story.target} already has the versions of {story.rollback_of}; nothing to commit"
+        return (f"{story.target} already has the versions of {story.rollback_of}: "
+                "nothing to roll back")
     return (f"{story.target} already runs {story.source}'s versions "
             f"({story.source_revision[:12]}); nothing to commit")
 

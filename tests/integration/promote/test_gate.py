@@ -159,6 +159,6 @@ def test_an_unknown_environment_contacts_nothing(staging: FakeArgo, repo: Repo,
     before = g.tree_hash(repo.remote)
     result = repo.run("promote", "staging", "prd", "--yes", "--push", runtime=runtime)
     assert result.exit_code == 2
-    assert "did you mean 'prod'" in result.stderr and "dev, prod, staging" in result.stderr
+    assert "did you mean 'prod'" in result.stderr and "dev, staging, prod" in result.stderr
     assert not staging.requests()
     assert g.tree_hash(repo.remote) == before

@@ -59,7 +59,10 @@ def test_history_and_rollback_round_trip(repo: Repo):
     assert _prod(repo)["source"]["revision"] == PROD_REVISION
     assert parse_trailers(g.messages(repo.work)[0])["Gitops-Tool-Rollback-Of"] == [seed]
     again = repo.run("rollback", "prod", "--to", seed, "--yes")
-    assert again.exit_code == 0 and "nothing to commit" in again.stdout
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.splitlines()[0] == \
+        f"rollback prod to {seed[:12]}: nothing to roll back [unchanged]"
+    assert f"prod already has the versions of {seed}: nothing to roll back" in again.stdout
 
 
 def test_rollback_to_an_unknown_id_is_refused(repo: Repo):

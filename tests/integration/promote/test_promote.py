@@ -130,6 +130,14 @@ def test_only_one_step_along_the_chain(repo: Repo, source: str, target: str, say
     assert g.tree_hash(repo.work) == before
 
 
+@pytest.mark.parametrize("command", ["promote", "diff"])
+def test_an_unknown_environment_lists_the_known_in_chain_order(repo: Repo, command: str):
+    extra = ("--yes",) if command == "promote" else ()
+    result = repo.run(command, "staging", "prd", *extra)
+    assert result.exit_code == 2
+    assert "known environments: dev, staging, prod" in result.stderr
+
+
 def test_a_dirty_tree_is_refused_and_left_as_it_is(repo: Repo):
     (repo.work / "environments/prod.yaml.bak").write_text("mine\n")
     values = repo.work / "charts/portal/values-prod.yaml"

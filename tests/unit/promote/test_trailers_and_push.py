@@ -136,6 +136,20 @@ def test_history_entries():
     assert rollback is not None and rollback.kind == "rollback" and rollback.rollback_of == "y"
 
 
+def test_history_shows_a_pin_added_as_coming_from_none():
+    from gitops_tool.commands.history import HistoryResult
+    from gitops_tool.output.history import history_text
+
+    before = Versions("a" * 40, {"api": Pin("1.0")})
+    after = Versions("a" * 40, {"api": Pin("1.0"), "billing": Pin("0.1.0")})
+    entry = history_entry("f" * 40, "Pat <p@x>", "2026-01-01T00:00:00Z", "add billing",
+                          before, after)
+    assert entry is not None and entry.kind == "edit"
+    text = history_text(HistoryResult("prod", (entry,), False))
+    assert "    billing: (none) -> 0.1.0" in text.splitlines()
+    assert "None" not in text.replace("(none)", "")
+
+
 @pytest.mark.parametrize(
     "url",
     ["https://github.com/ananta-platform/ananta-gitops.git",
