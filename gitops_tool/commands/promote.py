@@ -24,7 +24,7 @@ from gitops_tool.commands import gate as source_gate
 from gitops_tool.commands import prepare, publish
 from gitops_tool.commands.gate import SourceRun
 from gitops_tool.core import selection
-from gitops_tool.core.model import Environment, Tree
+from gitops_tool.core.model import Environment, Settings, Tree
 from gitops_tool.core.names import ENVIRONMENTS_DIR
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.gate import FAILING, NOT_CHECKED, PASSED, SKIPPED, Gate
@@ -128,10 +128,29 @@ def check_options(options: PromoteOptions) -> None:
     if options.reason and not options.skip_gate:
         raise InputError("--reason goes with --skip-gate",
                          hint="--skip-gate --reason TEXT records why the gate was skipped")
-    if options.branch and (options.branch.startswith("-") or " " in options.branch
-                           or ".." in options.branch or options.branch.endswith("/")):
-        raise InputError(f"--branch {options.branch!r} is not a branch name",
-                         hint="use a name such as promote/staging-to-prod")
+
+
+def check_branch_name(root: Path, branch: str) -> None:
+    """--branch NAME must be a name git takes for a new branch (exit 2 otherwise)."""
+    if not branch:
+        return
+    from gitops_tool.adapters.git.clone import is_branch_name
+
+    if not is_branch_name(branch, root):
+        raise InputError(
+            f"--branch {branch!r} is not a valid branch name (git check-ref-format --branch)",
+            hint="use a name such as promote/staging-to-prod-42: no spaces, no '..', '~', "
+            "'^', ':', '?', '*', '[', '\\' or '@{', no leading '-', no part that starts "
+            "with '.' or ends in '.lock'",
+        )
+
+
+def check_services(root: Path, settings: Settings, wanted: tuple[str, ...]) -> None:
+    """--service names must be charts (did-you-mean), checked before anything is touched;
+    the loaded tree checks them again."""
+    if wanted:
+        known = [folder.name for folder in files.chart_folders(root, settings)]
+        selection.chosen(list(wanted), known, "service")
 
 
 def require_confirmation(options: Any) -> None:
@@ -170,7 +189,9 @@ def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResu
     settings = files.load_settings(root)
     chain_step(settings.promotion, files.environment_names(root, settings.promotion),
                options.source, options.target)
+    check_services(root, settings, options.services)
     require_confirmation(options)
+    check_branch_name(root, options.branch)
     from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.lock import repository_lock
 

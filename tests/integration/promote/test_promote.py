@@ -232,3 +232,33 @@ def test_a_malformed_values_file_stops_the_promotion_before_anything(repo: Repo)
     assert {k: v for k, v in after.items() if not k.startswith(".git/")} == {
         k: v for k, v in before.items() if not k.startswith(".git/")}
     assert g.head(repo.work) == g.log(repo.work, fmt="%H")[0] and remote_log(repo) == remote
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("promote", "staging", "prod", "--service", "portl", "--push"), "did you mean 'portal'"),
+        (("promote", "staging", "prod", "--branch", "promote/staging.lock"),
+         "not a valid branch name"),
+        (("promote", "staging", "prod", "--branch", "promote/a:b", "-o", "json"),
+         "not a valid branch name"),
+        (("promote", "staging", "prod", "--branch", "@{-1}"), "not a valid branch name"),
+        (("rollback", "prod", "--to", "prod-nope", "--push"), "gitops-tool history prod"),
+        (("rollback", "prod", "--to", "--nope", "--push"), "neither a promotion id"),
+        (("rollback", "prod", "--to", "HEAD", "--branch", "rollback/prod~1"),
+         "not a valid branch name"),
+    ],
+)
+def test_bad_arguments_exit_2_before_git_or_the_lock_is_touched(
+    repo: Repo, args: tuple[str, ...], says: str
+):
+    other = repo.other_clone()  # the remote moved: a fetch would fast-forward the branch
+    repo.commit_change(other, "environments/dev.yaml", '"1.4.0"', '"1.4.1"', "dev: worker")
+    g.git(repo.work, "checkout", "-q", "-b", "elsewhere")  # @{-1} names main
+    g.git(repo.work, "checkout", "-q", "main")
+    g.git(repo.work, "status")  # let git settle its index once
+    before = g.tree_hash(repo.work)
+    result = repo.run(*args, "--yes")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert says in result.stdout + result.stderr
+    assert g.tree_hash(repo.work) == before  # no fetch, no lock file, no ref, no commit
