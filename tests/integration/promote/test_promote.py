@@ -223,6 +223,7 @@ def test_a_malformed_values_file_stops_the_promotion_before_anything(repo: Repo)
     values = repo.work / "charts/portal/values-prod.yaml"
     values.write_text("replicaCount: 2\nreplicaCount: 3\n")
     g.git(repo.work, "commit", "-qam", "a broken values file")
+    g.git(repo.work, "push", "-q", "origin", "main")  # pushed: promote pushes no one else's
     before, remote = g.tree_hash(repo.work), remote_log(repo)
     result = repo.run("promote", "staging", "prod", "--yes", "--push")
     assert result.exit_code == 2

@@ -183,3 +183,23 @@ def test_a_local_commit_stays_when_the_remote_is_down_and_a_rerun_pushes_it(
         again = repo.run("promote", "staging", "prod", "--yes", "--push")
     assert again.exit_code == 0, again.stderr
     assert g.head(repo.remote, "main") == local
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("promote", "staging", "prod", "--push"),
+     ("promote", "staging", "prod", "--branch", "promote/staging-to-prod-7"),
+     ("rollback", "prod", "--to", "HEAD", "--push")],
+)
+def test_someone_elses_unpushed_commit_is_not_pushed_along(repo: Repo, args: tuple[str, ...]):
+    dev = repo.work / "environments/dev.yaml"
+    dev.write_text(dev.read_text().replace('"1.4.0"', '"1.4.9"', 1))
+    g.git(repo.work, "commit", "-qam", "dev: worker 1.4.9, not ready")  # never pushed
+    mine, remote = g.head(repo.work), g.tree_hash(repo.remote)
+    result = repo.run(*args, "--yes")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"{mine[:12]} dev: worker 1.4.9, not ready" in result.stderr
+    assert "did not make" in result.stderr and "git push origin main:main" in result.stderr
+    assert g.tree_hash(repo.remote) == remote  # nothing pushed, no branch created
+    assert g.head(repo.work) == mine and g.git(repo.work, "branch", "--show-current") == "main"
+    assert g.git(repo.work, "status", "--porcelain") == ""
