@@ -284,6 +284,9 @@ def push(
             f"commit {commit[:12]} stays on {source}" if commit else
             f"{source} keeps its unpushed commit(s)"
         )
+        if backups:  # made again on the remote's head: what we first made is kept apart
+            kept += f" (made again on {remote}/{remote_branch}; as first made, on " \
+                    f"{', '.join(dict.fromkeys(backups))})"
         if answer.outcome is PushOutcome.REFUSED:
             raise PushRefused(
                 f"{remote} refused the push to {remote_branch}: {answer.detail}"
@@ -353,18 +356,41 @@ def _again_on_remote(
         clone.set_ref(ref, sha, message="gitops-tool: backup before making it again")
         backups.append(ref)
     clone.keep_reset(tip)
+    if not backups:  # the remote has all of ours already
+        return "", (), backups
+    # From here on our commits are on the backup refs only, until made again: whatever
+    # stops the run says where they are and how to put them back.
+    kept = _kept_apart(landing, backups, tip)
+    try:
+        return _remade(clone, root, landing, intent, commit, ours, backups, tip, deps)
+    except GitopsError as exc:
+        if backups[-1] not in exc.hint:
+            exc.hint = f"{exc.hint.rstrip('. ')}; {kept}"
+        raise
+    except KeyboardInterrupt:
+        deps.notify(f"interrupted: {kept}")
+        raise
+
+
+def _kept_apart(landing: Landing, backups: Sequence[str], tip: str) -> str:
+    refs = ", ".join(dict.fromkeys(backups))
+    return (f"our commit is kept on {refs} (git show {backups[-1]}), and {landing.branch} "
+            f"is at {landing.remote}/{landing.remote_branch} ({tip[:12]}): run the same "
+            f"command again once that is fixed, or `git reset --keep {backups[-1]}` to put "
+            f"our commit back on {landing.branch}")
+
+
+def _remade(
+    clone: Clone, root: Path, landing: Landing, intent: Intent, commit: str,
+    ours: Sequence[tuple[str, str]], backups: list[str], tip: str, deps: GitDeps,
+) -> tuple[str, tuple[tuple[str, str], ...], list[str]]:
+    """Each of `ours` made again, in order, on the remote's head `tip` (HEAD now)."""
     remade: list[tuple[str, str]] = []
     new_commit = ""
     for sha, message in ours:
         this = intent if sha == commit else intent_of(clone, sha, message)
         if this.recheck is not None:
-            try:
-                this.recheck(clone, tip)
-            except SourceMoved as exc:
-                raise SourceMoved(
-                    exc.message,
-                    hint=f"{exc.hint}; our commit is kept on {', '.join(backups)}",
-                ) from None
+            this.recheck(clone, tip)
         prepared = prepare(clone, root, this)
         if prepared.conflicts:
             clone.keep_reset(tip)
