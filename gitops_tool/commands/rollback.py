@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from gitops_tool.adapters import files, writer
 from gitops_tool.commands import publish
 from gitops_tool.commands.history import versions_at
+from gitops_tool.commands.prepare import committed_environment, uncommitted
 from gitops_tool.commands.promote import (
     LOCK_TIMEOUT,
     Outcome,
@@ -122,8 +123,10 @@ def _rollback(
     landing = landing_for(clone, options, branch)
     pending = () if options.dry_run else publish.catch_up(clone, landing, deps.git)
     tree = files.load_tree(options.root)
-    env = tree.environment(options.environment)
-    assert env is not None  # the name was checked
+    for rel in uncommitted(clone, options.root, [options.environment]):
+        deps.runtime.warn(f"warning: {rel} differs from HEAD's (an edit not committed): it "
+                          "is read as HEAD has it")
+    env = committed_environment(clone, clone.rev("HEAD") or "", tree, options.environment)
     current = versions_of(env)
     wanted, kept, gone = restored_versions(current, then)
     notes = []

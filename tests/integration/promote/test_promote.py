@@ -263,3 +263,37 @@ def test_bad_arguments_exit_2_before_git_or_the_lock_is_touched(
     assert result.exit_code == 2, result.stdout + result.stderr
     assert says in result.stdout + result.stderr
     assert g.tree_hash(repo.work) == before  # no fetch, no lock file, no ref, no commit
+
+
+def test_the_commit_holds_only_the_environment_file_and_its_rendered_folder(repo: Repo):
+    """The bootstrap folder out of date at HEAD (a hand edit, committed), an ignored file in
+    argocd/prod/: neither is this promotion's business, and neither gets into its commit."""
+    readme = repo.work / "argocd/bootstrap/README.md"
+    readme.write_text(readme.read_text() + "\nhand edit\n")
+    g.git(repo.work, "commit", "-qam", "a hand edit of a rendered file")
+    g.git(repo.work, "push", "-q", "origin", "main")
+    with (repo.work / ".git/info/exclude").open("a") as exclude:
+        exclude.write("argocd/prod/applications/notes.yaml\n")
+    notes = repo.work / "argocd/prod/applications/notes.yaml"
+    notes.write_text("mine\n")
+    result = repo.run("promote", "staging", "prod", "--yes", "--push", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    files = changed_files(repo.work, data["commit"])
+    assert "environments/prod.yaml" in files
+    assert all(f == "environments/prod.yaml" or f.startswith("argocd/prod/") for f in files)
+    assert data["files"] == sorted(files)  # the report lists what the commit holds
+    assert notes.read_text() == "mine\n" and "hand edit" in readme.read_text()
+
+
+def test_an_uncommitted_edit_of_an_environment_file_is_never_promoted(repo: Repo):
+    """An edit git does not report (skip-worktree): promote reads the committed files."""
+    staging = repo.work / "environments/staging.yaml"
+    g.git(repo.work, "update-index", "--skip-worktree", "environments/staging.yaml")
+    staging.write_text(staging.read_text().replace('"2.1.0"', '"9.9.9"', 1))
+    assert g.git(repo.work, "status", "--porcelain") == ""
+    result = repo.run("promote", "staging", "prod", "--yes", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    committed = g.git(repo.work, "show", "HEAD:environments/prod.yaml")
+    assert pins(committed)["portal"] == "2.1.0"
+    assert "environments/staging.yaml" in result.stderr  # said, not silent
