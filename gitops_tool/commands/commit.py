@@ -61,7 +61,8 @@ def run_commit(options: RenderCommitOptions, deps: object | None = None) -> Rend
         if options.push:
             remote, remote_branch = publish.upstream_of(clone, branch)
             landing = publish.Landing(branch, True, remote, remote_branch)
-        pending = publish.catch_up(clone, landing, deps)
+        # the commits render renders are the person's own: its push carries them along
+        pending = publish.catch_up(clone, landing, deps, carry_others=True)
         head = clone.rev("HEAD") or ""
         prepared = prepare.prepare_render(clone, root, head, wanted)
         rendered = _write_worktree(root, wanted, deps.notify)

@@ -4,8 +4,11 @@
   SOURCE tracks a branch, it is the commit Argo CD reports for SOURCE's apps when a server
   is configured (refused, naming them, when they disagree), else the remote-tracking branch
   (after a fetch, except in a dry run); the result says which.
+- "The pins SOURCE runs": when SOURCE tracks a branch, its file as that commit has it (the
+  commit's rendered Applications carry them), so that the revision and the pins promoted
+  come from one commit; when SOURCE is pinned, its file as HEAD has it (the pin is there).
 - The gate reads SOURCE's apps with one List request (the environment's label selector)
-  and judges them in the core (`core.promote.gate`).
+  and judges them in the core (`core.promote.gate`), against the pins SOURCE runs.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from gitops_tool.core.apps import app_target
 from gitops_tool.core.argocd.appstatus import AppState, app_state, short_revision
 from gitops_tool.core.model import Environment, Tree, is_commit
 from gitops_tool.core.promote.gate import Gate, GateCheck, gate_for, running_commit
+from gitops_tool.core.promote.versions import versions_from_data, with_pins
+from gitops_tool.core.yamldoc import parse_yaml
 from gitops_tool.errors import EXIT_FOUND, GitopsError, InputError
 
 if TYPE_CHECKING:
@@ -61,7 +66,8 @@ def tracking(tree: Tree, env: Environment, services: Sequence[str]) -> list:
     return [
         app_target(tree.settings, env, svc)
         for svc in tree.services
-        if svc.name in services and not env.releases[svc.name].revision
+        if svc.name in services and svc.name in env.releases
+        and not env.releases[svc.name].revision
     ]
 
 
@@ -148,13 +154,57 @@ def resolve_source(
     return SourceRun(local, LOCAL, f"local branch {branch} (no remote has it)")
 
 
+def as_run(
+    clone: Clone | None,
+    env: Environment,
+    run: SourceRun,
+    asked: Sequence[str] = (),
+    *,
+    fetch: Callable[[str, str], str | None] | None = None,
+) -> Environment:
+    """`env` with the release pins it runs (see the module's docstring). `asked`: the
+    services named (--service), each of which it must pin there. `fetch` gets the commit
+    when the clone does not have it yet (Argo CD reported it); None: no fetch."""
+    if run.how == PINNED or clone is None:
+        return env
+    rel = f"{names.ENVIRONMENTS_DIR}/{env.name}.yaml"
+    where = f"{rel} at {run.commit[:12]}"
+    if clone.rev(run.commit) is None and fetch is not None:
+        remote = remote_for(clone, env)
+        if remote is not None:
+            fetch(remote, env.revision)
+    if clone.rev(run.commit) is None:
+        raise InputError(
+            f"{env.name} runs {run.commit[:12]} ({run.detail}), which this clone does not "
+            f"have: the pins {env.name} runs are in {where}",
+            hint="fetch it (git fetch), then run again",
+        )
+    data = clone.file_at(run.commit, rel)
+    versions = None if data is None else versions_from_data(
+        parse_yaml(data.decode("utf-8", "replace"), where))
+    if versions is None:
+        raise InputError(
+            f"{where}, the commit {env.name} runs: no environment file with release pins",
+            hint=f"wait until {env.name} runs a commit that has its file, then run again",
+        )
+    ran = with_pins(env, versions)
+    missing = [s for s in asked if s not in ran.releases]
+    if missing:
+        raise InputError(
+            f"{env.name} does not run {', '.join(missing)} yet: {where}, the commit it runs, "
+            "pins no such service",
+            hint=f"wait until {env.name} runs a commit that pins it, then run again",
+        )
+    return ran
+
+
 def gate_checks(
     tree: Tree, env: Environment, services: Sequence[str], run: SourceRun
 ) -> list[GateCheck]:
     """What the gate expects of each promoted service's app in SOURCE."""
     checks = []
     for svc in tree.services:
-        if svc.name in services:
+        if svc.name in services and svc.name in env.releases:  # else SOURCE does not run it
             own = env.releases[svc.name].revision
             checks.append(GateCheck(app_target(tree.settings, env, svc), own or run.commit))
     return checks

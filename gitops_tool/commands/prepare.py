@@ -2,9 +2,14 @@
 
 An `Intent` is what one of our commits means: these values of one environment file (a
 promotion, a rollback), or argocd/ as render makes it. `prepare` turns it into the files of
-the commit on the working tree's (HEAD's) files: the first time, and again on the remote's
-new head each time the remote moved (`publish`). A value someone else moved meanwhile comes
-back as a conflict, never merged.
+the commit on HEAD's files: the first time, and again on the remote's new head each time the
+remote moved (`publish`). A value someone else moved meanwhile comes back as a conflict,
+never merged.
+
+A promotion's or a rollback's commit holds environments/ENV.yaml and what render writes for
+ENV (argocd/ENV/), nothing else: both are read from HEAD, never from the working tree or the
+index, so nothing uncommitted (an edit git was told to ignore, an ignored file under
+argocd/ENV/) gets in, nor the bootstrap folder.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_tool.adapters import files, writer
+from gitops_tool.adapters import files
 from gitops_tool.commands.history import versions_at
 from gitops_tool.core.load.environments import environment_from
 from gitops_tool.core.load.tree import check_pins
+from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.names import ENVIRONMENTS_DIR
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.edit import edit_pins
@@ -53,7 +59,7 @@ class Intent:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """An intent made concrete on the working tree's (HEAD's) files."""
+    """An intent made concrete on HEAD's files."""
 
     files: dict[str, bytes | None]  # repository-relative path -> new content (None: removed)
     diff: str  # unified diff of those files
@@ -78,32 +84,73 @@ def _text_diff(path: str, before: str, after: str) -> str:
     )
 
 
-def prepare_versions(root: Path, environment: str, changes: Sequence[Change]) -> Prepared:
-    """`changes` made to environments/<environment>.yaml as the working tree has it, and
-    that environment rendered again: the files of the commit. Changes someone else's
-    values would undo are returned as conflicts instead."""
+def committed_text(clone: Clone, revision: str, rel: str) -> str:
+    """The text of `rel` at `revision`; InputError when it has no such file."""
+    data = clone.file_at(revision, rel) if revision else None
+    if data is None:
+        raise InputError(f"{rel}: not committed ({revision[:12] or 'HEAD'} has no such file)",
+                         hint="commit it (or restore it: git checkout), then run again")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{rel} at {revision[:12]}: not UTF-8 text ({exc.reason})",
+                         hint="save the file as UTF-8 and commit it") from None
+
+
+def committed_environment(clone: Clone, revision: str, tree: Tree, name: str) -> Environment:
+    """environments/<name>.yaml as `revision` has it, checked as loading checks it."""
+    rel = env_path(name)
+    env = environment_from(name, committed_text(clone, revision, rel), rel)
+    check_pins(env, [s.name for s in tree.services], tree.settings)
+    return env
+
+
+def with_environments(tree: Tree, *envs: Environment) -> Tree:
+    """`tree` with `envs` in place of the environments of the same names."""
+    by_name = {e.name: e for e in envs}
+    return replace(tree, environments=tuple(by_name.get(e.name, e) for e in tree.environments))
+
+
+def uncommitted(clone: Clone, root: Path, names: Sequence[str]) -> list[str]:
+    """The environment files of `names` whose working-tree content is not HEAD's (an edit
+    git may not even report: skip-worktree, assume-unchanged)."""
+    found = []
+    for name in dict.fromkeys(names):
+        rel = env_path(name)
+        try:
+            here = (root / rel).read_bytes()
+        except OSError:
+            here = None
+        if here != clone.file_at("HEAD", rel):
+            found.append(rel)
+    return found
+
+
+def prepare_versions(
+    clone: Clone, root: Path, environment: str, changes: Sequence[Change]
+) -> Prepared:
+    """`changes` made to environments/<environment>.yaml as HEAD has it, and that
+    environment rendered again against HEAD's argocd/<environment>/: the files of the
+    commit. Changes someone else's values would undo are returned as conflicts instead."""
+    head = clone.rev("HEAD") or ""
     tree = files.load_tree(root)
-    env = tree.environment(environment)
-    if env is None:  # loading checked the name; a file removed meanwhile
-        raise InputError(f"{env_path(environment)}: no such environment",
-                         hint="restore the file (git checkout), then run again")
+    env = committed_environment(clone, head, tree, environment)
+    tree = with_environments(tree, env)
     todo, conflicts = rebase_changes(changes, versions_of(env))
     if conflicts:
         return Prepared({}, "", conflicts)
     rel = env_path(environment)
-    text = files.read_text(root / rel, root)
+    text = committed_text(clone, head, rel)
     edited = edit_pins(text, todo, rel)
     new_env = environment_from(environment, edited, rel)
     check_pins(new_env, [s.name for s in tree.services], tree.settings)
-    before = rendering_for(tree, [environment])
-    after_tree = replace(
-        tree,
-        environments=tuple(new_env if e.name == environment else e for e in tree.environments),
-    )
-    rendering = rendering_for(after_tree, [environment])
-    existing = writer.read_output(root, rendering.owned)
-    stale = tuple(path for path, _ in plan_for(before.files, before.owned, existing).write)
-    plan = plan_for(rendering.files, rendering.owned, existing)
+    folder = f"{tree.settings.output_dir}/{environment}/"
+    existing: dict[str, bytes | None] = dict(clone.files_at(head, folder))
+    before = _files_under(rendering_for(tree, [environment]).files, folder)
+    stale = tuple(path for path, _ in plan_for(before, (folder,), existing).write)
+    after = _files_under(rendering_for(with_environments(tree, new_env), [environment]).files,
+                         folder)
+    plan = plan_for(after, (folder,), existing)
     found: dict[str, bytes | None] = {}
     if edited != text:
         found[rel] = edited.encode("utf-8")
@@ -111,6 +158,12 @@ def prepare_versions(root: Path, environment: str, changes: Sequence[Change]) ->
     found.update(dict.fromkeys(plan.remove))
     diff = _text_diff(rel, text, edited) + diff_for(plan, existing)
     return Prepared(found, diff, (), stale)
+
+
+def _files_under(rendered: dict[str, str], folder: str) -> dict[str, str]:
+    """The rendered files of one environment's folder (render also writes the bootstrap
+    folder, which depends on every environment: never a promotion's business)."""
+    return {path: text for path, text in rendered.items() if path.startswith(folder)}
 
 
 def prepare_render(
@@ -155,4 +208,4 @@ def intent_of(clone: Clone, commit: str, message: str) -> Intent:
 def prepare(clone: Clone, root: Path, intent: Intent) -> Prepared:
     if intent.render:
         return prepare_render(clone, root, clone.rev("HEAD") or "", intent.environments)
-    return prepare_versions(root, intent.environment, intent.changes)
+    return prepare_versions(clone, root, intent.environment, intent.changes)

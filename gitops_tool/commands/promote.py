@@ -24,7 +24,7 @@ from gitops_tool.commands import gate as source_gate
 from gitops_tool.commands import prepare, publish
 from gitops_tool.commands.gate import SourceRun
 from gitops_tool.core import selection
-from gitops_tool.core.model import Environment, Tree
+from gitops_tool.core.model import Environment, Settings, Tree
 from gitops_tool.core.names import ENVIRONMENTS_DIR
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.gate import FAILING, NOT_CHECKED, PASSED, SKIPPED, Gate
@@ -128,10 +128,29 @@ def check_options(options: PromoteOptions) -> None:
     if options.reason and not options.skip_gate:
         raise InputError("--reason goes with --skip-gate",
                          hint="--skip-gate --reason TEXT records why the gate was skipped")
-    if options.branch and (options.branch.startswith("-") or " " in options.branch
-                           or ".." in options.branch or options.branch.endswith("/")):
-        raise InputError(f"--branch {options.branch!r} is not a branch name",
-                         hint="use a name such as promote/staging-to-prod")
+
+
+def check_branch_name(root: Path, branch: str) -> None:
+    """--branch NAME must be a name git takes for a new branch (exit 2 otherwise)."""
+    if not branch:
+        return
+    from gitops_tool.adapters.git.clone import is_branch_name
+
+    if not is_branch_name(branch, root):
+        raise InputError(
+            f"--branch {branch!r} is not a valid branch name (git check-ref-format --branch)",
+            hint="use a name such as promote/staging-to-prod-42: no spaces, no '..', '~', "
+            "'^', ':', '?', '*', '[', '\\' or '@{', no leading '-', no part that starts "
+            "with '.' or ends in '.lock'",
+        )
+
+
+def check_services(root: Path, settings: Settings, wanted: tuple[str, ...]) -> None:
+    """--service names must be charts (did-you-mean), checked before anything is touched;
+    the loaded tree checks them again."""
+    if wanted:
+        known = [folder.name for folder in files.chart_folders(root, settings)]
+        selection.chosen(list(wanted), known, "service")
 
 
 def require_confirmation(options: Any) -> None:
@@ -168,9 +187,11 @@ def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResu
     check_options(options)
     root = options.root
     settings = files.load_settings(root)
-    chain_step(settings.promotion, files.environment_names(root), options.source,
-               options.target)
+    chain_step(settings.promotion, files.environment_names(root, settings.promotion),
+               options.source, options.target)
+    check_services(root, settings, options.services)
     require_confirmation(options)
+    check_branch_name(root, options.branch)
     from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.lock import repository_lock
 
@@ -210,8 +231,8 @@ def _promote(clone: Clone, options: PromoteOptions, deps: PromoteDeps) -> Promot
     publish.require_clean(clone)
     landing = landing_for(clone, options, branch)
     pending = () if options.dry_run else publish.catch_up(clone, landing, git_deps)
-    tree = files.load_tree(root)
-    source, target = _env(tree, options.source), _env(tree, options.target)
+    tree, source, target = committed_pair(clone, root, options.source, options.target,
+                                          deps.runtime.warn)
     if landing.push and not landing.new_branch and landing.remote_branch != target.branch:
         deps.runtime.warn(
             f"warning: {target.name}-root tracks {target.branch}, and this push goes to "
@@ -219,9 +240,9 @@ def _promote(clone: Clone, options: PromoteOptions, deps: PromoteDeps) -> Promot
             f"into {target.branch}")
     services = chosen_services(tree, options.services)
     chosen = services or tuple(s.name for s in tree.services)
-    run, gate = _source_and_gate(clone, tree, source, chosen, options, deps)
+    run, ran, gate = _source_and_gate(clone, tree, source, chosen, options, deps)
     current = versions_of(target)
-    wanted = promoted_versions(versions_of(source), run.commit, current, services)
+    wanted = promoted_versions(versions_of(ran), run.commit, current, services)
     changes = changes_between(current, wanted)
     new_id = (deps.new_id or (lambda target: promotion_id(target, deps.runtime)))(target.name)
     story = Story(
@@ -233,7 +254,7 @@ def _promote(clone: Clone, options: PromoteOptions, deps: PromoteDeps) -> Promot
                            output_dir=tree.settings.output_dir, repo_url=target.repo_url)
     if gate.refused:
         return _replace(result, outcome=Outcome.REFUSED)
-    recheck = _recheck(clone, tree, source, chosen, run, gate, options, deps)
+    recheck = _recheck(clone, tree, ran, chosen, run, gate, options, deps)
     return carry_out(clone, options, deps, result, landing, pending, recheck)
 
 
@@ -256,7 +277,7 @@ def carry_out(
             published = publish.land(clone, root, prepare.Intent(story.promotion_id, ""),
                                      prepare.Prepared({}, ""), landing, pending, deps.git)
         return _replace(result, outcome=Outcome.UNCHANGED, notes=notes, published=published)
-    prepared = prepare.prepare_versions(root, story.target, result.changes)
+    prepared = prepare.prepare_versions(clone, root, story.target, result.changes)
     paths = tuple(sorted(prepared.files))
     from gitops_tool import templates
 
@@ -280,7 +301,8 @@ def carry_out(
 def _nothing_note(result: PromoteResult) -> str:
     story = result.story
     if story.kind == "rollback":
-        return f"{story.target} already has the versions of {story.rollback_of}; nothing to commit"
+        return (f"{story.target} already has the versions of {story.rollback_of}: "
+                "nothing to roll back")
     return (f"{story.target} already runs {story.source}'s versions "
             f"({story.source_revision[:12]}); nothing to commit")
 
@@ -292,12 +314,26 @@ def chosen_services(tree: Tree, wanted: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(selection.chosen(list(wanted), [s.name for s in tree.services], "service"))
 
 
-def _env(tree: Tree, name: str) -> Environment:
-    env = tree.environment(name)
-    if env is None:
-        raise InputError(f"{ENVIRONMENTS_DIR}/{name}.yaml: no such environment",
-                         hint="restore the file (git checkout), then run again")
-    return env
+def committed_pair(
+    clone: Clone, root: Path, source: str, target: str, warn: Callable[[str], None]
+) -> tuple[Tree, Environment, Environment]:
+    """The tree, with SOURCE's and TARGET's files as HEAD has them: the promotion is made on
+    HEAD, so an edit of either that is not committed is never part of it (said, not
+    silent)."""
+    from gitops_tool.commands.prepare import (
+        committed_environment,
+        uncommitted,
+        with_environments,
+    )
+
+    tree = files.load_tree(root)
+    for rel in uncommitted(clone, root, [source, target]):
+        warn(f"warning: {rel} differs from HEAD's (an edit not committed): it is read as "
+             "HEAD has it")
+    head = clone.rev("HEAD") or ""
+    pair = (committed_environment(clone, head, tree, source),
+            committed_environment(clone, head, tree, target))
+    return with_environments(tree, *pair), *pair
 
 
 def _replace(result: PromoteResult, **changes: Any) -> PromoteResult:
@@ -320,30 +356,32 @@ def _stale_note(prepared: prepare.Prepared, target: str) -> tuple[str, ...]:
 def _source_and_gate(
     clone: Clone, tree: Tree, source: Environment, services: tuple[str, ...],
     options: PromoteOptions, deps: PromoteDeps,
-) -> tuple[SourceRun, Gate]:
-    """The commit SOURCE runs, and the gate (asking Argo CD only when a server is
-    configured, and only for what is needed)."""
+) -> tuple[SourceRun, Environment, Gate]:
+    """The commit SOURCE runs, SOURCE with the pins it runs there, and the gate (asking
+    Argo CD only when a server is configured, and only for what is needed)."""
     from gitops_tool.adapters.argocd.config import server_given
 
     runtime = deps.runtime
     configured = server_given(options.flags, runtime.env, runtime.home)
     need_states = configured and (not options.skip_gate or not source.pinned)
+    fetch = _fetcher(clone, options, deps)
     if not need_states:
-        run = source_gate.resolve_source(clone, tree, source, services, None,
-                                         fetch=_fetcher(clone, options, deps))
+        run = source_gate.resolve_source(clone, tree, source, services, None, fetch=fetch)
+        ran = source_gate.as_run(clone, source, run, options.services, fetch=fetch)
         if options.skip_gate:
-            return run, Gate(SKIPPED, t.one_line(options.reason))
+            return run, ran, Gate(SKIPPED, t.one_line(options.reason))
         runtime.warn("warning: no Argo CD server is configured: the gate is not checked "
                      "(the commit records `Gitops-Tool-Gate: not checked`)")
-        return run, Gate(NOT_CHECKED)
+        return run, ran, Gate(NOT_CHECKED)
     with runtime.connect(options.flags) as client:
         deps.git.notify(f"asking Argo CD ({client.host}) about {source.name} ...")
         states = source_gate.source_states(client, source)
         run = source_gate.resolve_source(clone, tree, source, services, states,
-                                         host=client.host, fetch=_fetcher(clone, options, deps))
+                                         host=client.host, fetch=fetch)
+        ran = source_gate.as_run(clone, source, run, options.services, fetch=fetch)
         if options.skip_gate:
-            return run, Gate(SKIPPED, t.one_line(options.reason))
-        return run, source_gate.gate_of(tree, source, services, run, states)
+            return run, ran, Gate(SKIPPED, t.one_line(options.reason))
+        return run, ran, source_gate.gate_of(tree, ran, services, run, states)
 
 
 def _fetcher(

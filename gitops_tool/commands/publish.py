@@ -4,7 +4,8 @@ loses nothing.
 - **Before anything**: the working tree must be clean (untracked files included) and HEAD on
   a branch. With a push, the branch's upstream is fetched first: a branch behind it is
   fast-forwarded; commits of ours that were never pushed (a refused push, a Ctrl-C, an
-  unreachable remote) are pushed along; anyone else's unpushed commits stop the run.
+  unreachable remote) are pushed along; anyone else's unpushed commits stop the run (but
+  `render --commit`, whose commit renders them, carries them).
 - **The commit** is built from memory with git's plumbing (a temporary index, `commit-tree`):
   nothing in the working tree or the index changes until it exists. Then the branch is
   fast-forwarded to it (or, with `--branch`, a new branch is created at it), with Ctrl-C
@@ -133,12 +134,15 @@ def upstream_of(clone: Clone, branch: str) -> tuple[str, str]:
     return found
 
 
-def catch_up(clone: Clone, landing: Landing, deps: GitDeps) -> tuple[tuple[str, str], ...]:
+def catch_up(
+    clone: Clone, landing: Landing, deps: GitDeps, *, carry_others: bool = False
+) -> tuple[tuple[str, str], ...]:
     """Before committing with a push: fetch the upstream and fast-forward a branch that is
     behind it. Returns the branch's commits not on the remote yet (oldest first), which the
-    push carries along as `git push` would. A branch that has diverged from the remote may
-    hold only our own commits (they are made again on the remote's head); anyone else's are
-    for their author to rebase: an InputError."""
+    push carries along. Those must be our own (a push refused or interrupted earlier):
+    anyone else's unpushed commits are theirs to push, an InputError, unless `carry_others`
+    (`render --commit`, whose commit renders them). A branch that has diverged from the
+    remote may hold only our own commits (they are made again on the remote's head)."""
     if not landing.remote or not landing.remote_branch:
         return ()
     deps.notify(f"fetching {landing.remote}/{landing.remote_branch} ...")
@@ -154,12 +158,24 @@ def catch_up(clone: Clone, landing: Landing, deps: GitDeps) -> tuple[tuple[str, 
         return ()
     pending = clone.commits_between(tip, head)
     foreign = _foreign_in(pending)
+    upstream = f"{landing.remote}/{landing.remote_branch}"
     if foreign and not clone.is_ancestor(tip, head):
         raise InputError(
-            f"{landing.branch} and {landing.remote}/{landing.remote_branch} have diverged, and "
-            f"{landing.branch} has {len(foreign)} commit(s) gitops-tool did not make "
-            f"(first: {foreign[0][:12]})",
-            hint=f"git pull --rebase {landing.remote} {landing.remote_branch}, then run again",
+            f"{landing.branch} and {upstream} have diverged, and {landing.branch} has "
+            f"{len(foreign)} commit(s) gitops-tool did not make (first: {foreign[0][:12]})",
+            hint=f"git pull --rebase {landing.remote} {landing.remote_branch} and push those "
+            "commits yourself, then run again; nothing was changed",
+        )
+    if foreign and not carry_others:
+        first = dict(pending)[foreign[0]].strip().splitlines()
+        raise InputError(
+            f"{landing.branch} has {len(foreign)} commit(s) not on {upstream} that gitops-tool "
+            f"did not make (first: {foreign[0][:12]} {first[0] if first else ''}); it pushes "
+            "only its own commits",
+            hint=f"push them yourself first (git push {landing.remote} "
+            f"{landing.branch}:{landing.remote_branch}), or move them to another branch "
+            f"(git branch keep-mine; git reset --keep {upstream}), then run again; nothing "
+            "was changed",
         )
     if pending:
         deps.notify(f"{landing.branch} has {len(pending)} commit(s) not on "
@@ -268,6 +284,9 @@ def push(
             f"commit {commit[:12]} stays on {source}" if commit else
             f"{source} keeps its unpushed commit(s)"
         )
+        if backups:  # made again on the remote's head: what we first made is kept apart
+            kept += f" (made again on {remote}/{remote_branch}; as first made, on " \
+                    f"{', '.join(dict.fromkeys(backups))})"
         if answer.outcome is PushOutcome.REFUSED:
             raise PushRefused(
                 f"{remote} refused the push to {remote_branch}: {answer.detail}"
@@ -337,18 +356,41 @@ def _again_on_remote(
         clone.set_ref(ref, sha, message="gitops-tool: backup before making it again")
         backups.append(ref)
     clone.keep_reset(tip)
+    if not backups:  # the remote has all of ours already
+        return "", (), backups
+    # From here on our commits are on the backup refs only, until made again: whatever
+    # stops the run says where they are and how to put them back.
+    kept = _kept_apart(landing, backups, tip)
+    try:
+        return _remade(clone, root, landing, intent, commit, ours, backups, tip, deps)
+    except GitopsError as exc:
+        if backups[-1] not in exc.hint:
+            exc.hint = f"{exc.hint.rstrip('. ')}; {kept}"
+        raise
+    except KeyboardInterrupt:
+        deps.notify(f"interrupted: {kept}")
+        raise
+
+
+def _kept_apart(landing: Landing, backups: Sequence[str], tip: str) -> str:
+    refs = ", ".join(dict.fromkeys(backups))
+    return (f"our commit is kept on {refs} (git show {backups[-1]}), and {landing.branch} "
+            f"is at {landing.remote}/{landing.remote_branch} ({tip[:12]}): run the same "
+            f"command again once that is fixed, or `git reset --keep {backups[-1]}` to put "
+            f"our commit back on {landing.branch}")
+
+
+def _remade(
+    clone: Clone, root: Path, landing: Landing, intent: Intent, commit: str,
+    ours: Sequence[tuple[str, str]], backups: list[str], tip: str, deps: GitDeps,
+) -> tuple[str, tuple[tuple[str, str], ...], list[str]]:
+    """Each of `ours` made again, in order, on the remote's head `tip` (HEAD now)."""
     remade: list[tuple[str, str]] = []
     new_commit = ""
     for sha, message in ours:
         this = intent if sha == commit else intent_of(clone, sha, message)
         if this.recheck is not None:
-            try:
-                this.recheck(clone, tip)
-            except SourceMoved as exc:
-                raise SourceMoved(
-                    exc.message,
-                    hint=f"{exc.hint}; our commit is kept on {', '.join(backups)}",
-                ) from None
+            this.recheck(clone, tip)
         prepared = prepare(clone, root, this)
         if prepared.conflicts:
             clone.keep_reset(tip)

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING
 from gitops_tool.adapters import files, writer
 from gitops_tool.commands import publish
 from gitops_tool.commands.history import versions_at
+from gitops_tool.commands.prepare import committed_environment, uncommitted
 from gitops_tool.commands.promote import (
     LOCK_TIMEOUT,
     Outcome,
     PromoteDeps,
     PromoteResult,
     carry_out,
+    check_branch_name,
     landing_for,
     promotion_id,
     require_confirmation,
@@ -31,7 +33,7 @@ from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.gate import Gate
 from gitops_tool.core.promote.message import Story
 from gitops_tool.core.promote.plan import changes_between, moves_between, restored_versions
-from gitops_tool.core.promote.versions import versions_of
+from gitops_tool.core.promote.versions import Versions, versions_of
 from gitops_tool.errors import InputError
 
 if TYPE_CHECKING:
@@ -64,7 +66,8 @@ def find_target(clone: Clone, environment: str, to: str) -> tuple[str, str]:
     if commit is None:
         raise InputError(
             f"--to {to!r}: no promotion of {environment} has this id, and it names no commit",
-            hint=f"`gitops-tool history {environment}` lists the ids and commits",
+            hint=f"`gitops-tool history {environment}` lists the ids and commits (of HEAD: "
+            "pull first if the promotion was made elsewhere)",
         )
     return commit, commit
 
@@ -74,11 +77,18 @@ def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteRes
     root = options.root
     settings = files.load_settings(root)
     files.check_environment_names(root, [options.environment])
+    if not options.to.strip() or options.to.startswith("-"):
+        raise InputError(f"--to {options.to!r} is neither a promotion id nor a commit",
+                         hint=f"`gitops-tool history {options.environment}` lists them")
     require_confirmation(options)
+    check_branch_name(root, options.branch)
     from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.lock import repository_lock
 
     with ExitStack() as stack:
+        clone = stack.enter_context(open_clone(root))
+        # --to is looked up (read only) before the lock, the fetch or anything else
+        restored = restored_from(clone, options)
         if not options.dry_run:
             stack.enter_context(repository_lock(
                 root, f"rollback {options.environment} --to {options.to}",
@@ -86,16 +96,12 @@ def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteRes
             ))
             # a render killed midway is completed or undone before anything reads argocd/
             writer.recover(root, settings.output_dir, deps.runtime.warn)
-        clone = stack.enter_context(open_clone(root))
-        return _rollback(clone, options, deps)
+        return _rollback(clone, options, deps, restored)
     raise AssertionError("unreachable")
 
 
-def _rollback(clone: Clone, options: RollbackOptions, deps: PromoteDeps) -> PromoteResult:
-    branch = publish.on_branch(clone)
-    publish.require_clean(clone)
-    landing = landing_for(clone, options, branch)
-    pending = () if options.dry_run else publish.catch_up(clone, landing, deps.git)
+def restored_from(clone: Clone, options: RollbackOptions) -> tuple[str, str, Versions]:
+    """(commit, how the message names it, ENV's versions there) for --to."""
     commit, named = find_target(clone, options.environment, options.to)
     rel = f"{ENVIRONMENTS_DIR}/{options.environment}.yaml"
     then = versions_at(clone, commit, rel)
@@ -104,9 +110,23 @@ def _rollback(clone: Clone, options: RollbackOptions, deps: PromoteDeps) -> Prom
             f"--to {options.to}: commit {commit[:12]} has no readable {rel}",
             hint=f"`gitops-tool history {options.environment}` lists its promotions",
         )
+    return commit, named, then
+
+
+def _rollback(
+    clone: Clone, options: RollbackOptions, deps: PromoteDeps,
+    restored: tuple[str, str, Versions],
+) -> PromoteResult:
+    commit, named, then = restored
+    branch = publish.on_branch(clone)
+    publish.require_clean(clone)
+    landing = landing_for(clone, options, branch)
+    pending = () if options.dry_run else publish.catch_up(clone, landing, deps.git)
     tree = files.load_tree(options.root)
-    env = tree.environment(options.environment)
-    assert env is not None  # the name was checked
+    for rel in uncommitted(clone, options.root, [options.environment]):
+        deps.runtime.warn(f"warning: {rel} differs from HEAD's (an edit not committed): it "
+                          "is read as HEAD has it")
+    env = committed_environment(clone, clone.rev("HEAD") or "", tree, options.environment)
     current = versions_of(env)
     wanted, kept, gone = restored_versions(current, then)
     notes = []

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from gitops_tool.commands.history import HistoryResult
     from gitops_tool.core.promote.history import HistoryEntry
 
+NONE = "(none)"  # the side of a move where the pin did not exist
 
 
 def _what(entry: HistoryEntry) -> str:
@@ -36,8 +37,9 @@ def history_text(result: HistoryResult) -> str:
             lines.append(f"    source.revision: {short(entry.old_revision)} -> "
                          f"{short(entry.new_revision)}")
         for move in entry.moves:
-            if move.image_moves:
-                lines.append(f"    {move.service}: {move.old_image} -> {move.new_image}")
+            if move.image_moves:  # a pin added (a new chart) had no image before
+                lines.append(f"    {move.service}: {move.old_image or NONE} -> "
+                             f"{move.new_image or NONE}")
             elif move.revision_moves and move.old_revision != entry.old_revision:
                 lines.append(f"    {move.service}: chart {short(move.old_revision)} -> "
                              f"{short(move.new_revision)}")

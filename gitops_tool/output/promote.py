@@ -131,10 +131,14 @@ def outcome_lines(result: PromoteResult) -> list[str]:
 
 
 def _files(result: PromoteResult) -> str:
-    env_files = [p for p in result.files if not p.startswith(f"{result.output_dir}/")]
-    rendered = len(result.files) - len(env_files)
-    parts = env_files + ([f"{rendered} rendered file(s) under {result.output_dir}/"
-                          f"{result.story.target}/"] if rendered else [])
+    """`environments/prod.yaml, 13 rendered file(s) under argocd/prod/`: the folders named
+    are those of the files (the commit holds TARGET's only)."""
+    out = f"{result.output_dir}/"
+    env_files = [p for p in result.files if not p.startswith(out)]
+    rendered = [p for p in result.files if p.startswith(out)]
+    folders = sorted({"/".join(p.split("/")[:2]) + "/" for p in rendered})
+    parts = env_files + ([f"{len(rendered)} rendered file(s) under {', '.join(folders)}"]
+                         if rendered else [])
     return ", ".join(parts) or "nothing"
 
 

@@ -431,6 +431,23 @@ def _interrupts_held() -> Iterator[None]:
             previous(signal.SIGINT, None)
 
 
+def is_branch_name(name: str, cwd: Path) -> bool:
+    """Whether git takes `name`, as written, for a new branch's name (`git check-ref-format
+    --branch`): a shorthand git would expand (`@{-1}`) is not one."""
+    try:
+        done = subprocess.run(
+            ["git", "check-ref-format", "--branch", name], cwd=cwd, capture_output=True,
+            text=True, timeout=60, env={**os.environ, **_QUIET_ENV}, check=False,
+        )
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc.strerror or exc}",
+                       hint="install git and put it on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise GitError("git check-ref-format did not answer in 60s",
+                       hint="check that git works (git --version), then run again") from None
+    return done.returncode == 0 and done.stdout.strip() == name
+
+
 def open_clone(root: Path) -> Clone:
     """The clone whose top folder is `root`. NotARepository (exit 2) otherwise: NotTopFolder
     when `root` is inside a git repository without being its top folder."""

@@ -53,10 +53,11 @@ def subject_of(story: Story) -> str:
         parts.append(f"{count} service{'s' if count != 1 else ''}")
     if story.current.revision != story.wanted.revision:
         parts.append(f"charts at {_short(story.wanted.revision)}")
-    what = ", ".join(parts) or "nothing to promote"
+    what = ", ".join(parts)
     if story.kind == "rollback":
-        return f"rollback {story.target} to {_short(story.rollback_of)}: {what}"
-    return f"promote {story.source} -> {story.target}: {what}"
+        return (f"rollback {story.target} to {_short(story.rollback_of)}: "
+                f"{what or 'nothing to roll back'}")
+    return f"promote {story.source} -> {story.target}: {what or 'nothing to promote'}"
 
 
 def trailers_of(story: Story) -> list[tuple[str, str]]:

@@ -1,12 +1,16 @@
 """What a `git push` answered, classified: pushed, the remote moved, refused, unreachable.
 
-Pure: reads `git push --porcelain` output and stderr (in the C locale). The strings are the
-ones git and its remotes print (Kargo classifies the same way):
+Pure: reads `git push --porcelain` output and stderr (in the C locale). The ref's own
+status line decides whenever git printed one; stderr is read only when it did not (git never
+reached the point of pushing the ref), because a remote's hook may say anything there,
+"non-fast-forward" included. The strings are the ones git and its remotes print (Kargo
+classifies the same way):
 
 - the remote moved: `[rejected] (fetch first)`, `(non-fast-forward)`, `(stale info)`; and,
   when another push won the race inside the server, `[remote rejected] (failed to update
-  ref)`, `cannot lock ref`, `incorrect old value provided`;
-- refused by policy: any other `[remote rejected]` (a pre-receive hook, a protected branch);
+  ref)`, `(cannot lock ref ...)`, `(incorrect old value provided)`;
+- refused by policy: any other `[rejected]` or `[remote rejected]` (a pre-receive hook, a
+  protected branch);
 - unreachable: no connection, name resolution, a dropped connection, a timeout.
 """
 
@@ -70,15 +74,10 @@ def classify_push(status: int, stdout: str, stderr: str) -> PushAnswer:
         flag, summary = match.group(1), match.group(3)
         if flag == "=":
             return PushAnswer(PushOutcome.UP_TO_DATE, summary)
-        if flag in " +*" and status == 0:
+        if flag in " +*-":  # the ref was updated (the exit status may be about something else)
             return PushAnswer(PushOutcome.PUSHED, summary)
         if flag == "!":
-            text = f"{summary}\n{stderr}".lower()
-            if any(sign in text for sign in MOVED_SIGNS):
-                return PushAnswer(PushOutcome.MOVED, summary)
-            if "[remote rejected]" in summary or "[rejected]" in summary:
-                return PushAnswer(PushOutcome.REFUSED, summary)
-            return PushAnswer(PushOutcome.FAILED, summary)
+            return PushAnswer(_rejected(summary), summary)
     lowered = stderr.lower()
     if status == 0:
         return PushAnswer(PushOutcome.PUSHED, "")
@@ -88,6 +87,18 @@ def classify_push(status: int, stdout: str, stderr: str) -> PushAnswer:
         return PushAnswer(PushOutcome.UNREACHABLE, _line_with(stderr, UNREACHABLE_SIGNS))
     return PushAnswer(PushOutcome.FAILED, stderr.strip().splitlines()[-1] if stderr.strip()
                       else f"git push exited {status}")
+
+
+def _rejected(summary: str) -> PushOutcome:
+    """What a `!` ref line means, from its summary alone: `[rejected] (reason)`,
+    `[remote rejected] (reason)`, `[remote failure] (...)`, `[no match]`..."""
+    lowered = summary.lower()
+    if not lowered.startswith(("[rejected]", "[remote rejected]")):
+        return PushOutcome.FAILED
+    reason = lowered.partition("]")[2]
+    if any(sign in reason for sign in MOVED_SIGNS):
+        return PushOutcome.MOVED
+    return PushOutcome.REFUSED
 
 
 def unreachable(stderr: str) -> bool:

@@ -9,10 +9,10 @@ environment (values, replicas, domain, sync policy, windows) ever moves.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gitops_tool.core.model import Environment
+from gitops_tool.core.model import Environment, Release
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +61,15 @@ def versions_from_data(data: Any) -> Versions | None:
             own = pin.get("revision")
             pins[str(name)] = Pin(pin["image"], own if isinstance(own, str) else "")
     return Versions(revision, dict(sorted(pins.items())))
+
+
+def with_pins(env: Environment, versions: Versions) -> Environment:
+    """`env` with the release pins of `versions` (read from another commit of its file):
+    only for the services `env` pins; one `versions` does not pin is left out (it does not
+    run there)."""
+    releases = {
+        name: Release(name, pin.image, env.releases[name].line, pin.revision)
+        for name, pin in versions.pins.items()
+        if name in env.releases
+    }
+    return replace(env, releases=releases)

@@ -118,6 +118,42 @@ def test_what_a_branch_tracking_source_runs_comes_from_argocd(fake: FakeArgo, re
     assert f"revision: {running}" in (repo.work / "environments/staging.yaml").read_text()
 
 
+def test_a_branch_tracking_source_runs_the_pins_of_the_commit_argocd_reports(
+    fake: FakeArgo, repo: Repo, runtime: Runtime
+):
+    """main has a newer dev pin that Argo CD has not synced yet: the promotion takes what
+    dev runs (portal 2.2.0 at the reported commit), not what HEAD pins (2.3.0)."""
+    running = g.head(repo.work)
+    fake.heads["main"] = running
+    populate(fake, load_tree(repo.work), "dev")  # dev's apps at `running`, portal 2.2.0
+    repo.commit_change(repo.work, "environments/dev.yaml", '"2.2.0"', '"2.3.0"',
+                       "dev: portal 2.3.0, not synced yet")
+    result = repo.run("promote", "dev", "staging", "--yes", "-o", "json", runtime=runtime)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["source_revision"] == running and data["gate"]["status"] == "passed"
+    portal = next(a for a in data["gate"]["apps"] if a["service"] == "portal")
+    assert portal["expected_tag"] == "2.2.0"
+    staging = (repo.work / "environments/staging.yaml").read_text()
+    assert f"revision: {running}" in staging and '"2.2.0"' in staging
+
+
+def test_a_commit_argocd_reports_that_the_clone_lacks_is_fetched(
+    fake: FakeArgo, repo: Repo, runtime: Runtime
+):
+    other = repo.other_clone()
+    running = repo.commit_change(other, "environments/dev.yaml", '"2.2.0"', '"2.3.0"',
+                                 "dev: portal 2.3.0")  # pushed from elsewhere, not fetched
+    fake.heads["main"] = running
+    populate(fake, load_tree(other), "dev")
+    dry = repo.run("promote", "dev", "staging", "--dry-run", runtime=runtime)
+    assert dry.exit_code == 2 and "git fetch" in dry.stderr  # a dry run fetches nothing
+    result = repo.run("promote", "dev", "staging", "--yes", "-o", "json", runtime=runtime)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["source_revision"] == running
+    assert '"2.3.0"' in (repo.work / "environments/staging.yaml").read_text()
+
+
 def test_a_branch_tracking_source_whose_apps_disagree_is_refused(fake: FakeArgo, repo: Repo,
                                                                  runtime: Runtime):
     fake.heads["main"] = g.head(repo.work)
@@ -159,6 +195,6 @@ def test_an_unknown_environment_contacts_nothing(staging: FakeArgo, repo: Repo,
     before = g.tree_hash(repo.remote)
     result = repo.run("promote", "staging", "prd", "--yes", "--push", runtime=runtime)
     assert result.exit_code == 2
-    assert "did you mean 'prod'" in result.stderr and "dev, prod, staging" in result.stderr
+    assert "did you mean 'prod'" in result.stderr and "dev, staging, prod" in result.stderr
     assert not staging.requests()
     assert g.tree_hash(repo.remote) == before

@@ -59,7 +59,10 @@ def test_history_and_rollback_round_trip(repo: Repo):
     assert _prod(repo)["source"]["revision"] == PROD_REVISION
     assert parse_trailers(g.messages(repo.work)[0])["Gitops-Tool-Rollback-Of"] == [seed]
     again = repo.run("rollback", "prod", "--to", seed, "--yes")
-    assert again.exit_code == 0 and "nothing to commit" in again.stdout
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.splitlines()[0] == \
+        f"rollback prod to {seed[:12]}: nothing to roll back [unchanged]"
+    assert f"prod already has the versions of {seed}: nothing to roll back" in again.stdout
 
 
 def test_rollback_to_an_unknown_id_is_refused(repo: Repo):
@@ -170,3 +173,36 @@ def test_the_git_commands_speak_one_json_shape(repo: Repo):
                  ("history", "qa"), ("rollback", "prod", "--to", "nope", "--yes")):
         code, data = run(*args)
         assert (code, set(data)) == (2, {"error", "hint", "exit_code"}), args
+
+
+def test_diff_compares_the_committed_files_and_says_so(repo: Repo):
+    staging = repo.work / "environments/staging.yaml"
+    staging.write_text(staging.read_text().replace('"2.1.0"', '"9.9.9"', 1))
+    prod = repo.work / "environments/prod.yaml"
+    prod.write_text(prod.read_text().replace('"1.3.0"', '"1.4.0"', 1))
+    result = repo.run("diff", "staging", "prod", "-o", "json")
+    assert result.exit_code == 1, result.stderr
+    images = {c["service"]: (c["old_image"], c["new_image"])
+              for c in json.loads(result.stdout)["changes"] if c["old_image"] != c["new_image"]}
+    assert images == {"portal": ("2.0.0", "2.1.0"), "worker": ("1.3.0", "1.4.0")}
+    assert "environments/staging.yaml" in result.stderr
+    assert "environments/prod.yaml" in result.stderr
+
+
+def test_a_branch_tracking_source_gives_its_pins_and_revision_from_one_commit(repo: Repo):
+    """dev tracks main; the remote's main has moved dev's worker on, this clone is behind:
+    the commit dev runs (origin/main, fetched) gives both the revision and the pins."""
+    other = repo.other_clone()
+    tip = repo.commit_change(other, "environments/dev.yaml", '"1.4.0"', '"1.5.0"',
+                             "dev: worker 1.5.0")
+    seen = json.loads(repo.run("diff", "dev", "staging", "-o", "json").stdout)
+    assert seen["source_revision"] == tip
+    moves = {c["service"]: c["new_image"] for c in seen["changes"]}
+    assert moves["worker"] == "1.5.0"
+    result = repo.run("promote", "dev", "staging", "--yes", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["source_revision"] == tip
+    staging = yaml.safe_load((repo.work / "environments/staging.yaml").read_text())
+    assert staging["source"]["revision"] == tip
+    assert staging["releases"]["worker"]["image"] == "1.5.0"
+    assert staging["releases"]["portal"]["image"] == "2.2.0"

@@ -130,6 +130,14 @@ def test_only_one_step_along_the_chain(repo: Repo, source: str, target: str, say
     assert g.tree_hash(repo.work) == before
 
 
+@pytest.mark.parametrize("command", ["promote", "diff"])
+def test_an_unknown_environment_lists_the_known_in_chain_order(repo: Repo, command: str):
+    extra = ("--yes",) if command == "promote" else ()
+    result = repo.run(command, "staging", "prd", *extra)
+    assert result.exit_code == 2
+    assert "known environments: dev, staging, prod" in result.stderr
+
+
 def test_a_dirty_tree_is_refused_and_left_as_it_is(repo: Repo):
     (repo.work / "environments/prod.yaml.bak").write_text("mine\n")
     values = repo.work / "charts/portal/values-prod.yaml"
@@ -215,6 +223,7 @@ def test_a_malformed_values_file_stops_the_promotion_before_anything(repo: Repo)
     values = repo.work / "charts/portal/values-prod.yaml"
     values.write_text("replicaCount: 2\nreplicaCount: 3\n")
     g.git(repo.work, "commit", "-qam", "a broken values file")
+    g.git(repo.work, "push", "-q", "origin", "main")  # pushed: promote pushes no one else's
     before, remote = g.tree_hash(repo.work), remote_log(repo)
     result = repo.run("promote", "staging", "prod", "--yes", "--push")
     assert result.exit_code == 2
@@ -224,3 +233,67 @@ def test_a_malformed_values_file_stops_the_promotion_before_anything(repo: Repo)
     assert {k: v for k, v in after.items() if not k.startswith(".git/")} == {
         k: v for k, v in before.items() if not k.startswith(".git/")}
     assert g.head(repo.work) == g.log(repo.work, fmt="%H")[0] and remote_log(repo) == remote
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("promote", "staging", "prod", "--service", "portl", "--push"), "did you mean 'portal'"),
+        (("promote", "staging", "prod", "--branch", "promote/staging.lock"),
+         "not a valid branch name"),
+        (("promote", "staging", "prod", "--branch", "promote/a:b", "-o", "json"),
+         "not a valid branch name"),
+        (("promote", "staging", "prod", "--branch", "@{-1}"), "not a valid branch name"),
+        (("rollback", "prod", "--to", "prod-nope", "--push"), "gitops-tool history prod"),
+        (("rollback", "prod", "--to", "--nope", "--push"), "neither a promotion id"),
+        (("rollback", "prod", "--to", "HEAD", "--branch", "rollback/prod~1"),
+         "not a valid branch name"),
+    ],
+)
+def test_bad_arguments_exit_2_before_git_or_the_lock_is_touched(
+    repo: Repo, args: tuple[str, ...], says: str
+):
+    other = repo.other_clone()  # the remote moved: a fetch would fast-forward the branch
+    repo.commit_change(other, "environments/dev.yaml", '"1.4.0"', '"1.4.1"', "dev: worker")
+    g.git(repo.work, "checkout", "-q", "-b", "elsewhere")  # @{-1} names main
+    g.git(repo.work, "checkout", "-q", "main")
+    g.git(repo.work, "status")  # let git settle its index once
+    before = g.tree_hash(repo.work)
+    result = repo.run(*args, "--yes")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert says in result.stdout + result.stderr
+    assert g.tree_hash(repo.work) == before  # no fetch, no lock file, no ref, no commit
+
+
+def test_the_commit_holds_only_the_environment_file_and_its_rendered_folder(repo: Repo):
+    """The bootstrap folder out of date at HEAD (a hand edit, committed), an ignored file in
+    argocd/prod/: neither is this promotion's business, and neither gets into its commit."""
+    readme = repo.work / "argocd/bootstrap/README.md"
+    readme.write_text(readme.read_text() + "\nhand edit\n")
+    g.git(repo.work, "commit", "-qam", "a hand edit of a rendered file")
+    g.git(repo.work, "push", "-q", "origin", "main")
+    with (repo.work / ".git/info/exclude").open("a") as exclude:
+        exclude.write("argocd/prod/applications/notes.yaml\n")
+    notes = repo.work / "argocd/prod/applications/notes.yaml"
+    notes.write_text("mine\n")
+    result = repo.run("promote", "staging", "prod", "--yes", "--push", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    files = changed_files(repo.work, data["commit"])
+    assert "environments/prod.yaml" in files
+    assert all(f == "environments/prod.yaml" or f.startswith("argocd/prod/") for f in files)
+    assert data["files"] == sorted(files)  # the report lists what the commit holds
+    assert notes.read_text() == "mine\n" and "hand edit" in readme.read_text()
+
+
+def test_an_uncommitted_edit_of_an_environment_file_is_never_promoted(repo: Repo):
+    """An edit git does not report (skip-worktree): promote reads the committed files."""
+    staging = repo.work / "environments/staging.yaml"
+    g.git(repo.work, "update-index", "--skip-worktree", "environments/staging.yaml")
+    staging.write_text(staging.read_text().replace('"2.1.0"', '"9.9.9"', 1))
+    assert g.git(repo.work, "status", "--porcelain") == ""
+    result = repo.run("promote", "staging", "prod", "--yes", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    committed = g.git(repo.work, "show", "HEAD:environments/prod.yaml")
+    assert pins(committed)["portal"] == "2.1.0"
+    assert "environments/staging.yaml" in result.stderr  # said, not silent

@@ -183,3 +183,62 @@ def test_a_local_commit_stays_when_the_remote_is_down_and_a_rerun_pushes_it(
         again = repo.run("promote", "staging", "prod", "--yes", "--push")
     assert again.exit_code == 0, again.stderr
     assert g.head(repo.remote, "main") == local
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("promote", "staging", "prod", "--push"),
+     ("promote", "staging", "prod", "--branch", "promote/staging-to-prod-7"),
+     ("rollback", "prod", "--to", "HEAD", "--push")],
+)
+def test_someone_elses_unpushed_commit_is_not_pushed_along(repo: Repo, args: tuple[str, ...]):
+    dev = repo.work / "environments/dev.yaml"
+    dev.write_text(dev.read_text().replace('"1.4.0"', '"1.4.9"', 1))
+    g.git(repo.work, "commit", "-qam", "dev: worker 1.4.9, not ready")  # never pushed
+    mine, remote = g.head(repo.work), g.tree_hash(repo.remote)
+    result = repo.run(*args, "--yes")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"{mine[:12]} dev: worker 1.4.9, not ready" in result.stderr
+    assert "did not make" in result.stderr and "git push origin main:main" in result.stderr
+    assert g.tree_hash(repo.remote) == remote  # nothing pushed, no branch created
+    assert g.head(repo.work) == mine and g.git(repo.work, "branch", "--show-current") == "main"
+    assert g.git(repo.work, "status", "--porcelain") == ""
+
+
+def _backup_refs(repo: Path) -> list[str]:
+    return g.git(repo, "for-each-ref", "--format=%(refname)", "refs/gitops-tool/backup/"
+                 ).splitlines()
+
+
+def test_an_error_after_the_reset_names_the_backup_ref(repo: Repo, tmp_path: Path):
+    """The remote moved, and its new head cannot be promoted on (a broken values file): the
+    branch is already at the remote's head, so the message must say where our commit is."""
+    other = repo.other_clone()
+    g.hook(repo.work, "pre-push", _once(tmp_path / "moved", (
+        f'cd "{other}" && printf "replicaCount: 2\\nreplicaCount: 3\\n" > '
+        'charts/portal/values-prod.yaml && git commit -q -am "someone else: values" && '
+        'git push -q origin HEAD:main')))
+    result = repo.run("promote", "staging", "prod", "--yes", "--push")
+    assert result.exit_code == 2, result.stderr
+    assert "duplicate key" in result.stderr
+    (backup,) = _backup_refs(repo.work)
+    hint = result.stderr.split("hint:", 1)[1]
+    assert backup in hint and f"git reset --keep {backup}" in hint
+    assert g.head(repo.work) == g.head(repo.remote, "main")
+
+
+def test_a_push_that_fails_after_our_commit_was_made_again_names_the_backup_ref(
+    repo: Repo, tmp_path: Path
+):
+    """The remote moves before every push (a busy branch): after the last attempt, the error
+    says which commit is on the branch and where the one first made is kept."""
+    other = repo.other_clone()
+    g.hook(repo.work, "pre-push", f'{CLEAN_ENV}cd "{other}" && date +%s%N >> busy.txt && '
+           'git add busy.txt && git commit -q -m "someone else: busy" && '
+           'git push -q origin HEAD:main\n')
+    with pytest.raises(Exception) as caught:
+        promote.run(promote.PromoteOptions(repo.work, "staging", "prod", push=True, yes=True),
+                    promote.PromoteDeps(git=GitDeps(sleep=lambda _s: None)))
+    assert caught.value.exit_code == 3
+    backups = _backup_refs(repo.work)
+    assert backups and all(ref in caught.value.hint for ref in backups)

@@ -74,6 +74,34 @@ def test_push_answers_are_classified(status, stdout, stderr, outcome):
     assert classify_push(status, stdout, stderr).outcome is outcome
 
 
+@pytest.mark.parametrize(
+    ("status", "stdout", "stderr", "outcome"),
+    [
+        # a hook that refuses and happens to say "non-fast-forward" or "cannot lock ref":
+        # the ref line says refused, and it decides
+        (1, REMOTE_REJECTED.format("pre-receive hook declined"),
+         "remote: rejected: non-fast-forward merges are not allowed on main\n"
+         "error: failed to push some refs", PushOutcome.REFUSED),
+        (1, REMOTE_REJECTED.format("pre-receive hook declined"),
+         "remote: cannot lock ref for the release train, ask #deploy", PushOutcome.REFUSED),
+        # the remote moved, whatever else stderr says (a flaky connection's words)
+        (1, REJECTED.format("fetch first"), "fatal: the remote end hung up unexpectedly",
+         PushOutcome.MOVED),
+        (1, REMOTE_REJECTED.format("cannot lock ref 'refs/heads/main': is at 1 but expected 2"),
+         "", PushOutcome.MOVED),
+        # the ref line says it landed: pushed, even when git exits non-zero for another reason
+        (1, "To o\n \trefs/heads/main:refs/heads/main\t1111111..2222222\nDone\n",
+         "error: failed to push some refs (connection reset)", PushOutcome.PUSHED),
+        # a ref the remote could not report on is a failure, not a refusal or a move
+        (1, "To o\n!\trefs/heads/main:refs/heads/main\t[remote failure] (remote failed to "
+         "report status)\nDone\n", "fatal: early EOF", PushOutcome.FAILED),
+        (1, REJECTED.format("needs force"), "", PushOutcome.REFUSED),
+    ],
+)
+def test_the_ref_line_decides_before_stderr(status, stdout, stderr, outcome):
+    assert classify_push(status, stdout, stderr).outcome is outcome
+
+
 def test_the_remotes_own_lines_are_kept():
     assert remote_messages("remote: main is protected\nremote: \nTo x\n") == [
         "main is protected"]
@@ -106,6 +134,20 @@ def test_history_entries():
     rollback = history_entry("e" * 40, "P", "t", "rollback\n\nGitops-Tool-Promotion: x\n"
                              "Gitops-Tool-Rollback-Of: y", after, before)
     assert rollback is not None and rollback.kind == "rollback" and rollback.rollback_of == "y"
+
+
+def test_history_shows_a_pin_added_as_coming_from_none():
+    from gitops_tool.commands.history import HistoryResult
+    from gitops_tool.output.history import history_text
+
+    before = Versions("a" * 40, {"api": Pin("1.0")})
+    after = Versions("a" * 40, {"api": Pin("1.0"), "billing": Pin("0.1.0")})
+    entry = history_entry("f" * 40, "Pat <p@x>", "2026-01-01T00:00:00Z", "add billing",
+                          before, after)
+    assert entry is not None and entry.kind == "edit"
+    text = history_text(HistoryResult("prod", (entry,), False))
+    assert "    billing: (none) -> 0.1.0" in text.splitlines()
+    assert "None" not in text.replace("(none)", "")
 
 
 @pytest.mark.parametrize(
