@@ -41,6 +41,7 @@ from gitops_tool.adapters import journal
 from gitops_tool.adapters.files import check_link, inside, read_bounded, unreadable
 from gitops_tool.adapters.oserror import write_error
 from gitops_tool.core.render.plan import WritePlan
+from gitops_tool.core.wording import plural
 from gitops_tool.core.yamldoc import MAX_FILE_BYTES
 from gitops_tool.errors import InputError
 
@@ -158,8 +159,8 @@ def recover(root: Path, output_dir: str, warn: Callable[[str], None] = _quiet) -
     if what == "completed" and record is not None:
         warn(
             f"warning: {out}: completed the write that {who} left unfinished "
-            f"({_files(len(record.write))} written, {len(record.remove)} removed); {out} now "
-            "holds all of that run's output"
+            f"({plural(len(record.write), 'file')} written, {len(record.remove)} removed); "
+            f"{out} now holds all of that run's output"
         )
     elif what == "undone":
         warn(
@@ -412,7 +413,3 @@ def _deliver(previous: dict[int, object], received: list[int]) -> None:
     previous.clear()
     for signum in dict.fromkeys(received):
         signal.raise_signal(signum)
-
-
-def _files(count: int) -> str:
-    return f"{count} file" if count == 1 else f"{count} files"

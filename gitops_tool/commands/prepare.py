@@ -111,19 +111,23 @@ def with_environments(tree: Tree, *envs: Environment) -> Tree:
     return replace(tree, environments=tuple(by_name.get(e.name, e) for e in tree.environments))
 
 
-def uncommitted(clone: Clone, root: Path, names: Sequence[str]) -> list[str]:
-    """The environment files of `names` whose working-tree content is not HEAD's (an edit
-    git may not even report: skip-worktree, assume-unchanged)."""
-    found = []
+def committed_environments(
+    clone: Clone, root: Path, tree: Tree, names: Sequence[str], warn: Callable[[str], None]
+) -> list[Environment]:
+    """environments/<name>.yaml of each of `names` as HEAD has it: a command that commits
+    on HEAD never reads an edit that is not committed, and says so on `warn` (an edit git
+    may not even report: skip-worktree, assume-unchanged)."""
+    head = clone.rev("HEAD") or ""
     for name in dict.fromkeys(names):
         rel = env_path(name)
         try:
             here = (root / rel).read_bytes()
         except OSError:
             here = None
-        if here != clone.file_at("HEAD", rel):
-            found.append(rel)
-    return found
+        if here != clone.file_at(head, rel):
+            warn(f"warning: {rel} differs from HEAD's (an edit not committed): it is read as "
+                 "HEAD has it")
+    return [committed_environment(clone, head, tree, name) for name in names]
 
 
 def prepare_versions(

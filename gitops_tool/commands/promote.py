@@ -130,13 +130,9 @@ def check_options(options: PromoteOptions) -> None:
                          hint="--skip-gate --reason TEXT records why the gate was skipped")
 
 
-def check_branch_name(root: Path, branch: str) -> None:
+def check_branch_name(clone: Clone, branch: str) -> None:
     """--branch NAME must be a name git takes for a new branch (exit 2 otherwise)."""
-    if not branch:
-        return
-    from gitops_tool.adapters.git.clone import is_branch_name
-
-    if not is_branch_name(branch, root):
+    if branch and not clone.is_branch_name(branch):
         raise InputError(
             f"--branch {branch!r} is not a valid branch name (git check-ref-format --branch)",
             hint="use a name such as promote/staging-to-prod-42: no spaces, no '..', '~', "
@@ -191,11 +187,12 @@ def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResu
                options.source, options.target)
     check_services(root, settings, options.services)
     require_confirmation(options)
-    check_branch_name(root, options.branch)
     from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.lock import repository_lock
 
     with ExitStack() as stack:
+        clone = stack.enter_context(open_clone(root))
+        check_branch_name(clone, options.branch)  # before the lock, the fetch or anything
         if not options.dry_run:
             stack.enter_context(repository_lock(
                 root, f"promote {options.source} {options.target}", options.lock_timeout,
@@ -203,7 +200,6 @@ def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResu
             ))
             # a render killed midway is completed or undone before anything reads argocd/
             writer.recover(root, settings.output_dir, deps.runtime.warn)
-        clone = stack.enter_context(open_clone(root))
         return _promote(clone, options, deps)
     raise AssertionError("unreachable")
 
@@ -320,19 +316,10 @@ def committed_pair(
     """The tree, with SOURCE's and TARGET's files as HEAD has them: the promotion is made on
     HEAD, so an edit of either that is not committed is never part of it (said, not
     silent)."""
-    from gitops_tool.commands.prepare import (
-        committed_environment,
-        uncommitted,
-        with_environments,
-    )
+    from gitops_tool.commands.prepare import committed_environments, with_environments
 
     tree = files.load_tree(root)
-    for rel in uncommitted(clone, root, [source, target]):
-        warn(f"warning: {rel} differs from HEAD's (an edit not committed): it is read as "
-             "HEAD has it")
-    head = clone.rev("HEAD") or ""
-    pair = (committed_environment(clone, head, tree, source),
-            committed_environment(clone, head, tree, target))
+    pair = committed_environments(clone, root, tree, [source, target], warn)
     return with_environments(tree, *pair), *pair
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from gitops_tool.adapters import files, writer
 from gitops_tool.commands import publish
 from gitops_tool.commands.history import versions_at
-from gitops_tool.commands.prepare import committed_environment, uncommitted
+from gitops_tool.commands.prepare import committed_environments
 from gitops_tool.commands.promote import (
     LOCK_TIMEOUT,
     Outcome,
@@ -81,13 +81,13 @@ def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteRes
         raise InputError(f"--to {options.to!r} is neither a promotion id nor a commit",
                          hint=f"`gitops-tool history {options.environment}` lists them")
     require_confirmation(options)
-    check_branch_name(root, options.branch)
     from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.lock import repository_lock
 
     with ExitStack() as stack:
         clone = stack.enter_context(open_clone(root))
-        # --to is looked up (read only) before the lock, the fetch or anything else
+        # --branch and --to are checked (read only) before the lock, the fetch or anything
+        check_branch_name(clone, options.branch)
         restored = restored_from(clone, options)
         if not options.dry_run:
             stack.enter_context(repository_lock(
@@ -123,10 +123,8 @@ def _rollback(
     landing = landing_for(clone, options, branch)
     pending = () if options.dry_run else publish.catch_up(clone, landing, deps.git)
     tree = files.load_tree(options.root)
-    for rel in uncommitted(clone, options.root, [options.environment]):
-        deps.runtime.warn(f"warning: {rel} differs from HEAD's (an edit not committed): it "
-                          "is read as HEAD has it")
-    env = committed_environment(clone, clone.rev("HEAD") or "", tree, options.environment)
+    (env,) = committed_environments(clone, options.root, tree, [options.environment],
+                                    deps.runtime.warn)
     current = versions_of(env)
     wanted, kept, gone = restored_versions(current, then)
     notes = []

@@ -38,10 +38,3 @@ def error_json(message: str, hint: str, exit_code: int) -> str:
     """The one JSON shape of a failed command (bad input, an external failure, Ctrl-C):
     what every `-o json` run prints on stdout when it has no result to print."""
     return to_json({"error": message, "hint": hint, "exit_code": exit_code})
-
-
-def plural(count: int, noun: str, plural_form: str | None = None) -> str:
-    """"1 chart", "2 charts", "0 findings": the count with its noun agreeing."""
-    if count == 1:
-        return f"{count} {noun}"
-    return f"{count} {plural_form or noun + 's'}"

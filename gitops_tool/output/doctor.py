@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gitops_tool.output import plural, to_json
+from gitops_tool.core.wording import plural
+from gitops_tool.output import to_json
 
 if TYPE_CHECKING:
     from gitops_tool.commands.doctor import DoctorResult

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_tool.core.drift.findings import ENVIRONMENT, LIVE, PARTS, REPO, Finding, Unknown
 from gitops_tool.core.drift.stages import format_duration, stamp
-from gitops_tool.output import plural, to_json
+from gitops_tool.core.wording import plural
+from gitops_tool.output import to_json
 from gitops_tool.output.github import (
     ANNOTATIONS_PER_LEVEL,
     command,
@@ -94,8 +95,8 @@ def _counts(result: DriftResult, findings: tuple[Finding, ...]) -> dict[str, int
 def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
     drift = [f for f in found if f.drift]
     if part == REPO:
-        if _unknown(result, REPO):
-            return "unknown: " + ("; ".join(clean(u.message) for u in _unknown(result, REPO)))
+        if unknown := _unknown(result, REPO):
+            return "unknown: " + "; ".join(clean(u.message) for u in unknown)
         if not found:
             return f"{result.output_dir}/ matches what render produces"
         return f"{plural(len(found), 'file')} under {result.output_dir}/ " \

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_tool.core.model import is_commit
 from gitops_tool.core.promote.gate import FAILING, NOT_CHECKED, PASSED, SKIPPED, Gate
-from gitops_tool.core.promote.message import Story, subject_of
+from gitops_tool.core.promote.message import Story, rendered_files, subject_of
 from gitops_tool.core.promote.plan import ServiceMove
 from gitops_tool.core.promote.versions import Versions
+from gitops_tool.core.wording import plural
 from gitops_tool.output import table, to_json
 
 if TYPE_CHECKING:
@@ -131,14 +132,12 @@ def outcome_lines(result: PromoteResult) -> list[str]:
 
 
 def _files(result: PromoteResult) -> str:
-    """`environments/prod.yaml, 13 rendered file(s) under argocd/prod/`: the folders named
+    """`environments/prod.yaml, 13 rendered files under argocd/prod/`: the folders named
     are those of the files (the commit holds TARGET's only)."""
-    out = f"{result.output_dir}/"
-    env_files = [p for p in result.files if not p.startswith(out)]
-    rendered = [p for p in result.files if p.startswith(out)]
-    folders = sorted({"/".join(p.split("/")[:2]) + "/" for p in rendered})
-    parts = env_files + ([f"{len(rendered)} rendered file(s) under {', '.join(folders)}"]
-                         if rendered else [])
+    rendered, folders = rendered_files(result.files, result.output_dir)
+    env_files = [p for p in result.files if p not in rendered]
+    parts = env_files + ([f"{plural(len(rendered), 'rendered file')} under "
+                          f"{', '.join(folders)}"] if rendered else [])
     return ", ".join(parts) or "nothing"
 
 

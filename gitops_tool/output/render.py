@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from gitops_tool.core.render.plan import WritePlan
-from gitops_tool.output import plural, to_json
+from gitops_tool.core.wording import plural
+from gitops_tool.output import to_json
 
 SHOW_REMOVED = 20  # removed files listed by name; more are counted
 

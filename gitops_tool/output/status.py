@@ -6,7 +6,8 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from gitops_tool.core.argocd.appstatus import short_revision
-from gitops_tool.output import plural, table, to_json
+from gitops_tool.core.wording import plural
+from gitops_tool.output import table, to_json
 
 if TYPE_CHECKING:
     from gitops_tool.commands.status import StatusResult

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_tool.commands.sync import SyncOutcome
 from gitops_tool.core.argocd.appstatus import MISSING, short_revision
-from gitops_tool.output import plural, table, to_json
+from gitops_tool.core.wording import plural
+from gitops_tool.output import table, to_json
 
 if TYPE_CHECKING:
     from gitops_tool.commands.sync import Progress, SyncResult

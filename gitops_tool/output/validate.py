@@ -6,7 +6,8 @@ from typing import Any
 
 from gitops_tool.core.validate.findings import Finding
 from gitops_tool.core.validate.rules import RULES
-from gitops_tool.output import plural, table, to_json
+from gitops_tool.core.wording import plural
+from gitops_tool.output import table, to_json
 
 ARGOCD_GROUP = "argocd/"
 

@@ -26,7 +26,8 @@ def _environment() -> Any:
         lstrip_blocks=True,
         autoescape=False,  # plain text and Markdown, not HTML
     )
-    from gitops_tool.output import plural, table
+    from gitops_tool.core.wording import plural
+    from gitops_tool.output import table
     from gitops_tool.output.github import fence, markdown_text
 
     environment.filters["short"] = short

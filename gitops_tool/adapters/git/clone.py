@@ -361,6 +361,12 @@ class Clone:
                 return commit
         return None
 
+    def is_branch_name(self, name: str) -> bool:
+        """Whether git takes `name`, as written, for a new branch's name (`git check-ref-format
+        --branch`): a shorthand git would expand (`@{-1}`) is not one."""
+        status, out, _ = self.run("check-ref-format", "--branch", name, timeout=60)
+        return status == 0 and out.strip() == name
+
     def push(self, remote: str, source: str, branch: str) -> tuple[Any, list[str]]:
         """Push `source` (a commit or ref) to `branch` of `remote`, never forced:
         (PushAnswer, the remote's own messages), scrubbed."""
@@ -429,23 +435,6 @@ def _interrupts_held() -> Iterator[None]:
             raise KeyboardInterrupt
         if callable(previous):
             previous(signal.SIGINT, None)
-
-
-def is_branch_name(name: str, cwd: Path) -> bool:
-    """Whether git takes `name`, as written, for a new branch's name (`git check-ref-format
-    --branch`): a shorthand git would expand (`@{-1}`) is not one."""
-    try:
-        done = subprocess.run(
-            ["git", "check-ref-format", "--branch", name], cwd=cwd, capture_output=True,
-            text=True, timeout=60, env={**os.environ, **_QUIET_ENV}, check=False,
-        )
-    except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror or exc}",
-                       hint="install git and put it on PATH") from None
-    except subprocess.TimeoutExpired:
-        raise GitError("git check-ref-format did not answer in 60s",
-                       hint="check that git works (git --version), then run again") from None
-    return done.returncode == 0 and done.stdout.strip() == name
 
 
 def open_clone(root: Path) -> Clone:

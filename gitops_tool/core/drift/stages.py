@@ -92,7 +92,7 @@ def pins_in(text: str | None) -> dict[PinKey, str]:
     if not isinstance(data, dict):
         return {}
     source = data.get("source")
-    shared = str(source.get("revision")) if isinstance(source, dict) else ""
+    shared = str(source.get("revision") or "") if isinstance(source, dict) else ""
     releases = data.get("releases")
     pins: dict[PinKey, str] = {}
     for service, pin in releases.items() if isinstance(releases, dict) else ():

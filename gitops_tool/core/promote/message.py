@@ -14,6 +14,7 @@ from gitops_tool.core.model import is_commit
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.plan import ServiceMove
 from gitops_tool.core.promote.versions import Pin, Versions
+from gitops_tool.core.wording import plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ def subject_of(story: Story) -> str:
     count = sum(1 for m in story.moves if m.image_moves or m.service in own)
     parts = []
     if count:
-        parts.append(f"{count} service{'s' if count != 1 else ''}")
+        parts.append(plural(count, "service"))
     if story.current.revision != story.wanted.revision:
         parts.append(f"charts at {_short(story.wanted.revision)}")
     what = ", ".join(parts)
@@ -99,13 +100,18 @@ def message_context(story: Story, rendered: str) -> dict[str, Any]:
     }
 
 
-def rendered_summary(paths: Sequence[str], output_dir: str) -> str:
-    """`argocd/prod/: 16 files` for the files of a commit (the environment file aside)."""
+def rendered_files(paths: Sequence[str], output_dir: str) -> tuple[list[str], list[str]]:
+    """(the rendered files among `paths`, the folders they are in: `argocd/prod/`)."""
     rendered = [p for p in paths if p.startswith(f"{output_dir}/")]
-    folders = sorted({"/".join(p.split("/")[:2]) + "/" for p in rendered})
+    return rendered, sorted({"/".join(p.split("/")[:2]) + "/" for p in rendered})
+
+
+def rendered_summary(paths: Sequence[str], output_dir: str) -> str:
+    """`argocd/prod/ (16 files)` for the files of a commit (the environment file aside)."""
+    rendered, folders = rendered_files(paths, output_dir)
     if not rendered:
         return "no file changes"
-    return f"{', '.join(folders)} ({len(rendered)} file{'s' if len(rendered) != 1 else ''})"
+    return f"{', '.join(folders)} ({plural(len(rendered), 'file')})"
 
 
 def _short(revision: str) -> str:

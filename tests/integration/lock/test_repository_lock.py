@@ -8,35 +8,13 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
 from gitops_tool.adapters.lock import RepositoryLocked, lock_path, repository_lock
 from gitops_tool.errors import EXIT_EXTERNAL, GitopsError
-from tests.support.signals import sigint_default
-
-HOLD = textwrap.dedent("""
-    import sys, time
-    from pathlib import Path
-    from gitops_tool.adapters.lock import repository_lock
-    with repository_lock(Path(sys.argv[1]), "render dev", timeout=5):
-        Path(sys.argv[2]).touch()
-        time.sleep(60)
-""")
-
-
-def holder(root: Path, ready: Path) -> subprocess.Popen:
-    # sigint_default: the holder ends on SIGINT even under a background pytest
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(root), str(ready)],
-                            preexec_fn=sigint_default)
-    for _ in range(200):
-        if ready.exists():
-            return proc
-        time.sleep(0.05)
-    proc.kill()
-    raise AssertionError("the holder never took the lock")
+from tests.support.locks import hold_lock
 
 
 def test_the_lock_lives_in_the_git_directory(tmp_path: Path) -> None:
@@ -59,7 +37,7 @@ def test_a_worktree_locks_in_its_own_git_directory(tmp_path: Path) -> None:
 
 
 def test_a_second_writer_waits_its_bound_then_names_the_holder(tmp_path: Path) -> None:
-    proc = holder(tmp_path, tmp_path / "ready")
+    proc = hold_lock(tmp_path, tmp_path / "ready")
     try:
         slept: list[float] = []
         ticks = iter(range(1000))
@@ -77,7 +55,7 @@ def test_a_second_writer_waits_its_bound_then_names_the_holder(tmp_path: Path) -
 
 
 def test_the_lock_is_free_again_once_the_holder_ends(tmp_path: Path) -> None:
-    proc = holder(tmp_path, tmp_path / "ready")
+    proc = hold_lock(tmp_path, tmp_path / "ready")
     proc.send_signal(signal.SIGINT)  # a clean end: the lock is released
     proc.wait()
     warnings: list[str] = []
@@ -87,7 +65,7 @@ def test_the_lock_is_free_again_once_the_holder_ends(tmp_path: Path) -> None:
 
 
 def test_a_lock_left_by_a_killed_process_is_taken_over_and_said(tmp_path: Path) -> None:
-    proc = holder(tmp_path, tmp_path / "ready")
+    proc = hold_lock(tmp_path, tmp_path / "ready")
     proc.kill()  # SIGKILL: no cleanup ran, the kernel dropped the flock
     proc.wait()
     warnings: list[str] = []

@@ -16,7 +16,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from tests.integration.reliability.procs import (
     no_traceback,
     state,
 )
+from tests.support.locks import hold_lock
 from tests.support.trees import EnvSpec, TreeSpec, generated_spec, small_spec, write_tree
 
 pytestmark = [pytest.mark.skipif(os.name != "posix", reason="POSIX signals and flock"),
@@ -288,30 +288,9 @@ def test_two_renders_at_once_are_serialised_and_leave_argocd_up_to_date(
             assert check.returncode == 0, f"round {round_}: stale output\n{check.stderr}"
 
 
-HOLD = """
-import signal, sys, time
-from pathlib import Path
-from gitops_tool.adapters.lock import repository_lock
-signal.signal(signal.SIGINT, signal.default_int_handler)
-with repository_lock(Path(sys.argv[1]), "promote staging prod", timeout=5):
-    Path(sys.argv[2]).touch()
-    time.sleep(120)
-"""
-
-
-def hold_lock(root: Path, ready: Path) -> subprocess.Popen:
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(root), str(ready)],
-                              env=child_env())
-    deadline = time.monotonic() + 60
-    while not ready.exists():
-        assert holder.poll() is None and time.monotonic() < deadline
-        time.sleep(0.01)
-    return holder
-
-
 def test_a_held_lock_makes_render_wait_its_bound_then_name_the_holder(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", small_spec())
-    holder = hold_lock(root, tmp_path / "ready")
+    holder = hold_lock(root, tmp_path / "ready", "promote staging prod")
     try:
         done = gitops(root, "render", "--lock-timeout", "0.2")
         assert done.returncode == 3

@@ -11,7 +11,7 @@ from gitops_tool.core.apps import AppTarget
 from gitops_tool.core.argocd.appstatus import StatusRow
 from gitops_tool.core.argocd.rollout import RolloutPlan, Wave
 from gitops_tool.core.render.plan import WritePlan
-from gitops_tool.output import plural
+from gitops_tool.core.wording import plural
 from gitops_tool.output.doctor import doctor_text
 from gitops_tool.output.render import summary as render_summary
 from gitops_tool.output.status import status_table
