@@ -1,8 +1,10 @@
 """The command line: one module per verb (Typer), each parsing its arguments, calling its
 command, presenting the result and exiting. `app.py` holds the app, the global options and
-the one place errors become exit codes."""
+the one place errors become exit codes.
 
-from __future__ import annotations
+Unlike the rest of the package, these modules do not use `from __future__ import annotations`:
+Typer reads every command's annotations on each run, and annotations evaluated once at import
+cost less than Typer evaluating them from strings (about 5 ms of a 110 ms render)."""
 
 import sys
 

@@ -12,8 +12,6 @@ it is a GitopsError (`guarded`, which reads the command's `output` parameter), C
 a usage error Click finds before the command runs.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace

@@ -6,8 +6,6 @@ Cheap by design: gitops-tool.yaml and two folder listings, no chart or environme
 is parsed. Any problem completes nothing rather than printing an error into the shell.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

@@ -1,8 +1,6 @@
 """The Argo CD connection options shared by status, sync and doctor, and the runtime those
 commands get (the real one, or the one a test passes in the Typer context)."""
 
-from __future__ import annotations
-
 from dataclasses import replace
 from typing import Any
 

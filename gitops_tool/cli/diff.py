@@ -1,7 +1,5 @@
 """`gitops-tool diff`: parse the arguments, compare, print, exit 0 (nothing to promote) or 1."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 import typer

@@ -1,7 +1,5 @@
 """`gitops-tool doctor`: parse the arguments, run the checks, print them, exit."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 import typer

@@ -1,7 +1,5 @@
 """`gitops-tool drift`: parse the arguments, run the command, present its report, exit."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any, Literal
 

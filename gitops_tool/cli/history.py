@@ -1,7 +1,5 @@
 """`gitops-tool history`: parse the arguments, read ENV's history from git, print it."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 import typer

@@ -1,8 +1,6 @@
 """`gitops-tool promote`: parse the arguments, run the promotion (progress and the
 confirmation on stderr), print its result on stdout, exit."""
 
-from __future__ import annotations
-
 import sys
 from typing import Any, Literal
 

@@ -1,7 +1,5 @@
 """`gitops-tool render`: parse the arguments, run the command, print its result, exit."""
 
-from __future__ import annotations
-
 import sys
 from typing import Any, Literal
 

@@ -1,8 +1,6 @@
 """`gitops-tool rollback`: parse the arguments, restore ENV's versions in one commit, print
 the result, exit."""
 
-from __future__ import annotations
-
 import sys
 from typing import Any, Literal
 

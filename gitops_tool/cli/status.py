@@ -1,7 +1,5 @@
 """`gitops-tool status`: parse the arguments, run the command, print its result, exit."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 import typer

@@ -20,8 +20,6 @@ StdoutFailed (not an OSError: Click would turn EPIPE into exit 1) and then drops
 whatever follows, so that the interpreter's last flush cannot print a traceback either.
 """
 
-from __future__ import annotations
-
 import errno
 import io
 import os

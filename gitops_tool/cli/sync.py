@@ -1,8 +1,6 @@
 """`gitops-tool sync`: parse the arguments, run the rollout with live progress on stderr,
 print its outcome, exit."""
 
-from __future__ import annotations
-
 import shutil
 import sys
 from typing import Any, Literal
