@@ -53,6 +53,7 @@ from gitops_tool.core.drift.stages import (
     arrivals,
     environment_findings,
     stage_gaps,
+    stage_pairs,
 )
 from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.render.plan import plan_for
@@ -90,6 +91,7 @@ class DriftResult:
     max_lag: timedelta
     checked_at: datetime
     output_dir: str = "argocd"
+    stage_pairs: tuple[tuple[str, str], ...] = ()  # (earlier, later) stages compared
 
     @property
     def drift(self) -> tuple[Finding, ...]:
@@ -249,4 +251,5 @@ def run(options: DriftOptions, runtime: Runtime) -> DriftResult:
         max_lag=options.max_lag,
         checked_at=runtime.clock.now(),
         output_dir=tree.settings.output_dir,
+        stage_pairs=stage_pairs(tree, chosen),
     )

@@ -110,8 +110,13 @@ def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
             text += f"; unknown for {', '.join(unknown)}"
         return text
     lag = format_duration(result.max_lag)
+    if not found and not result.stage_pairs:
+        return f"nothing to compare: {', '.join(result.environments)} " \
+               f"{'has' if len(result.environments) == 1 else 'have'} no earlier stage in " \
+               "the promotion chain"
     if not found:
-        return "consecutive stages pin the same images and revisions"
+        compared = ", ".join(f"{later} with {earlier}" for earlier, later in result.stage_pairs)
+        return f"consecutive stages pin the same images and revisions ({compared})"
     text = f"{plural(len(found), 'pin')} {_agree(len(found), 'differ')} between stages; "
     if not drift:
         return text + f"none behind for longer than --max-lag {lag}"

@@ -119,16 +119,21 @@ class Gap:
     line: int | None  # of the later stage's pin, when known
 
 
+def stage_pairs(tree: Tree, later_stages: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """(earlier, later) for each stage in `later_stages` that has a stage before it in the
+    promotion chain, in chain order: what environment drift compares."""
+    names = {e.name for e in tree.environments}
+    chain = [name for name in tree.settings.promotion if name in names]
+    return tuple(pair for pair in pairwise(chain) if pair[1] in later_stages)
+
+
 def stage_gaps(tree: Tree, later_stages: Sequence[str]) -> tuple[Gap, ...]:
     """Every pin that differs between a stage in `later_stages` and the stage before it in
     the promotion chain, per service. A service's chart revision is compared only when it
     is a commit in both stages."""
     by_name = {e.name: e for e in tree.environments}
-    chain = [name for name in tree.settings.promotion if name in by_name]
     gaps = []
-    for earlier, later in pairwise(chain):
-        if later not in later_stages:
-            continue
+    for earlier, later in stage_pairs(tree, later_stages):
         before, after = by_name[earlier], by_name[later]
         have, lack = pins_of(before), pins_of(after)
         for key in sorted(have.keys() & lack.keys(), key=_order(tree)):

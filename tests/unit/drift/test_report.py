@@ -22,10 +22,11 @@ def repo(file: str) -> Finding:
     return Finding("repo", "repo", "prod", "", file, "differs from what render produces")
 
 
-def result(*findings: Finding) -> DriftResult:
-    return DriftResult(environments=("prod",), findings=findings, unknown=(), server="",
+def result(*findings: Finding, environments: tuple[str, ...] = ("prod",),
+           stage_pairs: tuple[tuple[str, str], ...] = (("staging", "prod"),)) -> DriftResult:
+    return DriftResult(environments=environments, findings=findings, unknown=(), server="",
                        live_skipped="no server", require_live=False,
-                       max_lag=timedelta(days=7), checked_at=NOW)
+                       max_lag=timedelta(days=7), checked_at=NOW, stage_pairs=stage_pairs)
 
 
 def test_one_of_a_thing_is_singular_and_its_verb_agrees():
@@ -43,3 +44,17 @@ def test_many_are_plural_and_their_verb_agrees():
     assert "environment drift: 2 pins differ between stages; 1 counts as drift" in text
     assert "repo drift: 2 files under argocd/ differ from what render produces" in text
     assert "; 1 stage gap within --max-lag 7d" in text
+
+
+def test_a_clean_environment_part_names_the_stages_it_compared():
+    text = drift_text(result(environments=("staging", "prod"),
+                             stage_pairs=(("dev", "staging"), ("staging", "prod"))))
+    assert ("environment drift: consecutive stages pin the same images and revisions "
+            "(staging with dev, prod with staging)") in text
+
+
+def test_the_first_stage_alone_has_nothing_to_compare_and_says_so():
+    text = drift_text(result(environments=("dev",), stage_pairs=()))
+    assert ("environment drift: nothing to compare: dev has no earlier stage in the "
+            "promotion chain") in text
+    assert "pin the same" not in text

@@ -207,3 +207,13 @@ def test_pins_in_reads_the_commit_each_service_deploys():
     # A branch is no commit: only a service's own commit is read then.
     assert pins_in(env_text(revision="main", worker_revision=R2)) == {
         ("api", IMAGE): "1.0.0", ("worker", IMAGE): "2.0.0", ("worker", REVISION): R2}
+
+
+def test_each_chosen_stage_is_compared_with_the_one_before_it_in_the_chain():
+    from gitops_tool.core.drift.stages import stage_pairs
+
+    tree = chain(R1, R1)
+    assert stage_pairs(tree, ["dev", "staging", "prod"]) == (("dev", "staging"),
+                                                             ("staging", "prod"))
+    assert stage_pairs(tree, ["prod"]) == (("staging", "prod"),)
+    assert stage_pairs(tree, ["dev"]) == ()  # the first stage has nothing before it
