@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gitops_tool.adapters import files
 from gitops_tool.commands.render import DEFAULT_LOCK_TIMEOUT, RenderOptions, RenderResult, run
+from gitops_tool.core.wording import plural
 from gitops_tool.errors import EXIT_OK
 
 
@@ -76,8 +77,9 @@ def run_commit(options: RenderCommitOptions, deps: object | None = None) -> Rend
             "promote/render-commit.txt.j2",
             subject=f"render: {out}/ for {', '.join(changed) or 'nothing'}",
             base=head,
-            summary=[f"{out}/{env}/: {sum(1 for p in paths if p.startswith(f'{out}/{env}/'))} "
-                     "file(s)" for env in changed],
+            summary=[f"{out}/{env}/: "
+                     f"{plural(sum(1 for p in paths if p.startswith(f'{out}/{env}/')), 'file')}"
+                     for env in changed],
             trailers=t.trailer_lines(trailers),
         )
         intent = prepare.Intent(commit_id, message, render=True, environments=tuple(wanted))

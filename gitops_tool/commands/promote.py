@@ -36,6 +36,7 @@ from gitops_tool.core.promote.plan import (
     promoted_versions,
 )
 from gitops_tool.core.promote.versions import versions_of
+from gitops_tool.core.wording import plural
 from gitops_tool.errors import EXIT_FOUND, EXIT_OK, InputError
 
 if TYPE_CHECKING:
@@ -336,8 +337,9 @@ def _gate_value(gate: Gate) -> str:
 def _stale_note(prepared: prepare.Prepared, target: str) -> tuple[str, ...]:
     if not prepared.stale:
         return ()
-    return (f"{len(prepared.stale)} rendered file(s) of {target} were already out of "
-            "date at HEAD; this commit brings them up to date too",)
+    count = len(prepared.stale)
+    return (f"{plural(count, 'rendered file')} of {target} {'was' if count == 1 else 'were'} "
+            "already out of date at HEAD; this commit brings them up to date too",)
 
 
 def _source_and_gate(

@@ -32,6 +32,7 @@ from gitops_tool.commands.prepare import Intent, Prepared, env_path, intent_of, 
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.plan import Conflict
 from gitops_tool.core.promote.push import PushOutcome
+from gitops_tool.core.wording import plural
 from gitops_tool.errors import EXIT_FOUND, GitError, GitopsError, InputError
 
 if TYPE_CHECKING:
@@ -162,14 +163,16 @@ def catch_up(
     if foreign and not clone.is_ancestor(tip, head):
         raise InputError(
             f"{landing.branch} and {upstream} have diverged, and {landing.branch} has "
-            f"{len(foreign)} commit(s) gitops-tool did not make (first: {foreign[0][:12]})",
+            f"{plural(len(foreign), 'commit')} gitops-tool did not make (first: "
+            f"{foreign[0][:12]})",
             hint=f"git pull --rebase {landing.remote} {landing.remote_branch} and push those "
             "commits yourself, then run again; nothing was changed",
         )
     if foreign and not carry_others:
         first = dict(pending)[foreign[0]].strip().splitlines()
         raise InputError(
-            f"{landing.branch} has {len(foreign)} commit(s) not on {upstream} that gitops-tool "
+            f"{landing.branch} has {plural(len(foreign), 'commit')} not on {upstream} that "
+            "gitops-tool "
             f"did not make (first: {foreign[0][:12]} {first[0] if first else ''}); it pushes "
             "only its own commits",
             hint=f"push them yourself first (git push {landing.remote} "
@@ -178,7 +181,7 @@ def catch_up(
             "was changed",
         )
     if pending:
-        deps.notify(f"{landing.branch} has {len(pending)} commit(s) not on "
+        deps.notify(f"{landing.branch} has {plural(len(pending), 'commit')} not on "
                     f"{landing.remote}/{landing.remote_branch} yet: the push carries them along")
     return tuple(pending)
 
@@ -282,7 +285,7 @@ def push(
         remote_says = "\n".join(f"  remote: {line}" for line in messages)
         kept = (
             f"commit {commit[:12]} stays on {source}" if commit else
-            f"{source} keeps its unpushed commit(s)"
+            f"{source} keeps its {plural(len(pending), 'unpushed commit')}"
         )
         if backups:  # made again on the remote's head: what we first made is kept apart
             kept += f" (made again on {remote}/{remote_branch}; as first made, on " \
@@ -318,8 +321,9 @@ def push(
                 hint=f"{kept}; run the same command again to push it",
             )
         moved += 1
-        deps.notify(f"{remote}/{remote_branch} moved meanwhile: making our commit(s) again "
-                    "on its new head")
+        ours = len(pending) + (1 if commit else 0)
+        deps.notify(f"{remote}/{remote_branch} moved meanwhile: making our "
+                    f"{'commit' if ours == 1 else 'commits'} again on its new head")
         commit, pending, new_backups = _again_on_remote(
             clone, root, landing, intent, commit, deps
         )
@@ -345,7 +349,7 @@ def _again_on_remote(
     if foreign:
         raise GitError(
             f"{landing.remote}/{landing.remote_branch} moved meanwhile, and {landing.branch} "
-            f"carries {len(foreign)} commit(s) gitops-tool did not make (first: "
+            f"carries {plural(len(foreign), 'commit')} gitops-tool did not make (first: "
             f"{foreign[0][:12]}), which it does not rebase; nothing was pushed",
             hint=f"git pull --rebase {landing.remote} {landing.remote_branch}, then run the same "
             "command again (our commit stays where it is)",
@@ -423,7 +427,8 @@ def _conflict(
         for c in conflicts
     )
     return PromotionConflict(
-        f"{landing.remote}/{landing.remote_branch} changed the same value(s) of {rel} "
+        f"{landing.remote}/{landing.remote_branch} changed the same "
+        f"{'value' if len(conflicts) == 1 else 'values'} of {rel} "
         f"meanwhile (now at {tip[:12]}); nothing was pushed:\n{lines}",
         hint=f"our commit is kept on {', '.join(backups)}; {landing.branch} is at the "
         "remote's head, clean. Check which versions should run, then promote again "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from gitops_tool.core.wording import plural
 from gitops_tool.output import table, to_json
 from gitops_tool.output.promote import move_rows, visible_moves
 
@@ -27,9 +28,10 @@ def summary(result: DiffResult) -> str:
     shown = len(visible_moves(result.moves, result.current, result.wanted))
     revision = " and source.revision" if result.current.revision != result.wanted.revision \
         else ""
+    kept = len(result.identical) + len(result.moves) - shown
     return (f"`gitops-tool promote {result.source} {result.target}` would move "
-            f"{shown} service(s){revision}; "
-            f"{len(result.identical) + len(result.moves) - shown} keep their image "
+            f"{plural(shown, 'service')}{revision}; "
+            f"{kept} {'keeps its' if kept == 1 else 'keep their'} image "
             f"({result.source} runs {result.source_run.commit[:12]}, "
             f"{result.source_run.detail})")
 

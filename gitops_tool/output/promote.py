@@ -69,15 +69,15 @@ def moves_table(story: Story) -> str:
 
 def gate_line(gate: Gate, source: str) -> str:
     if gate.status == PASSED:
-        return f"passed: {len(gate.rows)} app(s) of {source} Synced and Healthy at the " \
+        return f"passed: {plural(len(gate.rows), 'app')} of {source} Synced and Healthy at the " \
                "promoted revision and tags"
     if gate.status == SKIPPED:
         return f"skipped: {gate.reason}"
     if gate.status == NOT_CHECKED:
         return "not checked: no Argo CD server is configured"
     bad = sum(1 for r in gate.rows if not r.ok)
-    return f"refused: {bad} of {len(gate.rows)} app(s) of {source} do not run what would " \
-           "be promoted, healthy"
+    return f"refused: {bad} of {plural(len(gate.rows), 'app')} of {source} " \
+           f"{'does' if bad == 1 else 'do'} not run what would be promoted, healthy"
 
 
 def gate_table(gate: Gate, only_failing: bool = True) -> str:
@@ -122,8 +122,9 @@ def outcome_lines(result: PromoteResult) -> list[str]:
         lines.append(f"committed {published.commit} on {published.branch}: {_files(result)}")
     if published is not None and published.pushed:
         extra = len(published.pushed_commits) - (1 if published.commit else 0)
-        also = f" (with {extra} earlier unpushed commit(s) of ours)" if extra > 0 else ""
-        moved = f"; the remote moved {published.moved} time(s) meanwhile, our commit was " \
+        also = f" (with {plural(extra, 'earlier unpushed commit')} of ours)" if extra > 0 \
+            else ""
+        moved = f"; the remote moved {plural(published.moved, 'time')} meanwhile, our commit was " \
                 "made again on its head" if published.moved else ""
         lines.append(f"pushed to {published.remote}/{published.remote_branch}{also}{moved}")
     elif published is not None and published.commit:

@@ -121,10 +121,11 @@ def _foreign(plan: WritePlan, out: str, verb: str) -> list[str]:
     """Files in render's folders that it does not produce and did not write: never removed."""
     if not plan.foreign:
         return []
+    them, they = ("it", "it") if len(plan.foreign) == 1 else ("them", "they")
     lines = [
         f"{out}: {plural(len(plan.foreign), 'file')} that render does not produce and did not "
-        "write (no gitops-tool header), so it never removes them; remove them by hand if they "
-        "should go:"
+        f"write (no gitops-tool header), so it never removes {them}; remove {them} by hand if "
+        f"{they} should go:"
     ]
     lines += [f"  {verb} {path}" for path in plan.foreign[:SHOW_REMOVED]]
     if len(plan.foreign) > SHOW_REMOVED:

@@ -297,3 +297,11 @@ def test_an_uncommitted_edit_of_an_environment_file_is_never_promoted(repo: Repo
     committed = g.git(repo.work, "show", "HEAD:environments/prod.yaml")
     assert pins(committed)["portal"] == "2.1.0"
     assert "environments/staging.yaml" in result.stderr  # said, not silent
+
+
+def test_diff_counts_the_services_it_would_move_and_those_it_would_keep(repo: Repo):
+    result = repo.run("diff", "staging", "prod")
+    assert result.exit_code == 1, result.stderr
+    assert "would move 2 services and source.revision; 2 keep their image" in result.stdout
+    one = repo.run("diff", "staging", "prod", "--service", "portal")
+    assert "would move 1 service; 0 keep their image" in one.stdout

@@ -10,9 +10,11 @@ from gitops_tool.commands.sync import SyncOutcome, SyncResult
 from gitops_tool.core.apps import AppTarget
 from gitops_tool.core.argocd.appstatus import StatusRow
 from gitops_tool.core.argocd.rollout import RolloutPlan, Wave
+from gitops_tool.core.promote.gate import FAILING, PASSED, Gate, GateRow
 from gitops_tool.core.render.plan import WritePlan
 from gitops_tool.core.wording import plural
 from gitops_tool.output.doctor import doctor_text
+from gitops_tool.output.promote import gate_line
 from gitops_tool.output.render import summary as render_summary
 from gitops_tool.output.status import status_table
 from gitops_tool.output.sync import sync_text
@@ -56,3 +58,26 @@ def test_status_sync_and_doctor():
         "dev: synced dev-root and 1 application in 1 wave (sync id x)")
     assert doctor_text(DoctorResult((Check("git", False, "not found", "install git"),))
                        ).endswith("1 of 1 check failed")
+
+
+def test_render_names_one_kept_file_as_it():
+    plan = WritePlan(write=(), unchanged=(), remove=(), new=frozenset(),
+                     foreign=("argocd/dev/by-hand.yaml",))
+    result = SimpleNamespace(output_dir="argocd", plan=plan, check=False, diff="", counts=(),
+                             exit_code=0)
+    text = render_summary(result)
+    assert "1 file that render does not produce" in text
+    assert "never removes it; remove it by hand if it should go" in text
+
+
+def _row(app: str, problems: tuple[str, ...] = ()) -> GateRow:
+    return GateRow(app, app[8:], "Synced", "Healthy", "a" * 40, "1.0", "a" * 40, "1.0",
+                   problems)
+
+
+def test_promote_gate_counts_apps_and_its_verb_agrees():
+    assert gate_line(Gate(PASSED, rows=(_row("staging-web"),)), "staging").startswith(
+        "passed: 1 app of staging Synced and Healthy")
+    refused = Gate(FAILING, rows=(_row("staging-web", ("OutOfSync",)), _row("staging-api")))
+    assert gate_line(refused, "staging") == (
+        "refused: 1 of 2 apps of staging does not run what would be promoted, healthy")
