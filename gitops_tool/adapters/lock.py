@@ -25,6 +25,7 @@ from pathlib import Path
 from gitops_tool.errors import EXIT_EXTERNAL, GitopsError
 
 LOCK_FILE = "gitops-tool.lock"
+DEFAULT_TIMEOUT = 60.0  # seconds a command waits for another's lock (--lock-timeout)
 POLL_SECONDS = 0.1
 
 

@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover - older Typer, on Click itself
     from click.exceptions import Abort, ClickException
 
 from gitops_tool import __version__
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
 from gitops_tool.errors import EXIT_INTERRUPTED, GitopsError, InputError
 from gitops_tool.output import Format, error_json
 
@@ -170,6 +171,15 @@ def output_option(default: Format) -> Any:
     return typer.Option(
         default.value, "--output", "-o",
         help="What to print; json prints one document on stdout, errors included.",
+    )
+
+
+def lock_timeout_option() -> Any:
+    """The `--lock-timeout` option of the commands that write the repository."""
+    return typer.Option(
+        DEFAULT_TIMEOUT, "--lock-timeout", min=0, metavar="SECONDS",
+        help="How long to wait for another gitops-tool command that is writing this "
+        "repository (the repository lock); then fail naming it (exit 3).",
     )
 
 

@@ -7,11 +7,16 @@ from typing import Any, Literal
 import typer
 
 from gitops_tool.cli import complete, connection
-from gitops_tool.cli.app import Abort, app, err, guarded, options_of, output_option
+from gitops_tool.cli.app import (
+    Abort,
+    app,
+    err,
+    guarded,
+    lock_timeout_option,
+    options_of,
+    output_option,
+)
 from gitops_tool.output import Format
-
-LOCK_TIMEOUT = typer.Option(30.0, "--lock-timeout", min=0, metavar="SECONDS",
-                            help="How long to wait for another gitops-tool command's lock.")
 
 
 def confirm_on_terminal(preview: Any) -> bool:
@@ -55,7 +60,7 @@ def promote(
     reason: str | None = typer.Option(None, "--reason", metavar="TEXT",
                                       help="Why the gate is skipped (recorded in the commit)."),
     output: Literal["text", "json", "markdown"] = output_option(Format.text),
-    lock_timeout: float = LOCK_TIMEOUT,
+    lock_timeout: float = lock_timeout_option(),
     server: str | None = connection.SERVER,
     auth_token: str | None = connection.AUTH_TOKEN,
     insecure: bool = connection.INSECURE,

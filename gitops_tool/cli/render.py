@@ -6,7 +6,7 @@ from typing import Any, Literal
 import typer
 
 from gitops_tool.cli import complete
-from gitops_tool.cli.app import app, err, guarded, options_of, output_option
+from gitops_tool.cli.app import app, err, guarded, lock_timeout_option, options_of, output_option
 from gitops_tool.output import Format
 
 
@@ -29,14 +29,7 @@ def render(
     ),
     push: bool = typer.Option(
         False, "--push", help="With --commit: push the commit to the branch's upstream."),
-    lock_timeout: float = typer.Option(
-        60.0,
-        "--lock-timeout",
-        min=0,
-        metavar="SECONDS",
-        help="How long to wait for another gitops-tool command that is writing this "
-        "repository (the repository lock); then fail naming it (exit 3).",
-    ),
+    lock_timeout: float = lock_timeout_option(),
     output: Literal["text", "json"] = output_option(Format.text),
 ) -> None:
     """Write the Argo CD manifests under argocd/ from charts/ and environments/.

@@ -7,8 +7,8 @@ from typing import Any, Literal
 import typer
 
 from gitops_tool.cli import complete, connection
-from gitops_tool.cli.app import app, err, guarded, options_of, output_option
-from gitops_tool.cli.promote import LOCK_TIMEOUT, confirm_on_terminal
+from gitops_tool.cli.app import app, err, guarded, lock_timeout_option, options_of, output_option
+from gitops_tool.cli.promote import confirm_on_terminal
 from gitops_tool.output import Format
 
 
@@ -26,7 +26,7 @@ def rollback(
         help="Commit on a new branch NAME and push it (for a pull request)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for a confirmation."),
     output: Literal["text", "json"] = output_option(Format.text),
-    lock_timeout: float = LOCK_TIMEOUT,
+    lock_timeout: float = lock_timeout_option(),
 ) -> None:
     """Restore ENV's release pins and source.revision as they were after a promotion (its id)
     or at a commit: one commit, rendered and pushed like a promotion, with a

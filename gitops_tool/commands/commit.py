@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitops_tool.adapters import files
-from gitops_tool.commands.render import DEFAULT_LOCK_TIMEOUT, RenderOptions, RenderResult, run
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
+from gitops_tool.commands.render import RenderOptions, RenderResult, run
 from gitops_tool.core.wording import plural
 from gitops_tool.errors import EXIT_OK
 
@@ -23,7 +24,7 @@ class RenderCommitOptions:
     root: Path
     environments: tuple[str, ...] = ()
     push: bool = False
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    lock_timeout: float = DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from gitops_tool.adapters import files, writer
 from gitops_tool.adapters.argocd.config import ConnectionFlags, NoServerError
 from gitops_tool.adapters.argocd.errors import ArgoCDAuthError, ArgoCDUnavailable
 from gitops_tool.adapters.git import history as git_adapter
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
 from gitops_tool.core import names
 from gitops_tool.core.argocd.appstatus import app_state
 from gitops_tool.core.argocd.rollout import expected_apps
@@ -65,7 +66,6 @@ if TYPE_CHECKING:
     from gitops_tool.adapters.argocd.client import ArgoCDClient
     from gitops_tool.adapters.argocd.runtime import Runtime
 
-LOCK_TIMEOUT = 60.0  # seconds to wait for a command writing argocd/, only while one does
 NO_SERVER = "no Argo CD server configured (--server, ARGOCD_SERVER, or `argocd login`)"
 
 
@@ -77,7 +77,7 @@ class DriftOptions:
     max_lag: timedelta = DEFAULT_MAX_LAG
     details: bool = False
     require_live: bool = False
-    lock_timeout: float = LOCK_TIMEOUT  # seconds to wait for a command writing argocd/
+    lock_timeout: float = DEFAULT_TIMEOUT  # for a command writing argocd/, only while one does
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,7 @@ class DriftResult:
 
 
 def repo_drift(root: Path, tree: Tree, chosen: list[str] | None, details: bool,
-               warn: Callable[[str], None], lock_timeout: float = LOCK_TIMEOUT,
+               warn: Callable[[str], None], lock_timeout: float = DEFAULT_TIMEOUT,
                ) -> tuple[tuple[Finding, ...], tuple[Unknown, ...]]:
     """argocd/ against what `render` would write for `chosen` (None: all), never against a
     half-written folder (writer.read_settled: a write under way is waited for, one a killed

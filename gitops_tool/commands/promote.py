@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from gitops_tool.adapters import files, writer
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
 from gitops_tool.commands import gate as source_gate
 from gitops_tool.commands import prepare, publish
 from gitops_tool.commands.gate import SourceRun
@@ -41,8 +42,6 @@ from gitops_tool.errors import EXIT_FOUND, EXIT_OK, InputError
 
 if TYPE_CHECKING:
     from gitops_tool.adapters.git.clone import Clone
-
-LOCK_TIMEOUT = 30.0
 
 
 class Outcome(StrEnum):
@@ -71,7 +70,7 @@ class PromoteOptions:
     interactive: bool = False  # stdin is a terminal (a confirmation can be asked)
     skip_gate: bool = False
     reason: str = ""
-    lock_timeout: float = LOCK_TIMEOUT
+    lock_timeout: float = DEFAULT_TIMEOUT
     flags: ConnectionFlags = field(default_factory=ConnectionFlags)
 
 

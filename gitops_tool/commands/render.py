@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitops_tool.adapters import files, writer
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT, repository_lock
 from gitops_tool.core.render.plan import WritePlan, diff_for, plan_for
 from gitops_tool.core.render.rendering import rendering_for
 from gitops_tool.errors import EXIT_FOUND, EXIT_OK
-
-DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a render waits for another command's repository lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +28,7 @@ class RenderOptions:
     root: Path
     environments: tuple[str, ...] = ()  # empty: every environment
     check: bool = False  # write nothing; report drift
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    lock_timeout: float = DEFAULT_TIMEOUT
     locked: bool = False  # the caller holds the repository lock already (promote)
 
 
@@ -95,7 +94,5 @@ def repository_locked(
     if options.locked:
         yield
         return
-    from gitops_tool.adapters.lock import repository_lock
-
     with repository_lock(options.root, command, options.lock_timeout, warn=warn):
         yield

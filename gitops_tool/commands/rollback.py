@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitops_tool.adapters import files, writer
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
 from gitops_tool.commands import publish
 from gitops_tool.commands.history import versions_at
 from gitops_tool.commands.prepare import committed_environments
 from gitops_tool.commands.promote import (
-    LOCK_TIMEOUT,
     Outcome,
     PromoteDeps,
     PromoteResult,
@@ -52,7 +52,7 @@ class RollbackOptions:
     yes: bool = False
     interactive: bool = False
     dry_run: bool = False
-    lock_timeout: float = LOCK_TIMEOUT
+    lock_timeout: float = DEFAULT_TIMEOUT
 
 
 def find_target(clone: Clone, environment: str, to: str) -> tuple[str, str]:

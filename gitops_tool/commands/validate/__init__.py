@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gitops_tool.adapters import files
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
 from gitops_tool.commands.validate.argocd import check_argocd, read_manifests
 from gitops_tool.commands.validate.helm import ChartRun, run_helm
 from gitops_tool.core import selection
@@ -49,7 +50,7 @@ class ValidateDeps:
     progress: Callable[[str], None] = lambda _line: None
     clock: Callable[[], float] = time.monotonic
     warn: Callable[[str], None] = lambda _line: None  # e.g. an unfinished write completed
-    lock_timeout: float = 60.0  # waiting for a command writing argocd/ (repository lock)
+    lock_timeout: float = DEFAULT_TIMEOUT  # for a command writing argocd/ (repository lock)
 
 
 @dataclass(frozen=True, slots=True)
