@@ -93,8 +93,10 @@ def _query_secrets(rest: str) -> Iterator[tuple[str, int, int]]:
 def _cut_password(host: str, rest: str) -> int | None:
     """Where in `rest` a password holding '/', '?' or '#' ends, for `user:PASS/WORD@host`:
     the authority then ends early, leaving `user:PASS` where host:port should be, and an '@'
-    follows. None otherwise. Everything up to the last '@' counts (masking too much is safe)."""
-    port = host.rpartition(":")[2]
+    follows. None otherwise. Everything up to the last '@' counts (masking too much is safe).
+    What follows the first ':' is a port only when it is all digits (`user:pw:0#x@host` is
+    a password, not a host with a port)."""
+    port = host.partition(":")[2]
     if ":" not in host or host.startswith("[") or port.isdigit() or "@" not in rest:
         return None
     return rest.rfind("@")
