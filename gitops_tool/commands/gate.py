@@ -24,6 +24,7 @@ from gitops_tool.core.argocd.appstatus import AppState, app_state, short_revisio
 from gitops_tool.core.model import Environment, Tree, is_commit
 from gitops_tool.core.promote.gate import Gate, GateCheck, gate_for, running_commit
 from gitops_tool.core.promote.versions import versions_from_data, with_pins
+from gitops_tool.core.wording import agreeing
 from gitops_tool.core.yamldoc import parse_yaml
 from gitops_tool.errors import EXIT_FOUND, GitopsError, InputError
 
@@ -122,7 +123,7 @@ def resolve_source(
             for app, rev in found.disagreeing.items():
                 by_commit.setdefault(short_revision(rev) or "(nothing)", []).append(app)
             shown = "; ".join(
-                f"{', '.join(apps)} run{'s' if len(apps) == 1 else ''} {rev}"
+                f"{', '.join(apps)} {agreeing(len(apps), 'runs', 'run')} {rev}"
                 for rev, apps in sorted(by_commit.items(), key=lambda item: len(item[1]))
             )
             raise SourceDisagrees(

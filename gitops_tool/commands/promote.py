@@ -37,7 +37,7 @@ from gitops_tool.core.promote.plan import (
     promoted_versions,
 )
 from gitops_tool.core.promote.versions import versions_of
-from gitops_tool.core.wording import plural
+from gitops_tool.core.wording import agreeing, plural
 from gitops_tool.errors import EXIT_FOUND, EXIT_OK, InputError
 
 if TYPE_CHECKING:
@@ -337,7 +337,7 @@ def _stale_note(prepared: prepare.Prepared, target: str) -> tuple[str, ...]:
     if not prepared.stale:
         return ()
     count = len(prepared.stale)
-    return (f"{plural(count, 'rendered file')} of {target} {'was' if count == 1 else 'were'} "
+    return (f"{plural(count, 'rendered file')} of {target} {agreeing(count, 'was', 'were')} "
             "already out of date at HEAD; this commit brings them up to date too",)
 
 

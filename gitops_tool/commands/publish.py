@@ -32,7 +32,7 @@ from gitops_tool.commands.prepare import Intent, Prepared, env_path, intent_of, 
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.plan import Conflict
 from gitops_tool.core.promote.push import PushOutcome
-from gitops_tool.core.wording import plural
+from gitops_tool.core.wording import agreeing, plural
 from gitops_tool.errors import EXIT_FOUND, GitError, GitopsError, InputError
 
 if TYPE_CHECKING:
@@ -323,7 +323,7 @@ def push(
         moved += 1
         ours = len(pending) + (1 if commit else 0)
         deps.notify(f"{remote}/{remote_branch} moved meanwhile: making our "
-                    f"{'commit' if ours == 1 else 'commits'} again on its new head")
+                    f"{agreeing(ours, 'commit', 'commits')} again on its new head")
         commit, pending, new_backups = _again_on_remote(
             clone, root, landing, intent, commit, deps
         )
@@ -428,7 +428,7 @@ def _conflict(
     )
     return PromotionConflict(
         f"{landing.remote}/{landing.remote_branch} changed the same "
-        f"{'value' if len(conflicts) == 1 else 'values'} of {rel} "
+        f"{agreeing(len(conflicts), 'value', 'values')} of {rel} "
         f"meanwhile (now at {tip[:12]}); nothing was pushed:\n{lines}",
         hint=f"our commit is kept on {', '.join(backups)}; {landing.branch} is at the "
         "remote's head, clean. Check which versions should run, then promote again "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from gitops_tool.core.wording import plural
+from gitops_tool.core.wording import agreeing, plural
 from gitops_tool.output import table, to_json
 from gitops_tool.output.promote import move_rows, visible_moves
 
@@ -31,7 +31,7 @@ def summary(result: DiffResult) -> str:
     kept = len(result.identical) + len(result.moves) - shown
     return (f"`gitops-tool promote {result.source} {result.target}` would move "
             f"{plural(shown, 'service')}{revision}; "
-            f"{kept} {'keeps its' if kept == 1 else 'keep their'} image "
+            f"{kept} {agreeing(kept, 'keeps its', 'keep their')} image "
             f"({result.source} runs {result.source_run.commit[:12]}, "
             f"{result.source_run.detail})")
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_tool.core.drift.findings import ENVIRONMENT, LIVE, PARTS, REPO, Finding, Unknown
 from gitops_tool.core.drift.stages import format_duration, stamp
-from gitops_tool.core.wording import plural
+from gitops_tool.core.wording import agreeing, plural
 from gitops_tool.output import to_json
 from gitops_tool.output.github import (
     ANNOTATIONS_PER_LEVEL,
@@ -100,7 +100,7 @@ def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
         if not found:
             return f"{result.output_dir}/ matches what render produces"
         return f"{plural(len(found), 'file')} under {result.output_dir}/ " \
-               f"{_agree(len(found), 'differ')} from what render produces"
+               f"{agreeing(len(found), 'differs', 'differ')} from what render produces"
     if part == LIVE:
         if result.live_skipped:
             return f"skipped: {result.live_skipped}"
@@ -112,20 +112,17 @@ def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
     lag = format_duration(result.max_lag)
     if not found and not result.stage_pairs:
         return f"nothing to compare: {', '.join(result.environments)} " \
-               f"{'has' if len(result.environments) == 1 else 'have'} no earlier stage in " \
+               f"{agreeing(len(result.environments), 'has', 'have')} no earlier stage in " \
                "the promotion chain"
     if not found:
         compared = ", ".join(f"{later} with {earlier}" for earlier, later in result.stage_pairs)
         return f"consecutive stages pin the same images and revisions ({compared})"
-    text = f"{plural(len(found), 'pin')} {_agree(len(found), 'differ')} between stages; "
+    text = f"{plural(len(found), 'pin')} {agreeing(len(found), 'differs', 'differ')} " \
+           "between stages; "
     if not drift:
         return text + f"none behind for longer than --max-lag {lag}"
-    return text + f"{len(drift)} {_agree(len(drift), 'count')} as drift (--max-lag {lag})"
-
-
-def _agree(count: int, verb: str) -> str:
-    """The verb agreeing with `count` things: "1 pin differs", "2 pins differ"."""
-    return f"{verb}s" if count == 1 else verb
+    return text + f"{len(drift)} {agreeing(len(drift), 'counts', 'count')} as drift " \
+                  f"(--max-lag {lag})"
 
 
 def _details(found: list[Finding], limit: int | None) -> list[dict[str, str]]:

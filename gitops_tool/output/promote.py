@@ -13,7 +13,7 @@ from gitops_tool.core.promote.gate import FAILING, NOT_CHECKED, PASSED, SKIPPED,
 from gitops_tool.core.promote.message import Story, rendered_files, subject_of
 from gitops_tool.core.promote.plan import ServiceMove
 from gitops_tool.core.promote.versions import Versions
-from gitops_tool.core.wording import plural
+from gitops_tool.core.wording import agreeing, plural
 from gitops_tool.output import table, to_json
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def gate_line(gate: Gate, source: str) -> str:
         return "not checked: no Argo CD server is configured"
     bad = sum(1 for r in gate.rows if not r.ok)
     return f"refused: {bad} of {plural(len(gate.rows), 'app')} of {source} " \
-           f"{'does' if bad == 1 else 'do'} not run what would be promoted, healthy"
+           f"{agreeing(bad, 'does', 'do')} not run what would be promoted, healthy"
 
 
 def gate_table(gate: Gate, only_failing: bool = True) -> str:

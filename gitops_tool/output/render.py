@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from gitops_tool.core.render.plan import WritePlan
-from gitops_tool.core.wording import plural
+from gitops_tool.core.wording import agreeing, plural
 from gitops_tool.output import to_json
 
 SHOW_REMOVED = 20  # removed files listed by name; more are counted
@@ -121,11 +121,12 @@ def _foreign(plan: WritePlan, out: str, verb: str) -> list[str]:
     """Files in render's folders that it does not produce and did not write: never removed."""
     if not plan.foreign:
         return []
-    them, they = ("it", "it") if len(plan.foreign) == 1 else ("them", "they")
+    count = len(plan.foreign)
+    them = agreeing(count, "it", "them")
     lines = [
-        f"{out}: {plural(len(plan.foreign), 'file')} that render does not produce and did not "
-        f"write (no gitops-tool header), so it never removes {them}; remove {them} by hand if "
-        f"{they} should go:"
+        f"{out}: {plural(count, 'file')} that render does not produce and did not write (no "
+        f"gitops-tool header), so it never removes {them}; remove {them} by hand if "
+        f"{agreeing(count, 'it', 'they')} should go:"
     ]
     lines += [f"  {verb} {path}" for path in plan.foreign[:SHOW_REMOVED]]
     if len(plan.foreign) > SHOW_REMOVED:

@@ -12,7 +12,7 @@ from gitops_tool.core.argocd.appstatus import StatusRow
 from gitops_tool.core.argocd.rollout import RolloutPlan, Wave
 from gitops_tool.core.promote.gate import FAILING, PASSED, Gate, GateRow
 from gitops_tool.core.render.plan import WritePlan
-from gitops_tool.core.wording import plural
+from gitops_tool.core.wording import agreeing, plural
 from gitops_tool.output.doctor import doctor_text
 from gitops_tool.output.promote import gate_line
 from gitops_tool.output.render import summary as render_summary
@@ -81,3 +81,8 @@ def test_promote_gate_counts_apps_and_its_verb_agrees():
     refused = Gate(FAILING, rows=(_row("staging-web", ("OutOfSync",)), _row("staging-api")))
     assert gate_line(refused, "staging") == (
         "refused: 1 of 2 apps of staging does not run what would be promoted, healthy")
+
+
+def test_agreeing_words_follow_the_count():
+    assert [agreeing(n, "was", "were") for n in (0, 1, 2)] == ["were", "was", "were"]
+    assert plural(2, "retry", "retries") == "2 retries"
