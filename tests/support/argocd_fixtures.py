@@ -27,6 +27,9 @@ from tests.support.trees import argocd_spec, write_tree
 SENTINEL = f"tok-SENTINEL-{uuid.uuid4().hex}"
 SWAGGER = Path(__file__).resolve().parents[2].parent / "shared/reference/argocd/swagger.json"
 FAST = RetryPolicy(retries=3, backoff=0.5, connect_timeout=1.0, read_timeout=1.0)
+# For tests whose fake server always answers and which test no timeout: on a loaded machine
+# (CI, 2 cores) the in-process server may take over a second to answer.
+ANSWERING = RetryPolicy(retries=3, backoff=0.5, connect_timeout=1.0, read_timeout=10.0)
 
 __all__ = ["SENTINEL", "argo_env", "clock", "fake", "no_token_leak", "runtime", "start_fake",
            "tree", "tree_root", "warnings_seen"]

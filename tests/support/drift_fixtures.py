@@ -17,7 +17,7 @@ from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands import render
 from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import FAST
+from tests.support.argocd_fixtures import ANSWERING
 from tests.support.githistory import GitHistory
 from tests.support.trees import argocd_spec, write_tree
 
@@ -59,4 +59,4 @@ def unconfigured(tmp_path: Path, clock) -> Runtime:
     """A Runtime with no Argo CD server anywhere (an empty argocd config folder)."""
     (tmp_path / "no-config").mkdir(exist_ok=True)
     return Runtime(env={"ARGOCD_CONFIG_DIR": str(tmp_path / "no-config")}, home=tmp_path,
-                   clock=clock, policy=FAST)
+                   clock=clock, policy=ANSWERING)

@@ -15,7 +15,7 @@ from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
 from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import FAST, SENTINEL, assert_no_token
+from tests.support.argocd_fixtures import ANSWERING, SENTINEL, assert_no_token
 from tests.support.fakeargo import Fault
 
 pytestmark = pytest.mark.timeout(60)
@@ -32,7 +32,7 @@ def cli(argo_env, clock, monkeypatch, tmp_path):
     runner = CliRunner()
     # What the Argo CD commands get instead of the real clock, retry policy and ids: passed
     # in the Typer context, as the CLI's own callers could.
-    runtime = {"clock": clock, "policy": FAST, "new_id": lambda: "run-1"}
+    runtime = {"clock": clock, "policy": ANSWERING, "new_id": lambda: "run-1"}
 
     def invoke(*args: str, root=None):
         repo = ["--repo", str(root)] if root is not None else []

@@ -18,7 +18,7 @@ from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
 from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import FAST, assert_no_token
+from tests.support.argocd_fixtures import ANSWERING, assert_no_token
 from tests.support.trees import PINNED
 
 pytestmark = pytest.mark.timeout(60)
@@ -41,7 +41,7 @@ def run(argo_env, clock, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
 
     def invoke(*args: str) -> tuple[int, Any]:
-        runtime = Runtime(clock=clock, policy=FAST, new_id=lambda: "run-1")
+        runtime = Runtime(clock=clock, policy=ANSWERING, new_id=lambda: "run-1")
         result = CliRunner().invoke(app, [*args, "-o", "json"],
                                     obj=GlobalOptions(runtime=runtime))
         assert_no_token(result.stdout, result.stderr)

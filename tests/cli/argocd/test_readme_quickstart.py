@@ -29,7 +29,7 @@ from gitops_tool.adapters.files import load_tree
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
 from tests.support import demo
-from tests.support.argocd_fixtures import FAST
+from tests.support.argocd_fixtures import ANSWERING
 from tests.support.repo import REPO, copy_tree
 
 pytestmark = pytest.mark.timeout(300)
@@ -65,7 +65,7 @@ def test_the_quickstart_followed_literally(tmp_path, fake, clock, monkeypatch):
     demo.load(fake, load_tree(copy))
     exports = dict(line[len("export "):].split("=", 1) for line in demo.exports(fake, token))
     env = {**exports, "ARGOCD_CONFIG_DIR": str(tmp_path / "argocd"), "HOME": str(tmp_path)}
-    runtime = Runtime(env=env, home=tmp_path, clock=clock, policy=FAST, new_id=lambda: "qs")
+    runtime = Runtime(env=env, home=tmp_path, clock=clock, policy=ANSWERING, new_id=lambda: "qs")
     makefile = (REPO / "Makefile").read_text()
     bin_dir = Path(sys.executable).parent
     outputs = {}

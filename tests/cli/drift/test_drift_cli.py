@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.support.argocd_fixtures import FAST, assert_no_token
+from tests.support.argocd_fixtures import ANSWERING, assert_no_token
 from tests.support.fakeargo import FakeClock, Fault
 from tests.support.trees import pin_line
 
@@ -37,7 +37,7 @@ def cli(argo_env, clock, monkeypatch, tmp_path, root):
         environ.update(env or {})
         for key, value in environ.items():
             monkeypatch.setenv(key, value)
-        obj = GlobalOptions(runtime=Runtime(clock=runtime_clock or clock, policy=FAST))
+        obj = GlobalOptions(runtime=Runtime(clock=runtime_clock or clock, policy=ANSWERING))
         result = runner.invoke(app, ["--repo", str(root), "drift", *args], obj=obj)
         assert_no_token(result.stdout, result.stderr, repr(result.exception))
         for key in environ:
