@@ -64,7 +64,7 @@ from gitops_tool.adapters.argocd.transport import TooLarge, Watchdog, read_body
 from gitops_tool.core.argocd import responses
 from gitops_tool.core.argocd.version import MINIMUM_TEXT
 from gitops_tool.core.redact import Redactor, map_strings
-from gitops_tool.core.wording import agreeing
+from gitops_tool.core.wording import plural
 from gitops_tool.errors import ArgoCDError
 
 log = logging.getLogger("gitops_tool.argocd")
@@ -137,7 +137,7 @@ class ArgoCDClient:
         """How many retries the request just made, for an error message. `sent` is False when
         the failure proves nothing reached the server (no connection was made)."""
         if self._retries:
-            return f"after {self._retries} {agreeing(self._retries, 'retry', 'retries')}"
+            return f"after {plural(self._retries, 'retry', 'retries')}"
         if method == "GET" or not sent:
             return "not retried"
         return "not retried: it may have reached the server"
