@@ -18,7 +18,7 @@ from gitops_tool.core.load.environments import environment_from
 from gitops_tool.core.load.settings import settings_from
 from gitops_tool.core.load.tree import tree_from
 from gitops_tool.core.model import Environment, Service, Settings, Tree
-from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE
+from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE, environment_file
 from gitops_tool.core.yamldoc import MAX_FILE_BYTES, check_size, check_yaml
 from gitops_tool.errors import InputError
 
@@ -217,7 +217,7 @@ def environment_names(root: Path, chain: Sequence[str] = ()) -> list[str]:
 
 
 def load_environment(root: Path, name: str) -> Environment:
-    rel = f"{ENVIRONMENTS_DIR}/{name}.yaml"
+    rel = environment_file(name)
     path = inside(root / rel, root, rel)
     return environment_from(name, read_text(path, root), rel)
 

@@ -23,9 +23,8 @@ from gitops_tool.core.apps import app_target
 from gitops_tool.core.argocd.appstatus import AppState, app_state, short_revision
 from gitops_tool.core.model import Environment, Tree, is_commit
 from gitops_tool.core.promote.gate import Gate, GateCheck, gate_for, running_commit
-from gitops_tool.core.promote.versions import versions_from_data, with_pins
+from gitops_tool.core.promote.versions import versions_in, with_pins
 from gitops_tool.core.wording import agreeing
-from gitops_tool.core.yamldoc import parse_yaml
 from gitops_tool.errors import EXIT_FOUND, GitopsError, InputError
 
 if TYPE_CHECKING:
@@ -168,7 +167,7 @@ def as_run(
     when the clone does not have it yet (Argo CD reported it); None: no fetch."""
     if run.how == PINNED or clone is None:
         return env
-    rel = f"{names.ENVIRONMENTS_DIR}/{env.name}.yaml"
+    rel = names.environment_file(env.name)
     where = f"{rel} at {run.commit[:12]}"
     if clone.rev(run.commit) is None and fetch is not None:
         remote = remote_for(clone, env)
@@ -181,8 +180,7 @@ def as_run(
             hint="fetch it (git fetch), then run again",
         )
     data = clone.file_at(run.commit, rel)
-    versions = None if data is None else versions_from_data(
-        parse_yaml(data.decode("utf-8", "replace"), where))
+    versions = None if data is None else versions_in(data, where)
     if versions is None:
         raise InputError(
             f"{where}, the commit {env.name} runs: no environment file with release pins",

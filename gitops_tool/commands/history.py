@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitops_tool.adapters import files
-from gitops_tool.core.names import ENVIRONMENTS_DIR
+from gitops_tool.core.names import environment_file
 from gitops_tool.core.promote.history import HistoryEntry, history_entry
-from gitops_tool.core.promote.versions import Versions, versions_from_data
-from gitops_tool.core.yamldoc import parse_yaml
+from gitops_tool.core.promote.versions import Versions, versions_in
 from gitops_tool.errors import EXIT_OK, InputError
 
 if TYPE_CHECKING:
@@ -47,7 +46,7 @@ def versions_at(clone: Clone, revision: str, path: str) -> Versions | None:
     if data is None:
         return None
     try:
-        return versions_from_data(parse_yaml(data.decode("utf-8", "replace"), path))
+        return versions_in(data, path)
     except InputError:
         return None
 
@@ -55,7 +54,7 @@ def versions_at(clone: Clone, revision: str, path: str) -> Versions | None:
 def entries_of(clone: Clone, environment: str, limit: int = 0) -> tuple[list[HistoryEntry], bool]:
     """ENV's history entries, newest first, at most `limit` (0: all); and whether more
     exist."""
-    rel = f"{ENVIRONMENTS_DIR}/{environment}.yaml"
+    rel = environment_file(environment)
     found: list[HistoryEntry] = []
     for commit in clone.log_of(rel):
         entry = history_entry(

@@ -25,7 +25,7 @@ from gitops_tool.commands.history import versions_at
 from gitops_tool.core.load.environments import environment_from
 from gitops_tool.core.load.tree import check_pins
 from gitops_tool.core.model import Environment, Tree
-from gitops_tool.core.names import ENVIRONMENTS_DIR
+from gitops_tool.core.names import environment_file
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.edit import edit_pins
 from gitops_tool.core.promote.plan import Change, Conflict, changes_between, rebase_changes
@@ -71,10 +71,6 @@ class Prepared:
         return not self.files and not self.conflicts
 
 
-def env_path(name: str) -> str:
-    return f"{ENVIRONMENTS_DIR}/{name}.yaml"
-
-
 def _text_diff(path: str, before: str, after: str) -> str:
     return "".join(
         difflib.unified_diff(
@@ -97,12 +93,17 @@ def committed_text(clone: Clone, revision: str, rel: str) -> str:
                          hint="save the file as UTF-8 and commit it") from None
 
 
-def committed_environment(clone: Clone, revision: str, tree: Tree, name: str) -> Environment:
-    """environments/<name>.yaml as `revision` has it, checked as loading checks it."""
-    rel = env_path(name)
-    env = environment_from(name, committed_text(clone, revision, rel), rel)
+def checked_environment(tree: Tree, name: str, text: str) -> Environment:
+    """The environment `name` from the text of its file, checked as loading checks it."""
+    env = environment_from(name, text, environment_file(name))
     check_pins(env, [s.name for s in tree.services], tree.settings)
     return env
+
+
+def committed_environment(clone: Clone, revision: str, tree: Tree, name: str) -> Environment:
+    """environments/<name>.yaml as `revision` has it, checked as loading checks it."""
+    return checked_environment(tree, name,
+                               committed_text(clone, revision, environment_file(name)))
 
 
 def with_environments(tree: Tree, *envs: Environment) -> Tree:
@@ -119,7 +120,7 @@ def committed_environments(
     may not even report: skip-worktree, assume-unchanged)."""
     head = clone.rev("HEAD") or ""
     for name in dict.fromkeys(names):
-        rel = env_path(name)
+        rel = environment_file(name)
         try:
             here = (root / rel).read_bytes()
         except OSError:
@@ -138,16 +139,15 @@ def prepare_versions(
     commit. Changes someone else's values would undo are returned as conflicts instead."""
     head = clone.rev("HEAD") or ""
     tree = files.load_tree(root)
-    env = committed_environment(clone, head, tree, environment)
+    rel = environment_file(environment)
+    text = committed_text(clone, head, rel)
+    env = checked_environment(tree, environment, text)
     tree = with_environments(tree, env)
     todo, conflicts = rebase_changes(changes, versions_of(env))
     if conflicts:
         return Prepared({}, "", conflicts)
-    rel = env_path(environment)
-    text = committed_text(clone, head, rel)
     edited = edit_pins(text, todo, rel)
-    new_env = environment_from(environment, edited, rel)
-    check_pins(new_env, [s.name for s in tree.services], tree.settings)
+    new_env = checked_environment(tree, environment, edited)
     folder = f"{tree.settings.output_dir}/{environment}/"
     existing: dict[str, bytes | None] = dict(clone.files_at(head, folder))
     before = _files_under(rendering_for(tree, [environment]).files, folder)
@@ -195,7 +195,7 @@ def intent_of(clone: Clone, commit: str, message: str) -> Intent:
         named = tuple(e.strip() for e in t.first(found, t.ENVIRONMENT).split(",") if e.strip())
         return Intent(t.first(found, t.RENDER), message, render=True, environments=named)
     environment = t.first(found, t.ENVIRONMENT)
-    rel = env_path(environment)
+    rel = environment_file(environment)
     parent = (clone.parents(commit) or [""])[0]
     before = versions_at(clone, parent, rel)
     after = versions_at(clone, commit, rel)

@@ -26,7 +26,7 @@ from gitops_tool.commands import prepare, publish
 from gitops_tool.commands.gate import SourceRun
 from gitops_tool.core import selection
 from gitops_tool.core.model import Environment, Settings, Tree
-from gitops_tool.core.names import ENVIRONMENTS_DIR
+from gitops_tool.core.names import environment_file
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.gate import FAILING, NOT_CHECKED, PASSED, SKIPPED, Gate
 from gitops_tool.core.promote.message import Story, message_context, rendered_summary
@@ -316,11 +316,9 @@ def committed_pair(
     """The tree, with SOURCE's and TARGET's files as HEAD has them: the promotion is made on
     HEAD, so an edit of either that is not committed is never part of it (said, not
     silent)."""
-    from gitops_tool.commands.prepare import committed_environments, with_environments
-
     tree = files.load_tree(root)
-    pair = committed_environments(clone, root, tree, [source, target], warn)
-    return with_environments(tree, *pair), *pair
+    pair = prepare.committed_environments(clone, root, tree, [source, target], warn)
+    return prepare.with_environments(tree, *pair), *pair
 
 
 def _replace(result: PromoteResult, **changes: Any) -> PromoteResult:
@@ -387,7 +385,7 @@ def _recheck(
 ) -> Callable[[Clone, str], None]:
     """Before the promotion is made again on the remote's new head: if SOURCE's file
     changed there, SOURCE must still pass the gate for what we promote."""
-    rel = f"{ENVIRONMENTS_DIR}/{source.name}.yaml"
+    rel = environment_file(source.name)
     base = clone.file_at("HEAD", rel)  # as the plan read it
 
     def recheck(clone: Clone, tip: str) -> None:

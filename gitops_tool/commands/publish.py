@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_tool.commands.prepare import Intent, Prepared, env_path, intent_of, prepare
+from gitops_tool.commands.prepare import Intent, Prepared, intent_of, prepare
+from gitops_tool.core.names import environment_file
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.plan import Conflict
 from gitops_tool.core.promote.push import PushOutcome
@@ -420,7 +421,7 @@ def _conflict(
     landing: Landing, intent: Intent, conflicts: Sequence[Conflict], backups: Sequence[str],
     tip: str,
 ) -> PromotionConflict:
-    rel = env_path(intent.environment)
+    rel = environment_file(intent.environment)
     lines = "\n".join(
         f"  {c.ours.key}: the remote has {c.theirs or '(nothing)'}; we moved "
         f"{c.ours.old or '(nothing)'} -> {c.ours.new or '(nothing)'}"

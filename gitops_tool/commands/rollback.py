@@ -28,7 +28,7 @@ from gitops_tool.commands.promote import (
     promotion_id,
     require_confirmation,
 )
-from gitops_tool.core.names import ENVIRONMENTS_DIR
+from gitops_tool.core.names import environment_file
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.gate import Gate
 from gitops_tool.core.promote.message import Story
@@ -58,7 +58,7 @@ class RollbackOptions:
 def find_target(clone: Clone, environment: str, to: str) -> tuple[str, str]:
     """(commit, how the commit message names it): the commit of promotion `to` among ENV's
     file's commits, else the commit `to` names."""
-    rel = f"{ENVIRONMENTS_DIR}/{environment}.yaml"
+    rel = environment_file(environment)
     for entry in clone.log_of(rel):
         if t.first(t.parse_trailers(entry.message), t.PROMOTION) == to:
             return entry.commit, to
@@ -103,7 +103,7 @@ def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteRes
 def restored_from(clone: Clone, options: RollbackOptions) -> tuple[str, str, Versions]:
     """(commit, how the message names it, ENV's versions there) for --to."""
     commit, named = find_target(clone, options.environment, options.to)
-    rel = f"{ENVIRONMENTS_DIR}/{options.environment}.yaml"
+    rel = environment_file(options.environment)
     then = versions_at(clone, commit, rel)
     if then is None:
         raise InputError(

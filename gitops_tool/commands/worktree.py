@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from gitops_tool.adapters import files
 from gitops_tool.commands.gate import remote_for
-from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE
+from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE, environment_file
 from gitops_tool.errors import GitError, InputError
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def inputs_of(root: Path, environment: str) -> list[str]:
     """The repository-relative paths whose content Argo CD deploys for `environment`."""
     settings = files.load_settings(root)
     return [
-        f"{ENVIRONMENTS_DIR}/{environment}.yaml",
+        environment_file(environment),
         f"{settings.output_dir}/{environment}",
         settings.charts_dir,
         SETTINGS_FILE,

@@ -74,6 +74,12 @@ def service_name_problem(name: str, limit: int = RELEASE_NAME_MAX) -> str | None
 SETTINGS_FILE = "gitops-tool.yaml"
 ENVIRONMENTS_DIR = "environments"
 
+
+def environment_file(environment: str) -> str:
+    """The file that declares `environment`: `environments/prod.yaml`."""
+    return f"{ENVIRONMENTS_DIR}/{environment}.yaml"
+
+
 # The AppProject of the root Applications (they deploy Applications into Argo CD's namespace).
 ROOT_PROJECT = "gitops-root"
 # The Helm parameter render sets from a release pin (`--set-string image.tag=<pin>`).

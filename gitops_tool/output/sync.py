@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_tool.commands.sync import SyncOutcome
 from gitops_tool.core.argocd.appstatus import MISSING, short_revision
+from gitops_tool.core.names import environment_file
 from gitops_tool.core.wording import plural
 from gitops_tool.output import table, to_json
 
@@ -91,7 +92,7 @@ def sync_hint(result: SyncResult) -> str | None:
                 "Application creates the missing apps")
     if result.outcome is SyncOutcome.FAILED:
         return (f"later waves were not synced. Fix forward, or roll back by promoting the "
-                f"previous pins in environments/{env}.yaml; then run `gitops-tool sync {env}`")
+                f"previous pins in {environment_file(env)}; then run `gitops-tool sync {env}`")
     if result.outcome is SyncOutcome.TIMEOUT:
         return f"check the apps in Argo CD, then re-run `gitops-tool sync {env}` (or --timeout)"
     return None

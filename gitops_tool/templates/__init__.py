@@ -26,12 +26,13 @@ def _environment() -> Any:
         lstrip_blocks=True,
         autoescape=False,  # plain text and Markdown, not HTML
     )
-    from gitops_tool.core.wording import plural
+    from gitops_tool.core.wording import agreeing, plural
     from gitops_tool.output import table
     from gitops_tool.output.github import fence, markdown_text
 
     environment.filters["short"] = short
     environment.filters["plural"] = plural  # {{ n | plural("finding") }}: "1 finding"
+    environment.filters["agreeing"] = agreeing  # {{ n | agreeing("counts", "count") }}
     environment.filters["md"] = markdown_text  # text from outside, safe in Markdown
     environment.filters["fence"] = fence
     environment.filters["table"] = lambda rows, headers: table(headers, rows)

@@ -12,7 +12,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from gitops_tool.adapters.git.errors import (
     scrub,
     secrets_of,
 )
+from gitops_tool.adapters.interrupts import ctrl_c_recorded
 from gitops_tool.errors import GitError
 
 NETWORK_TIMEOUT = 300.0  # seconds a fetch or push may take before it is killed
@@ -421,20 +421,14 @@ class Clone:
 def _interrupts_held() -> Iterator[None]:
     """Hold Ctrl-C (SIGINT) while the block runs, then deliver it: the block (a git command
     in its own session, which the terminal's Ctrl-C does not reach) finishes either way."""
-    if threading.current_thread() is not threading.main_thread():
+    with ctrl_c_recorded() as received:
         yield
-        return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
     if received:
-        if previous is signal.default_int_handler:
+        handler = signal.getsignal(signal.SIGINT)  # the one in place before the block
+        if handler is signal.default_int_handler:
             raise KeyboardInterrupt
-        if callable(previous):
-            previous(signal.SIGINT, None)
+        if callable(handler):
+            handler(signal.SIGINT, None)
 
 
 def open_clone(root: Path) -> Clone:

@@ -24,6 +24,7 @@ from gitops_tool.commands.validate.helm import ChartRun, run_helm
 from gitops_tool.core import selection
 from gitops_tool.core.load.tree import check_pins
 from gitops_tool.core.model import Environment, Settings, is_commit
+from gitops_tool.core.names import environment_file
 from gitops_tool.core.validate import findings as fnd
 from gitops_tool.core.validate import secrets, structure
 from gitops_tool.core.validate.argocd import pinned_chart_findings
@@ -182,12 +183,11 @@ def _credentials_in_files(root: Path, env_names: Sequence[str]) -> list[Finding]
     """Credentials recognised by their shape in the chosen environment files (read again,
     with their lines: they loaded already). gitops-tool.yaml holds only names and paths: a
     credential there is refused when it loads."""
-    from gitops_tool.core.names import ENVIRONMENTS_DIR
     from gitops_tool.core.yamldoc import parse_yaml
 
     found: list[Finding] = []
     for env in env_names:
-        rel = f"{ENVIRONMENTS_DIR}/{env}.yaml"
+        rel = environment_file(env)
         text = files.read_text(files.inside(root / rel, root, rel), root)
         found += secrets.document_findings(rel, parse_yaml(text, rel), env)
     return found

@@ -7,15 +7,14 @@ The helm subprocesses do the work; the threads wait on them. Nothing here prints
 from __future__ import annotations
 
 import os
-import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitops_tool.adapters.interrupts import ctrl_c_recorded
 from gitops_tool.core import helm as helm_output
 from gitops_tool.core.helm import ARGOCD_HELM_MAJOR
 from gitops_tool.core.model import Environment
@@ -199,8 +198,7 @@ def _drain(
     acted on between waits: a KeyboardInterrupt raised inside `wait()` could leave a
     future's lock held, and the pool would then wait for its worker for ever.
     """
-    interrupted: list[int] = []
-    with _ctrl_c_as_flag(interrupted):
+    with ctrl_c_recorded() as interrupted:
         pending: set[Future] = {pool.submit(*t) for t in tasks}
         try:
             while pending:
@@ -217,17 +215,3 @@ def _drain(
             if isinstance(exc, KeyboardInterrupt):
                 stop()  # a SIGINT to this process alone does not reach the helm children
             raise
-
-
-@contextmanager
-def _ctrl_c_as_flag(received: list[int]) -> Iterator[None]:
-    """While the block runs (in the main thread), SIGINT appends to `received` instead of
-    raising; the handler it replaced comes back afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)

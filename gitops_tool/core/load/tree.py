@@ -68,7 +68,7 @@ def tree_from(
         if env_name not in by_name:
             raise InputError(
                 f"{names.SETTINGS_FILE}: promotion: environment {env_name!r} has no file "
-                f"{names.ENVIRONMENTS_DIR}/{env_name}.yaml",
+                f"{names.environment_file(env_name)}",
                 hint="add the file or remove the environment from the chain",
             )
     envs = tuple(by_name[n] for n in in_chain_order(list(by_name), settings.promotion))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gitops_tool.core.model import Environment, Release
+from gitops_tool.core.yamldoc import parse_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,12 @@ def versions_from_data(data: Any) -> Versions | None:
             own = pin.get("revision")
             pins[str(name)] = Pin(pin["image"], own if isinstance(own, str) else "")
     return Versions(revision, dict(sorted(pins.items())))
+
+
+def versions_in(data: bytes, source: str) -> Versions | None:
+    """The versions in an environment file's bytes (as a commit holds them), leniently as
+    `versions_from_data` reads them; InputError naming `source` when it is not YAML."""
+    return versions_from_data(parse_yaml(data.decode("utf-8", "replace"), source))
 
 
 def with_pins(env: Environment, versions: Versions) -> Environment:

@@ -25,6 +25,7 @@ from gitops_tool.core.names import (
     ROOT_PROJECT,
     SETTINGS_FILE,
     application_name,
+    environment_file,
     root_application_name,
 )
 from gitops_tool.core.render import applications as m
@@ -93,7 +94,7 @@ def _environment_files(tree: Tree, env: Environment) -> dict[str, str]:
     settings = tree.settings
     folder = f"{settings.output_dir}/{env.name}"
     command = f"gitops-tool render {env.name}"
-    env_file = f"{ENVIRONMENTS_DIR}/{env.name}.yaml"
+    env_file = environment_file(env.name)
     files = {
         f"{folder}/kustomization.yaml": _yaml(
             command, (env_file,), m.kustomization_for(["project.yaml", "root.yaml"])

@@ -96,7 +96,7 @@ def check_chart(
         if values_file(env) not in chart.files:
             add(
                 "GT-STR-007",
-                f"{values_file(env)} is missing: environments/{env}.yaml has no values here",
+                f"{values_file(env)} is missing: {names.environment_file(env)} has no values here",
                 f"{chart.path}/{values_file(env)}",
                 env,
             )
