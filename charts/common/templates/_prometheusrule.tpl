@@ -59,7 +59,7 @@ spec:
 {{ include "common.alert" (dict "ctx" . "alert" "AnantaTargetDown" "for" "5m"
   "expr" (printf "up{namespace=%q, job=%q} == 0" $ns .name)
   "summary" (printf "%s/%s: a metrics target is down" $ns .name)
-  "description" (printf "Prometheus has failed to scrape %s %s $labels.instance %s (job %s) for 5 minutes: the pod is gone, not ready, or its /metrics endpoint fails." $open $close .name)) }}
+  "description" (printf "Prometheus has failed to scrape %s $labels.instance %s of %s (job %s) for 5 minutes: the pod is gone, not ready, or its /metrics endpoint fails." $open $close .name .name)) }}
 {{- end }}
 {{ include "common.alert" (dict "ctx" . "alert" "AnantaPodCrashLooping" "for" "15m"
   "expr" (printf "increase(kube_pod_container_status_restarts_total{%s}[10m]) > 0" $pods)

@@ -172,3 +172,35 @@ def test_links_inside_the_runbooks_resolve() -> None:
     text = RUNBOOKS.read_text(encoding="utf-8")
     for anchor in re.findall(r"\]\(#([^)]+)\)", text):
         assert anchor in sections, f"runbooks.md links to a missing #{anchor}"
+
+
+# What an annotation may hold of Prometheus's template language: a label of the alert's
+# series, or its value. Anything else between braces (an empty `{{ }}`, a stray brace) makes
+# Prometheus refuse the whole rule group, and `%!` is Go's mark of a printf gone wrong.
+PLACEHOLDER = re.compile(r"\{\{ (?:\$labels\.[a-z_]+|\$value) \}\}")
+# The labels each alert's series carries that its annotations may quote.
+SERIES_LABELS = {
+    "AnantaTargetDown": {"instance", "job", "namespace", "pod"},
+    "AnantaPodCrashLooping": {"container", "namespace", "pod"},
+}
+
+
+@pytest.mark.parametrize(("chart", "env"), [c for c, _ in ALERTING], ids=[i for _, i in ALERTING])
+def test_alert_annotations_are_templates_prometheus_accepts(
+    rendered: Rendered, chart: str, env: str
+) -> None:
+    [rule] = rendered(chart, env).of_kind("PrometheusRule")
+    for alert in (a for group in rule["spec"]["groups"] for a in group["rules"]):
+        for key in ("summary", "description"):
+            text = alert["annotations"][key]
+            assert "%!" not in text, (alert["alert"], key, text)
+            bare = PLACEHOLDER.sub("", text)
+            assert "{" not in bare and "}" not in bare, (alert["alert"], key, text)
+            quoted = set(re.findall(r"\$labels\.([a-z_]+)", text))
+            assert quoted <= SERIES_LABELS.get(alert["alert"], set()), (alert["alert"], quoted)
+        if alert["alert"] == "AnantaTargetDown":
+            workload = alert["labels"]["workload"]
+            assert alert["annotations"]["description"].startswith(
+                "Prometheus has failed to scrape {{ $labels.instance }} of "
+                f"{workload} (job {workload})"
+            ), alert["annotations"]["description"]
