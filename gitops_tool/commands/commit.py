@@ -64,7 +64,7 @@ def run_commit(options: RenderCommitOptions, deps: object | None = None) -> Rend
             remote, remote_branch = publish.upstream_of(clone, branch)
             landing = publish.Landing(branch, True, remote, remote_branch)
         # the commits render renders are the person's own: its push carries them along
-        pending = publish.catch_up(clone, landing, deps, carry_others=True)
+        pending = publish.catch_up(clone, landing, deps, carry_others=True).pending
         head = clone.rev("HEAD") or ""
         prepared = prepare.prepare_render(clone, root, head, wanted)
         rendered = _write_worktree(root, wanted, deps.notify)

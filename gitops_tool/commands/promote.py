@@ -108,6 +108,7 @@ class PromoteResult:
     published: publish.Published | None = None
     repo_url: str = ""
     notes: tuple[str, ...] = ()
+    fast_forwarded: str = ""  # the upstream commit the branch, behind it, was moved to
 
     @property
     def exit_code(self) -> int:
@@ -226,7 +227,7 @@ def _promote(clone: Clone, options: PromoteOptions, deps: PromoteDeps) -> Promot
     branch = publish.on_branch(clone)
     publish.require_clean(clone)
     landing = landing_for(clone, options, branch)
-    pending = () if options.dry_run else publish.catch_up(clone, landing, git_deps)
+    caught = publish.CaughtUp() if options.dry_run else publish.catch_up(clone, landing, git_deps)
     tree, source, target = committed_pair(clone, root, options.source, options.target,
                                           deps.runtime.warn)
     if landing.push and not landing.new_branch and landing.remote_branch != target.branch:
@@ -247,11 +248,12 @@ def _promote(clone: Clone, options: PromoteOptions, deps: PromoteDeps) -> Promot
         moves=moves_between(current, wanted), gate=_gate_value(gate),
     )
     result = PromoteResult(Outcome.PLANNED, story, gate, run, changes,
-                           output_dir=tree.settings.output_dir, repo_url=target.repo_url)
+                           output_dir=tree.settings.output_dir, repo_url=target.repo_url,
+                           fast_forwarded=caught.fast_forwarded, notes=caught.notes(landing))
     if gate.refused:
         return _replace(result, outcome=Outcome.REFUSED)
     recheck = _recheck(clone, tree, ran, chosen, run, gate, options, deps)
-    return carry_out(clone, options, deps, result, landing, pending, recheck)
+    return carry_out(clone, options, deps, result, landing, caught.pending, recheck)
 
 
 def carry_out(

@@ -86,6 +86,23 @@ class Landing:
 
 
 @dataclass(frozen=True, slots=True)
+class CaughtUp:
+    """What `catch_up` did before the commit: the branch's commits not on the remote yet
+    (oldest first), which the push carries along, and where the branch was fast-forwarded
+    to when it was behind ("" when it was not moved)."""
+
+    pending: tuple[tuple[str, str], ...] = ()
+    fast_forwarded: str = ""  # the upstream's commit the branch was moved to
+
+    def notes(self, landing: Landing) -> tuple[str, ...]:
+        """What a result says of it: a branch moved although nothing may be committed."""
+        if not self.fast_forwarded:
+            return ()
+        return (f"{landing.branch} was behind {landing.remote}/{landing.remote_branch}: "
+                f"fast-forwarded to {self.fast_forwarded[:12]} before the plan was made",)
+
+
+@dataclass(frozen=True, slots=True)
 class Published:
     commit: str  # our commit ("" when there was nothing to commit)
     branch: str  # the local branch it is on
@@ -138,26 +155,28 @@ def upstream_of(clone: Clone, branch: str) -> tuple[str, str]:
 
 def catch_up(
     clone: Clone, landing: Landing, deps: GitDeps, *, carry_others: bool = False
-) -> tuple[tuple[str, str], ...]:
+) -> CaughtUp:
     """Before committing with a push: fetch the upstream and fast-forward a branch that is
-    behind it. Returns the branch's commits not on the remote yet (oldest first), which the
-    push carries along. Those must be our own (a push refused or interrupted earlier):
-    anyone else's unpushed commits are theirs to push, an InputError, unless `carry_others`
-    (`render --commit`, whose commit renders them). A branch that has diverged from the
-    remote may hold only our own commits (they are made again on the remote's head)."""
+    behind it (the plan is made on the remote's head). The branch's commits not on the
+    remote yet are carried along by the push. Those must be our own (a push refused or
+    interrupted earlier): anyone else's unpushed commits are theirs to push, an InputError,
+    unless `carry_others` (`render --commit`, whose commit renders them). A branch that has
+    diverged from the remote may hold only our own commits (they are made again on the
+    remote's head)."""
     if not landing.remote or not landing.remote_branch:
-        return ()
+        return CaughtUp()
     deps.notify(f"fetching {landing.remote}/{landing.remote_branch} ...")
     tip = fetch(clone, landing.remote, landing.remote_branch, deps)
     if tip is None:
-        return ()
+        return CaughtUp()
     head = clone.rev("HEAD") or ""
-    if head == tip or clone.is_ancestor(head, tip):
-        if head != tip:
-            deps.notify(f"{landing.branch} was behind {landing.remote}/{landing.remote_branch}: "
-                        f"fast-forwarded to {tip[:12]}")
-            clone.fast_forward(tip)
-        return ()
+    if head == tip:
+        return CaughtUp()
+    if clone.is_ancestor(head, tip):
+        deps.notify(f"{landing.branch} was behind {landing.remote}/{landing.remote_branch}: "
+                    f"fast-forwarded to {tip[:12]}")
+        clone.fast_forward(tip)
+        return CaughtUp(fast_forwarded=tip)
     pending = clone.commits_between(tip, head)
     foreign = _foreign_in(pending)
     upstream = f"{landing.remote}/{landing.remote_branch}"
@@ -184,7 +203,7 @@ def catch_up(
     if pending:
         deps.notify(f"{landing.branch} has {plural(len(pending), 'commit')} not on "
                     f"{landing.remote}/{landing.remote_branch} yet: the push carries them along")
-    return tuple(pending)
+    return CaughtUp(pending=tuple(pending))
 
 
 def fetch(clone: Clone, remote: str, branch: str, deps: GitDeps) -> str | None:

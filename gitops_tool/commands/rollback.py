@@ -121,7 +121,7 @@ def _rollback(
     branch = publish.on_branch(clone)
     publish.require_clean(clone)
     landing = landing_for(clone, options, branch)
-    pending = () if options.dry_run else publish.catch_up(clone, landing, deps.git)
+    caught = publish.CaughtUp() if options.dry_run else publish.catch_up(clone, landing, deps.git)
     tree = files.load_tree(options.root)
     (env,) = committed_environments(clone, options.root, tree, [options.environment],
                                     deps.runtime.warn)
@@ -140,6 +140,7 @@ def _rollback(
     )
     result = PromoteResult(
         Outcome.PLANNED, story, Gate(ROLLBACK_GATE), None, changes_between(current, wanted),
-        output_dir=tree.settings.output_dir, repo_url=env.repo_url, notes=tuple(notes),
+        output_dir=tree.settings.output_dir, repo_url=env.repo_url,
+        notes=(*caught.notes(landing), *notes), fast_forwarded=caught.fast_forwarded,
     )
-    return carry_out(clone, options, deps, result, landing, pending)
+    return carry_out(clone, options, deps, result, landing, caught.pending)

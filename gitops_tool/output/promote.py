@@ -101,6 +101,8 @@ def text(result: PromoteResult) -> str:
         lines.append(f"gate: {gate_line(result.gate, story.source)}")
     if result.gate.status == FAILING:
         lines += ["", gate_table(result.gate)]
+        if result.fast_forwarded:
+            lines += ["", *result.notes, "nothing was committed"]
         return "\n".join(lines)
     if story.moves or story.current.revision != story.wanted.revision:
         lines += ["", moves_table(story)]
@@ -117,7 +119,8 @@ def outcome_lines(result: PromoteResult) -> list[str]:
     if outcome == "planned":
         lines.append(f"dry run: nothing was changed; {_files(result)} would be committed")
     elif outcome == "declined":
-        lines.append("not confirmed: nothing was changed")
+        lines.append("not confirmed: nothing was committed" if result.fast_forwarded
+                     else "not confirmed: nothing was changed")
     if published is not None and published.commit:
         lines.append(f"committed {published.commit} on {published.branch}: {_files(result)}")
     if published is not None and published.pushed:
@@ -174,6 +177,7 @@ def as_data(result: PromoteResult) -> dict[str, Any]:
         if published and published.remote else None,
         "pushed_commits": list(published.pushed_commits) if published else [],
         "notes": list(result.notes),
+        "fast_forwarded": result.fast_forwarded or None,
         "diff": result.diff if result.outcome.value == "planned" else None,
     }
 

@@ -12,6 +12,7 @@ import pytest
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli.promote import confirm_on_terminal
 from gitops_tool.commands import promote
+from gitops_tool.output import promote as promote_output
 from tests.support import gitrepos as g
 from tests.support.promote_repos import Repo
 
@@ -61,3 +62,26 @@ def test_yes_commits(repo: Repo, monkeypatch):
     result = promote_answering(repo, "y")
     assert result.outcome is promote.Outcome.PUSHED
     assert g.head(repo.remote, "main") == g.head(repo.work)
+
+
+def test_a_branch_behind_its_remote_moves_and_a_no_says_nothing_was_committed(
+    repo: Repo, monkeypatch
+):
+    """--push plans on the remote's head: a branch behind it is fast-forwarded first (as
+    `git pull --ff-only` would). A no then commits nothing, and the result says the branch
+    moved instead of "nothing was changed"."""
+    other = repo.other_clone()
+    (other / "NOTES.md").write_text("a change someone pushed meanwhile\n")
+    g.git(other, "add", "NOTES.md")
+    g.git(other, "commit", "-qm", "notes")
+    g.git(other, "push", "-q", "origin", "HEAD:main")
+    tip, before = g.head(other), g.head(repo.work)
+    monkeypatch.setattr(sys, "stdin", Keyboard("n"))
+    result = promote_answering(repo, "n")
+    assert result.outcome is promote.Outcome.DECLINED
+    assert g.head(repo.work) == tip != before  # moved to the remote's head, no commit of ours
+    assert result.fast_forwarded == tip
+    text = promote_output.text(result)
+    assert f"main was behind origin/main: fast-forwarded to {tip[:12]}" in text
+    assert "not confirmed: nothing was committed" in text
+    assert "nothing was changed" not in text
