@@ -102,7 +102,11 @@ def test_a_per_service_promotion_moves_the_chart_with_its_image(repo: Repo):
     worker = yaml.safe_load((repo.work / "argocd/prod/applications/prod-worker.yaml").read_text())
     assert portal["spec"]["source"]["targetRevision"] == STAGING_REVISION
     assert worker["spec"]["source"]["targetRevision"] == PROD_REVISION
-    assert g.messages(repo.work)[0].splitlines()[0] == "promote staging -> prod: 1 service"
+    message = g.messages(repo.work)[0]
+    assert message.splitlines()[0] == "promote staging -> prod: 1 service"
+    # the body says what moved, old -> new, the chart's commit included
+    assert f"- portal: 2.0.0 -> 2.1.0 (chart {PROD_REVISION[:12]} -> {STAGING_REVISION[:12]})" \
+        in message.splitlines(), message
     # the full promotion then makes prod's pins and revisions equal to staging's
     full = repo.run("promote", "staging", "prod", "--yes")
     assert full.exit_code == 0, full.stderr
