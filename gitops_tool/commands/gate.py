@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from gitops_tool.core import names
@@ -215,5 +216,6 @@ def gate_of(
     services: Sequence[str],
     run: SourceRun,
     states: Sequence[AppState],
+    now: datetime,
 ) -> Gate:
-    return gate_for(gate_checks(tree, env, services, run), states)
+    return gate_for(gate_checks(tree, env, services, run), states, now)

@@ -369,7 +369,8 @@ def _source_and_gate(
         ran = source_gate.as_run(clone, source, run, options.services, fetch=fetch)
         if options.skip_gate:
             return run, ran, Gate(SKIPPED, t.one_line(options.reason))
-        return run, ran, source_gate.gate_of(tree, ran, services, run, states)
+        return run, ran, source_gate.gate_of(tree, ran, services, run, states,
+                                             runtime.clock.now())
 
 
 def _fetcher(
@@ -399,7 +400,8 @@ def _recheck(
             return
         with deps.runtime.connect(options.flags) as client:
             states = source_gate.source_states(client, source)
-        again = source_gate.gate_of(tree, source, services, run, states)
+        again = source_gate.gate_of(tree, source, services, run, states,
+                                    deps.runtime.clock.now())
         if again.status == FAILING:
             problems = "; ".join(f"{r.app}: {', '.join(r.problems)}" for r in again.rows
                                  if r.problems)

@@ -66,6 +66,28 @@ def _waiting(reason: str) -> Verdict:
     return Verdict(WAITING, reason)
 
 
+def stale_status(state: AppState) -> str | None:
+    """Why `state`'s sync and health status cannot be believed yet, or None: compared
+    against an older spec, or not reconciled since the last operation finished. The sync
+    command's wait and the promotion gate ask this one question."""
+    if state.compared_revision is not None and state.compared_revision != state.target_revision:
+        return "status was compared against an older spec"
+    if (
+        state.finished_at is None
+        or state.reconciled_at is None
+        or state.reconciled_at < state.finished_at
+    ):
+        return "status not reconciled since the last operation finished"
+    return None
+
+
+def settling(state: AppState, now: datetime, settle: timedelta = SETTLE) -> bool:
+    """Healthy for less than `settle` at `now` (unknown when the time is missing, or when
+    the clocks disagree by more than CLOCK_SKEW_LIMIT: then it is not held)."""
+    held = None if state.health_since is None else now - state.health_since
+    return held is not None and -CLOCK_SKEW_LIMIT <= held < settle
+
+
 def foreign_operation(state: AppState, sync_id: str) -> bool:
     """Someone else's operation (an auto-sync, a person) is requested or running."""
     return state.operation_running and not state.carries(sync_id)
@@ -103,15 +125,8 @@ def _operation_verdict(state: AppState, expect: Expectation) -> Verdict | None:
             f"status shows revision {short_revision(state.sync_revision) or '(none)'}, "
             f"the sync deployed {short_revision(deployed) or '(unknown)'}"
         )
-    if state.compared_revision is not None and state.compared_revision != state.target_revision:
-        return _waiting("status was compared against an older spec")
-    if (
-        state.finished_at is None
-        or state.reconciled_at is None
-        or state.reconciled_at < state.finished_at
-    ):
-        return _waiting("status not reconciled since the sync finished")
-    return None
+    stale = stale_status(state)
+    return None if stale is None else _waiting(stale)
 
 
 def _synced(state: AppState) -> Verdict | None:
@@ -143,7 +158,6 @@ def verdict(state: AppState, expect: Expectation, now: datetime) -> Verdict:
         return pending
     if state.health != HEALTHY:
         return _waiting(f"health {state.health or 'Unknown'}")
-    held = None if state.health_since is None else now - state.health_since
-    if held is not None and -CLOCK_SKEW_LIMIT <= held < expect.settle:
+    if settling(state, now, expect.settle):
         return _waiting("Healthy, settling")
     return Verdict(DONE, "Synced and Healthy")

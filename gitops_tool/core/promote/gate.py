@@ -2,15 +2,17 @@
 
 Pure: compares Argo CD's Applications (AppState, from one List answer) with what the
 repository says each promoted service runs in SOURCE. An app passes when Argo CD reports it
-Synced and Healthy, at the commit and image tag the repository pins, with its spec current
-and its status reconciled after its last operation, which Succeeded and is not running:
-the conditions of the sync command's wait predicate (ARGOCD-NOTES §2.8), read once.
+Synced and Healthy (for long enough to be settled), at the commit and image tag the
+repository pins, with its spec current and its status reconciled after its last operation,
+which Succeeded and is not running: the conditions of the sync command's wait predicate
+(ARGOCD-NOTES §2.8; `stale_status` and `settling` are its own), read once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from gitops_tool.core.apps import AppTarget
 from gitops_tool.core.argocd.appstatus import (
@@ -22,6 +24,7 @@ from gitops_tool.core.argocd.appstatus import (
     AppState,
     short_revision,
 )
+from gitops_tool.core.argocd.wait import SETTLE, settling, stale_status
 from gitops_tool.core.model import is_commit
 
 PASSED, FAILING, SKIPPED, NOT_CHECKED = "passed", "failed", "skipped", "not checked"
@@ -69,8 +72,9 @@ class Gate:
         return self.status == FAILING
 
 
-def problems_of(check: GateCheck, state: AppState | None) -> tuple[str, ...]:
-    """Why `state` does not show `check.app` running `check.commit`, healthy."""
+def problems_of(check: GateCheck, state: AppState | None, now: datetime) -> tuple[str, ...]:
+    """Why `state` does not show `check.app` running `check.commit`, healthy and settled, at
+    `now`."""
     if state is None:
         return ("not found in Argo CD",)
     app = check.app
@@ -95,19 +99,21 @@ def problems_of(check: GateCheck, state: AppState | None) -> tuple[str, ...]:
         )
     if state.image_tag != app.image_tag:
         found.append(f"image tag {state.image_tag or '(none)'}, expected {app.image_tag}")
-    if state.compared_revision is not None and state.compared_revision != state.target_revision:
-        found.append("its status was compared against an older spec")
-    if state.reconciled_at is None or (
-        state.finished_at is not None and state.reconciled_at < state.finished_at
-    ):
-        found.append("not reconciled since its last operation")
+    deployed = state.synced_revision
+    if deployed and state.sync_revision != deployed:
+        found.append(f"its last sync deployed {short_revision(deployed)}, its status shows "
+                     f"{short_revision(state.sync_revision) or '(none)'}")
+    if (stale := stale_status(state)) is not None:
+        found.append(stale)
+    elif state.health == HEALTHY and settling(state, now):
+        found.append(f"Healthy for less than {SETTLE.seconds} s: not settled yet")
     found += [f"{kind}: {message}" for kind, message in state.conditions
               if kind in BLOCKING_CONDITIONS]
     return tuple(found)
 
 
-def gate_for(checks: Sequence[GateCheck], states: Sequence[AppState]) -> Gate:
-    """The gate over `checks`, from Argo CD's `states` of SOURCE's apps."""
+def gate_for(checks: Sequence[GateCheck], states: Sequence[AppState], now: datetime) -> Gate:
+    """The gate over `checks`, from Argo CD's `states` of SOURCE's apps, read at `now`."""
     by_name = {s.name: s for s in states}
     rows = []
     for check in checks:
@@ -122,7 +128,7 @@ def gate_for(checks: Sequence[GateCheck], states: Sequence[AppState]) -> Gate:
                 image_tag=state.image_tag if state else "",
                 expected_revision=check.commit,
                 expected_tag=check.app.image_tag,
-                problems=problems_of(check, state),
+                problems=problems_of(check, state, now),
             )
         )
     status = PASSED if all(r.ok for r in rows) else FAILING

@@ -22,8 +22,8 @@ def _state(**changes) -> AppState:
 
 
 def test_a_synced_healthy_reconciled_app_at_the_commit_and_tag_passes():
-    assert problems_of(GateCheck(APP, COMMIT), _state()) == ()
-    assert gate_for([GateCheck(APP, COMMIT)], [_state()]).status == "passed"
+    assert problems_of(GateCheck(APP, COMMIT), _state(), NOW) == ()
+    assert gate_for([GateCheck(APP, COMMIT)], [_state()], NOW).status == "passed"
 
 
 def test_each_condition_names_itself():
@@ -35,14 +35,17 @@ def test_each_condition_names_itself():
         "runs eeeeeee, expected ccccccc": _state(sync_revision="e" * 40),
         "image tag 1.9, expected 2.0": _state(image_tag="1.9"),
         "targets main": _state(target_revision="main"),
-        "not reconciled since its last operation": _state(reconciled_at=NOW - timedelta(hours=1)),
+        "not reconciled since the last operation": _state(reconciled_at=NOW - timedelta(hours=1)),
+        "not reconciled since the last operation finished": _state(finished_at=None),
+        "its last sync deployed eeeeeee": _state(synced_revision="e" * 40),
+        "not settled yet": _state(health_since=NOW - timedelta(seconds=2)),
         "compared against an older spec": _state(compared_revision="d" * 40),
         "ComparisonError: x": _state(conditions=(("ComparisonError", "x"),)),
     }
     for says, state in cases.items():
-        found = problems_of(GateCheck(APP, COMMIT), state)
+        found = problems_of(GateCheck(APP, COMMIT), state, NOW)
         assert any(says in p for p in found), (says, found)
-    gate = gate_for([GateCheck(APP, COMMIT)], [])
+    gate = gate_for([GateCheck(APP, COMMIT)], [], NOW)
     assert gate.refused and gate.rows[0].problems == ("not found in Argo CD",)
 
 
