@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,17 +26,37 @@ IDENTITY = {
 }
 
 
+# A git credential every git run of a test carries (RELIABILITY-MATRIX, "Sentinel secret"):
+# an HTTP header given through the environment, as a CI job's token often is. It must never
+# show in output, .git/config or a commit message (`assert_no_git_credential`).
+GIT_SENTINEL = f"git-SENTINEL-{uuid.uuid4().hex}"
+
+
 def git_environment(home: Path) -> dict[str, str]:
     """Variables for every git (and gitops-tool) run of a test: an empty HOME, no system
-    config, a fixed identity, no prompts."""
+    config, a fixed identity, no prompts, and the sentinel credential."""
     home.mkdir(parents=True, exist_ok=True)
     return {
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_TERMINAL_PROMPT": "0",
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "http.extraHeader",
+        "GIT_CONFIG_VALUE_0": f"Authorization: Bearer {GIT_SENTINEL}",
         **IDENTITY,
     }
+
+
+def assert_no_git_credential(*repos: Path) -> None:
+    """The sentinel credential is in no repository's config and no commit message."""
+    for repo in repos:
+        if not repo.exists():
+            continue
+        config = repo / "config" if (repo / "config").is_file() else repo / ".git" / "config"
+        assert GIT_SENTINEL not in config.read_text(), f"{config} holds the credential"
+        messages = git(repo, "log", "--all", "--format=%B", check=False)
+        assert GIT_SENTINEL not in messages, f"a commit message of {repo} holds the credential"
 
 
 def git(cwd: Path, *args: str, env: Mapping[str, str] | None = None, check: bool = True
