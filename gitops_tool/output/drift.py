@@ -17,6 +17,7 @@ from gitops_tool.output import to_json
 from gitops_tool.output.github import (
     ANNOTATIONS_PER_LEVEL,
     command,
+    json_for_actions,
 )
 
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ def drift_json(result: DriftResult, github: bool = False) -> str:
                      "message": u.message} for u in result.unknown],
     }
     text = to_json(data)
-    return text.replace("##[", "##\\u005b") if github else text
+    return json_for_actions(text) if github else text
 
 
 def annotations(result: DriftResult) -> list[str]:
