@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_tool.core.drift.findings import ENVIRONMENT, LIVE, PARTS, REPO, Finding, Unknown
 from gitops_tool.core.drift.stages import format_duration, stamp
-from gitops_tool.core.wording import agreeing, plural
+from gitops_tool.core.wording import plural
 from gitops_tool.output import to_json
 from gitops_tool.output.github import (
     ANNOTATIONS_PER_LEVEL,
@@ -93,37 +93,22 @@ def _counts(result: DriftResult, findings: tuple[Finding, ...]) -> dict[str, int
     return counts
 
 
-def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
-    drift = [f for f in found if f.drift]
-    if part == REPO:
-        if unknown := _unknown(result, REPO):
-            return "unknown: " + "; ".join(clean(u.message) for u in unknown)
-        if not found:
-            return f"{result.output_dir}/ matches what render produces"
-        return f"{plural(len(found), 'file')} under {result.output_dir}/ " \
-               f"{agreeing(len(found), 'differs', 'differ')} from what render produces"
-    if part == LIVE:
-        if result.live_skipped:
-            return f"skipped: {result.live_skipped}"
-        unknown = list(dict.fromkeys(u.environment for u in _unknown(result, LIVE)))
-        text = plural(len(found), "finding")
-        if unknown:
-            text += f"; unknown for {', '.join(unknown)}"
-        return text
-    lag = format_duration(result.max_lag)
-    if not found and not result.stage_pairs:
-        return f"nothing to compare: {', '.join(result.environments)} " \
-               f"{agreeing(len(result.environments), 'has', 'have')} no earlier stage in " \
-               "the promotion chain"
-    if not found:
-        compared = ", ".join(f"{later} with {earlier}" for earlier, later in result.stage_pairs)
-        return f"consecutive stages pin the same images and revisions ({compared})"
-    text = f"{plural(len(found), 'pin')} {agreeing(len(found), 'differs', 'differ')} " \
-           "between stages; "
-    if not drift:
-        return text + f"none behind for longer than --max-lag {lag}"
-    return text + f"{len(drift)} {agreeing(len(drift), 'counts', 'count')} as drift " \
-                  f"(--max-lag {lag})"
+def _result(part: str, result: DriftResult, found: list[Finding]) -> dict[str, Any]:
+    """What the section's one-sentence result (`result` in drift/_lines.j2) says, from all
+    the findings of `part` (`found`), not only those a cut report shows."""
+    return {
+        "part": part,
+        "found": len(found),
+        "drift": sum(1 for f in found if f.drift),
+        "unknown_reasons": [clean(u.message) for u in _unknown(result, part)],
+        "unknown_environments": list(dict.fromkeys(u.environment
+                                                   for u in _unknown(result, part))),
+        "output_dir": result.output_dir,
+        "skipped": result.live_skipped,
+        "environments": list(result.environments),
+        "stage_pairs": list(result.stage_pairs),
+        "max_lag": format_duration(result.max_lag),
+    }
 
 
 def _details(found: list[Finding], limit: int | None) -> list[dict[str, str]]:
@@ -131,14 +116,13 @@ def _details(found: list[Finding], limit: int | None) -> list[dict[str, str]]:
     for finding in found:
         if not finding.details:
             continue
-        text = clean_block(finding.details)
+        text, cut_at = clean_block(finding.details), 0
         if limit is not None and len(text) > limit:
-            kept = text[:limit].rpartition("\n")[0]
-            text = f"{kept}\n... diff cut at {kept.count(chr(10)) + 1} lines; the JSON " \
-                   "output has it whole"
+            text = text[:limit].rpartition("\n")[0]
+            cut_at = text.count("\n") + 1  # lines kept: the template says where it was cut
         title = finding.file if finding.part == REPO else \
             f"{finding.environment} {finding.app}: {finding.message}"
-        blocks.append({"title": clean(title), "text": text})
+        blocks.append({"title": clean(title), "text": text, "cut_at": cut_at})
     return blocks
 
 
@@ -163,7 +147,7 @@ def _context(result: DriftResult, shown: int | None = None,
             "part": part,
             "title": TITLES[part],
             "scope": scope,
-            "summary": _summary(part, result, [f for f in result.findings if f.part == part]),
+            "result": _result(part, result, [f for f in result.findings if f.part == part]),
             "headers": HEADERS[part],
             "rows": [_row(f) for f in found],
             "unknown": unknown,

@@ -58,3 +58,15 @@ def test_the_first_stage_alone_has_nothing_to_compare_and_says_so():
     assert ("environment drift: nothing to compare: dev has no earlier stage in the "
             "promotion chain") in text
     assert "pin the same" not in text
+
+
+def test_a_long_diff_in_the_step_summary_ends_saying_where_it_was_cut():
+    from gitops_tool.output.drift import DETAILS_MAX
+
+    diff = "".join(f"+line {i:05} {'x' * 60}\n" for i in range(2 * DETAILS_MAX // 70))
+    found = Finding("repo", "repo", "prod", "", "argocd/prod/big.yaml",
+                    "differs from what render produces", details=diff)
+    text = drift_markdown(result(found), limit=900_000)
+    kept = text.count("\n+line ")
+    assert 0 < kept < diff.count("\n")
+    assert f"\n... diff cut at {kept} lines; the JSON output has it whole\n```" in text
