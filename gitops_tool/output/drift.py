@@ -132,12 +132,14 @@ class Cut:
     total: int
 
 
-def _context(result: DriftResult, shown: int | None = None,
+def _context(result: DriftResult, cap: int | None = None,
              details_limit: int | None = None) -> dict[str, Any]:
-    findings = result.findings if shown is None else result.findings[:shown]
+    """What the reports show. `cap`: at most that many findings of each section (the step
+    summary's cut); each section then says how many of its own it left out."""
     sections = []
     for part in PARTS:
-        found = [f for f in findings if f.part == part]
+        every = [f for f in result.findings if f.part == part]
+        found = every if cap is None else every[:cap]
         # repo drift's reason is its summary; live drift's, one line per environment
         unknown = [clean(f"{u.environment}{' ' + u.app if u.app else ''}: {u.message}")
                    for u in _unknown(result, part)] if part != REPO else []
@@ -147,14 +149,16 @@ def _context(result: DriftResult, shown: int | None = None,
             "part": part,
             "title": TITLES[part],
             "scope": scope,
-            "result": _result(part, result, [f for f in result.findings if f.part == part]),
+            "result": _result(part, result, every),
             "headers": HEADERS[part],
             "rows": [_row(f) for f in found],
+            "total": len(every),
+            "left_out": len(every) - len(found),
             "unknown": unknown,
             "details": _details(found, details_limit),
         })
-    cut = None if shown is None or shown >= len(result.findings) else \
-        Cut(shown, len(result.findings))
+    shown = sum(len(s["rows"]) for s in sections)
+    cut = Cut(shown, len(result.findings)) if shown < len(result.findings) else None
     return {
         "live": _live(result),
         "environments": list(result.environments),
@@ -178,13 +182,16 @@ def drift_text(result: DriftResult) -> str:
 
 
 def drift_markdown(result: DriftResult, limit: int | None = None) -> str:
-    """The report as Markdown. With `limit` (bytes, UTF-8), as many findings as fit, with a
-    note saying where it was cut, and each diff cut at DETAILS_MAX characters."""
+    """The report as Markdown. With `limit` (bytes, UTF-8), each diff cut at DETAILS_MAX
+    characters and, when that is not enough, each section cut to the same number of
+    findings, the most that fits: every section keeps its heading, says how many it left
+    out and where (so none vanishes), and the top says the report was cut. "" when not even
+    the headings fit."""
     if limit is None:
         return _render("drift/report.md.j2", _context(result))
 
-    def render(shown: int | None) -> str:
-        return _render("drift/report.md.j2", _context(result, shown, DETAILS_MAX))
+    def render(cap: int | None) -> str:
+        return _render("drift/report.md.j2", _context(result, cap, DETAILS_MAX))
 
     def size(text: str) -> int:
         return len(text.encode("utf-8")) + 1  # and the newline after it
@@ -192,16 +199,11 @@ def drift_markdown(result: DriftResult, limit: int | None = None) -> str:
     whole = render(None)
     if size(whole) <= limit:
         return whole
-    # Findings cost about the same each: start from the proportional guess, then search
-    # between a count that fits and one that does not.
-    total = len(result.findings)
-    guess = max(0, min(total - 1, int(total * limit / size(whole) * 0.95)))
-    low, best = guess, render(guess)
+    best = render(0)
     if size(best) > limit:
-        low, best = 0, render(0)
-        if size(best) > limit:
-            return ""
-    high = total  # does not fit
+        return ""
+    low = 0  # fits
+    high = max(sum(1 for f in result.findings if f.part == part) for part in PARTS)  # not
     while high - low > 1:
         middle = (low + high) // 2
         text = render(middle)
