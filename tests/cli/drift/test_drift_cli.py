@@ -74,6 +74,15 @@ def test_bad_input_exits_2(cli, args, message):
     assert result.exit_code == 2 and message in result.output
 
 
+def test_an_empty_server_secret_is_no_server_exit_3_with_require_live(cli, fake):
+    """In CI a secret that is not set expands to "": docs/ci.md says that is exit 3."""
+    result = cli("--github", "--require-live", server=False,
+                 env={"ARGOCD_SERVER": "", "ARGOCD_AUTH_TOKEN": "some-token"})
+    assert result.exit_code == 3, result.output
+    assert "::error title=live drift skipped::no Argo CD server configured" in result.stdout
+    assert fake.records == []
+
+
 def test_a_server_without_a_token_exits_2_like_status(cli, fake):
     result = cli(server=False, env={"ARGOCD_SERVER": fake.url})
     assert result.exit_code == 2 and "no Argo CD token" in result.stderr
