@@ -64,6 +64,20 @@ def test_unreachable_argo_cd_exits_3_and_markdown_says_live_drift_unknown(cli, f
     assert "live drift unknown for dev, staging, prod" in result.stdout.splitlines()[0]
 
 
+def test_unreachable_argo_cd_under_github_the_step_summary_says_live_drift_unknown(
+        cli, fake, tmp_path):
+    """Row 34 as the scheduled job runs it: exit 3, and the step summary says so first."""
+    fake.stop()
+    summary = tmp_path / "summary.md"
+    result = cli("--github", "--require-live", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 3, result.output
+    first = summary.read_text().splitlines()[0]
+    assert first.startswith("## ⚠️ gitops-tool drift: live drift unknown for dev, staging, prod")
+    assert "no drift" not in summary.read_text()
+    assert "| live drift | dev, staging, prod | 0 findings; unknown for dev, staging, prod |" \
+        in summary.read_text()
+
+
 @pytest.mark.parametrize("args, message", [
     (("qa",), "unknown environment 'qa'"),
     (("--max-lag", "a week"), "is not a duration"),

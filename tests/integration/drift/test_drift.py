@@ -110,6 +110,17 @@ def test_live_drift_kinds(root, live, runtime):
     assert len(live.requests(LIST)) == 3
 
 
+def test_health_missing_is_drift(root, live, runtime):
+    live.apps["staging-worker"].health = "Missing"
+    live.apps["staging-worker"].health_message = "Deployment staging-worker is missing"
+    result = run(root, runtime, "staging")
+    assert result.exit_code == 1
+    (found,) = result.findings
+    assert (found.kind, found.app, found.expected, found.actual) == (
+        "health", "staging-worker", "Healthy", "Missing")
+    assert found.message == "health is Missing: Deployment staging-worker is missing"
+
+
 def test_apps_with_the_labels_in_another_project_are_drift(root, live, runtime):
     live.apps["dev-api"].project = "default"  # declared, but in another project
     live.add_app("dev-by-hand", "team-x", labels={"gitops-tool/environment": "dev"})
