@@ -65,7 +65,13 @@ def drift(
     is still reported), or no server with --require-live.
     """
     options = options_of(ctx)
-    lag = _max_lag(max_lag)
+    report = report_for_github if github else report_plainly
+    if github:  # the value may come from a CI variable: say it is wrong as an annotation too
+        from gitops_tool.core.drift.stages import parse_duration
+
+        lag = guarded(ctx, lambda: parse_duration(max_lag), report=report)
+    else:
+        lag = _max_lag(max_lag)
     flags = connection.flags(server, auth_token, insecure, plaintext, server_crt, argocd_context)
     # --github: what goes wrong, and each warning, is an escaped annotation in the log
     warn = github_warning if github else err
@@ -80,7 +86,7 @@ def drift(
                                  require_live=require_live),
             runtime)
 
-    result = guarded(ctx, call, report=report_for_github if github else report_plainly)
+    result = guarded(ctx, call, report=report)
     from gitops_tool.output import drift as present
     from gitops_tool.output import github as actions
 

@@ -86,3 +86,12 @@ def test_warnings_are_warning_annotations_under_github(cli, live):
     live.fault(LIST, Fault(503))
     plain = cli()
     assert plain.stderr.startswith("warning: Argo CD at 127.0.0.1:")
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_bad_max_lag_under_github_is_one_escaped_error_annotation(cli, value):
+    result = cli("--github", "--max-lag", value, server=False)
+    assert result.exit_code == 2, result.output
+    (line,) = annotations_only(result.stdout, result.stderr)
+    assert line.startswith("::error title=gitops-tool::--max-lag ")
+    assert "not a duration%0Ahint: write days, hours, minutes or seconds" in line
