@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import typer
 from typer.core import TyperGroup, TyperOption
@@ -245,12 +245,57 @@ def output_of(ctx: typer.Context) -> Format | None:
     return Format(value) if value in set(Format) else None
 
 
-def guarded(ctx: typer.Context, call: Callable[[], T], output: Format | None = None) -> T:
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """What `guarded` caught, to be reported: the message, its hint, the exit code, and
+    what the first line starts with ("error: ", or "" for an interruption)."""
+
+    message: str
+    hint: str
+    exit_code: int
+    prefix: str = "error: "
+
+
+Reporter = Callable[[Failure, Format | None], None]
+
+
+def report_plainly(failure: Failure, output: Format | None) -> None:
+    """The message and its hint on stderr; under -o json, the error object on stdout too."""
+    err(f"{failure.prefix}{failure.message}")
+    err(f"hint: {failure.hint}")
+    if output is Format.json:
+        typer.echo(error_json(failure.message, failure.hint, failure.exit_code))
+
+
+def report_for_github(failure: Failure, output: Format | None) -> None:
+    """For a GitHub Actions log: the message and its hint as one `::error::` annotation on
+    stderr, escaped, so that what it quotes (a file's value, a server's answer) cannot start
+    a workflow command; under -o json, the error object on stdout with no `##[` in it."""
+    from gitops_tool.output.github import command, json_for_actions
+
+    err(command("error", f"{failure.message}\nhint: {failure.hint}",
+                {"title": "gitops-tool"}))
+    if output is Format.json:
+        typer.echo(json_for_actions(
+            error_json(failure.message, failure.hint, failure.exit_code)))
+
+
+def github_warning(message: str) -> None:
+    """A warning (a retry, a lock waited for, a write recovered) as one escaped
+    `::warning::` annotation on stderr: the `warn` of a command run with --github."""
+    from gitops_tool.output.github import command
+
+    err(command("warning", message.removeprefix("warning: "), {"title": "gitops-tool"}))
+
+
+def guarded(ctx: typer.Context, call: Callable[[], T], output: Format | None = None,
+            report: Reporter = report_plainly) -> T:
     """Run `call`; turn GitopsError and Ctrl-C into a message and an exit code.
 
-    The message and its hint go to stderr. When the command prints JSON (`output`, else
-    its `output` parameter), stdout also gets the error object `{"error", "hint",
-    "exit_code"}`: the same shape for every command and every failure."""
+    `report` says it: by default (`report_plainly`) the message and its hint on stderr and,
+    when the command prints JSON (`output`, else its `output` parameter), the error object
+    `{"error", "hint", "exit_code"}` on stdout: the same shape for every command and every
+    failure. `report_for_github` says the same as a workflow-command annotation."""
     options = options_of(ctx)
     output = output or output_of(ctx)
     try:
@@ -260,17 +305,9 @@ def guarded(ctx: typer.Context, call: Callable[[], T], output: Format | None = N
             import traceback
 
             traceback.print_exc(file=sys.stderr)
-        _fail(exc.message, exc.hint, exc.exit_code, output)
+        failure = Failure(exc.message, exc.hint, exc.exit_code)
     except KeyboardInterrupt as exc:  # the command may say what state it left: "interrupted; ..."
-        _fail(f"interrupted; {exc}" if str(exc) else "interrupted", INTERRUPTED_HINT,
-              EXIT_INTERRUPTED, output, prefix="")
-    raise AssertionError("unreachable")  # _fail always raises
-
-
-def _fail(message: str, hint: str, code: int, output: Format | None,
-          prefix: str = "error: ") -> NoReturn:
-    err(f"{prefix}{message}")
-    err(f"hint: {hint}")
-    if output is Format.json:
-        typer.echo(error_json(message, hint, code))
-    raise typer.Exit(code)
+        failure = Failure(f"interrupted; {exc}" if str(exc) else "interrupted",
+                          INTERRUPTED_HINT, EXIT_INTERRUPTED, prefix="")
+    report(failure, output)
+    raise typer.Exit(failure.exit_code)

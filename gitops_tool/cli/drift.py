@@ -1,12 +1,22 @@
 """`gitops-tool drift`: parse the arguments, run the command, present its report, exit."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import typer
 
 from gitops_tool.cli import complete, connection
-from gitops_tool.cli.app import app, err, guarded, options_of, output_option
+from gitops_tool.cli.app import (
+    app,
+    err,
+    github_warning,
+    guarded,
+    options_of,
+    output_option,
+    report_for_github,
+    report_plainly,
+)
 from gitops_tool.output import Format
 
 
@@ -55,9 +65,17 @@ def drift(
     is still reported), or no server with --require-live.
     """
     options = options_of(ctx)
-    lag = _max_lag(max_lag)
+    report = report_for_github if github else report_plainly
+    if github:  # the value may come from a CI variable: say it is wrong as an annotation too
+        from gitops_tool.core.drift.stages import parse_duration
+
+        lag = guarded(ctx, lambda: parse_duration(max_lag), report=report)
+    else:
+        lag = _max_lag(max_lag)
     flags = connection.flags(server, auth_token, insecure, plaintext, server_crt, argocd_context)
-    runtime = connection.runtime(ctx)
+    # --github: what goes wrong, and each warning, is an escaped annotation in the log
+    warn = github_warning if github else err
+    runtime = connection.runtime(ctx, warn=warn)
 
     def call() -> Any:
         from gitops_tool.commands import drift as command
@@ -68,7 +86,7 @@ def drift(
                                  require_live=require_live),
             runtime)
 
-    result = guarded(ctx, call)
+    result = guarded(ctx, call, report=report)
     from gitops_tool.output import drift as present
     from gitops_tool.output import github as actions
 
@@ -80,7 +98,7 @@ def drift(
     else:
         report = present.drift_text(result)
     if github:
-        _write_step_summary(runtime.env.get("GITHUB_STEP_SUMMARY"), result)
+        _write_step_summary(runtime.env.get("GITHUB_STEP_SUMMARY"), result, warn)
         notes = present.annotations(result)
         if fmt is Format.json:  # stdout is one JSON object: annotations on stderr
             for line in notes:
@@ -93,24 +111,24 @@ def drift(
     raise typer.Exit(result.exit_code)
 
 
-def _write_step_summary(path: str | None, result: Any) -> None:
+def _write_step_summary(path: str | None, result: Any, warn: Callable[[str], None]) -> None:
     """Append the Markdown report to the step summary, cut to stay under GitHub's limit
     (what the file already holds counts)."""
     from gitops_tool.output import drift as present
     from gitops_tool.output.github import SUMMARY_BUDGET
 
     if not path:
-        err("warning: --github: GITHUB_STEP_SUMMARY is not set; no step summary written")
+        warn("warning: --github: GITHUB_STEP_SUMMARY is not set; no step summary written")
         return
     target = Path(path)
     try:
         used = target.stat().st_size if target.exists() else 0
         text = present.drift_markdown(result, limit=SUMMARY_BUDGET - used)
         if not text:
-            err(f"warning: --github: {path} already holds {used} bytes; no room for the "
+            warn(f"warning: --github: {path} already holds {used} bytes; no room for the "
                 "drift report under GitHub's 1 MiB limit")
             return
         with open(target, "a", encoding="utf-8") as summary:
             summary.write(text + "\n")
     except OSError as exc:
-        err(f"warning: --github: cannot write the step summary {path}: {exc.strerror}")
+        warn(f"warning: --github: cannot write the step summary {path}: {exc.strerror}")

@@ -5,9 +5,9 @@ run(options, runtime) makes three checks and always runs all three to the end:
 
 - repo drift: argocd/ against what render would write (render's own plan, read only);
 - live drift, when an Argo CD server is configured: one List request per environment
-  (label selector on the environment, its project, a field projection), compared with the
-  Applications git declares; with `details`, one managed-resources request per OutOfSync
-  app;
+  (label selector on the environment, in every project, a field projection), compared with
+  the Applications git declares (the root Application and one per service); with
+  `details`, one managed-resources request per OutOfSync app;
 - environment drift: pins that differ between consecutive stages, and since when, from the
   git history of the earlier stage's file.
 
@@ -34,6 +34,7 @@ from gitops_tool.adapters.argocd.errors import ArgoCDAuthError, ArgoCDUnavailabl
 from gitops_tool.adapters.git import history as git_adapter
 from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
 from gitops_tool.core import names
+from gitops_tool.core.apps import root_target
 from gitops_tool.core.argocd.appstatus import app_state
 from gitops_tool.core.argocd.rollout import expected_apps
 from gitops_tool.core.drift.findings import (
@@ -170,17 +171,17 @@ def live_drift(tree: Tree, envs: list[Environment], client: ArgoCDClient, detail
             unknown.append(Unknown(LIVE, env.name, f"not asked: {stop}"))
             continue
         try:
+            # no project filter: an app with the labels in another project is drift too
             items = client.list_apps(selector={names.LABEL_ENVIRONMENT: env.name},
-                                     project=env.project, app_namespace=env.argocd_namespace,
-                                     fields=LIST_FIELDS)
+                                     app_namespace=env.argocd_namespace, fields=LIST_FIELDS)
         except ArgoCDError as exc:
             unknown.append(Unknown(LIVE, env.name, exc.message))
             if isinstance(exc, ArgoCDUnavailable | ArgoCDAuthError):
                 stop = f"Argo CD at {client.host} failed for {env.name}"
             continue
         states = [app_state(item) for item in items if isinstance(item, dict)]
-        found = live_findings(env, expected_apps(tree, env), states,
-                              tree.settings.output_dir)
+        found = live_findings(env, root_target(tree.settings, env), expected_apps(tree, env),
+                              states, tree.settings.output_dir)
         if details:
             found = _with_details(client, env, found, unknown)
         findings += found

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_tool.core.drift.findings import ENVIRONMENT, LIVE, PARTS, REPO, Finding, Unknown
 from gitops_tool.core.drift.stages import format_duration, stamp
-from gitops_tool.core.wording import agreeing, plural
+from gitops_tool.core.wording import plural
 from gitops_tool.output import to_json
 from gitops_tool.output.github import (
     ANNOTATIONS_PER_LEVEL,
     command,
+    json_for_actions,
 )
 
 if TYPE_CHECKING:
@@ -92,37 +93,22 @@ def _counts(result: DriftResult, findings: tuple[Finding, ...]) -> dict[str, int
     return counts
 
 
-def _summary(part: str, result: DriftResult, found: list[Finding]) -> str:
-    drift = [f for f in found if f.drift]
-    if part == REPO:
-        if unknown := _unknown(result, REPO):
-            return "unknown: " + "; ".join(clean(u.message) for u in unknown)
-        if not found:
-            return f"{result.output_dir}/ matches what render produces"
-        return f"{plural(len(found), 'file')} under {result.output_dir}/ " \
-               f"{agreeing(len(found), 'differs', 'differ')} from what render produces"
-    if part == LIVE:
-        if result.live_skipped:
-            return f"skipped: {result.live_skipped}"
-        unknown = list(dict.fromkeys(u.environment for u in _unknown(result, LIVE)))
-        text = plural(len(found), "finding")
-        if unknown:
-            text += f"; unknown for {', '.join(unknown)}"
-        return text
-    lag = format_duration(result.max_lag)
-    if not found and not result.stage_pairs:
-        return f"nothing to compare: {', '.join(result.environments)} " \
-               f"{agreeing(len(result.environments), 'has', 'have')} no earlier stage in " \
-               "the promotion chain"
-    if not found:
-        compared = ", ".join(f"{later} with {earlier}" for earlier, later in result.stage_pairs)
-        return f"consecutive stages pin the same images and revisions ({compared})"
-    text = f"{plural(len(found), 'pin')} {agreeing(len(found), 'differs', 'differ')} " \
-           "between stages; "
-    if not drift:
-        return text + f"none behind for longer than --max-lag {lag}"
-    return text + f"{len(drift)} {agreeing(len(drift), 'counts', 'count')} as drift " \
-                  f"(--max-lag {lag})"
+def _result(part: str, result: DriftResult, found: list[Finding]) -> dict[str, Any]:
+    """What the section's one-sentence result (`result` in drift/_lines.j2) says, from all
+    the findings of `part` (`found`), not only those a cut report shows."""
+    return {
+        "part": part,
+        "found": len(found),
+        "drift": sum(1 for f in found if f.drift),
+        "unknown_reasons": [clean(u.message) for u in _unknown(result, part)],
+        "unknown_environments": list(dict.fromkeys(u.environment
+                                                   for u in _unknown(result, part))),
+        "output_dir": result.output_dir,
+        "skipped": result.live_skipped,
+        "environments": list(result.environments),
+        "stage_pairs": list(result.stage_pairs),
+        "max_lag": format_duration(result.max_lag),
+    }
 
 
 def _details(found: list[Finding], limit: int | None) -> list[dict[str, str]]:
@@ -130,14 +116,13 @@ def _details(found: list[Finding], limit: int | None) -> list[dict[str, str]]:
     for finding in found:
         if not finding.details:
             continue
-        text = clean_block(finding.details)
+        text, cut_at = clean_block(finding.details), 0
         if limit is not None and len(text) > limit:
-            kept = text[:limit].rpartition("\n")[0]
-            text = f"{kept}\n... diff cut at {kept.count(chr(10)) + 1} lines; the JSON " \
-                   "output has it whole"
+            text = text[:limit].rpartition("\n")[0]
+            cut_at = text.count("\n") + 1  # lines kept: the template says where it was cut
         title = finding.file if finding.part == REPO else \
             f"{finding.environment} {finding.app}: {finding.message}"
-        blocks.append({"title": clean(title), "text": text})
+        blocks.append({"title": clean(title), "text": text, "cut_at": cut_at})
     return blocks
 
 
@@ -147,12 +132,14 @@ class Cut:
     total: int
 
 
-def _context(result: DriftResult, shown: int | None = None,
+def _context(result: DriftResult, cap: int | None = None,
              details_limit: int | None = None) -> dict[str, Any]:
-    findings = result.findings if shown is None else result.findings[:shown]
+    """What the reports show. `cap`: at most that many findings of each section (the step
+    summary's cut); each section then says how many of its own it left out."""
     sections = []
     for part in PARTS:
-        found = [f for f in findings if f.part == part]
+        every = [f for f in result.findings if f.part == part]
+        found = every if cap is None else every[:cap]
         # repo drift's reason is its summary; live drift's, one line per environment
         unknown = [clean(f"{u.environment}{' ' + u.app if u.app else ''}: {u.message}")
                    for u in _unknown(result, part)] if part != REPO else []
@@ -162,14 +149,16 @@ def _context(result: DriftResult, shown: int | None = None,
             "part": part,
             "title": TITLES[part],
             "scope": scope,
-            "summary": _summary(part, result, [f for f in result.findings if f.part == part]),
+            "result": _result(part, result, every),
             "headers": HEADERS[part],
             "rows": [_row(f) for f in found],
+            "total": len(every),
+            "left_out": len(every) - len(found),
             "unknown": unknown,
             "details": _details(found, details_limit),
         })
-    cut = None if shown is None or shown >= len(result.findings) else \
-        Cut(shown, len(result.findings))
+    shown = sum(len(s["rows"]) for s in sections)
+    cut = Cut(shown, len(result.findings)) if shown < len(result.findings) else None
     return {
         "live": _live(result),
         "environments": list(result.environments),
@@ -193,13 +182,16 @@ def drift_text(result: DriftResult) -> str:
 
 
 def drift_markdown(result: DriftResult, limit: int | None = None) -> str:
-    """The report as Markdown. With `limit` (bytes, UTF-8), as many findings as fit, with a
-    note saying where it was cut, and each diff cut at DETAILS_MAX characters."""
+    """The report as Markdown. With `limit` (bytes, UTF-8), each diff cut at DETAILS_MAX
+    characters and, when that is not enough, each section cut to the same number of
+    findings, the most that fits: every section keeps its heading, says how many it left
+    out and where (so none vanishes), and the top says the report was cut. "" when not even
+    the headings fit."""
     if limit is None:
         return _render("drift/report.md.j2", _context(result))
 
-    def render(shown: int | None) -> str:
-        return _render("drift/report.md.j2", _context(result, shown, DETAILS_MAX))
+    def render(cap: int | None) -> str:
+        return _render("drift/report.md.j2", _context(result, cap, DETAILS_MAX))
 
     def size(text: str) -> int:
         return len(text.encode("utf-8")) + 1  # and the newline after it
@@ -207,16 +199,11 @@ def drift_markdown(result: DriftResult, limit: int | None = None) -> str:
     whole = render(None)
     if size(whole) <= limit:
         return whole
-    # Findings cost about the same each: start from the proportional guess, then search
-    # between a count that fits and one that does not.
-    total = len(result.findings)
-    guess = max(0, min(total - 1, int(total * limit / size(whole) * 0.95)))
-    low, best = guess, render(guess)
+    best = render(0)
     if size(best) > limit:
-        low, best = 0, render(0)
-        if size(best) > limit:
-            return ""
-    high = total  # does not fit
+        return ""
+    low = 0  # fits
+    high = max(sum(1 for f in result.findings if f.part == part) for part in PARTS)  # not
     while high - low > 1:
         middle = (low + high) // 2
         text = render(middle)
@@ -263,7 +250,7 @@ def drift_json(result: DriftResult, github: bool = False) -> str:
                      "message": u.message} for u in result.unknown],
     }
     text = to_json(data)
-    return text.replace("##[", "##\\u005b") if github else text
+    return json_for_actions(text) if github else text
 
 
 def annotations(result: DriftResult) -> list[str]:

@@ -40,6 +40,14 @@ def command(name: str, message: str, properties: Mapping[str, object] | None = N
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
+def json_for_actions(text: str) -> str:
+    """JSON text with each `##[` inside its strings written `##\\u005b`: the same JSON value,
+    but no line of it reads as a legacy `##[command]` to the runner. (Outside strings JSON
+    has no `#`; `::` cannot start a line of it, which starts with a bracket, a quote or
+    spaces and a quote.)"""
+    return text.replace("##[", "##\\u005b")
+
+
 def stop_token() -> str:
     return f"gitops-tool-{secrets.token_hex(16)}"
 

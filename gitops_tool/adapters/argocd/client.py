@@ -185,11 +185,12 @@ class ArgoCDClient:
         self,
         *,
         selector: Mapping[str, str],
-        project: str | Sequence[str],
+        project: str | Sequence[str] = (),
         app_namespace: str | None = None,
         fields: Sequence[str] = (),
     ) -> list[dict]:
-        """One List request: the apps matching the label selector in the project(s)."""
+        """One List request: the apps matching the label selector in the project(s), or in
+        every project the token may read when none is given."""
         projects = [project] if isinstance(project, str) else list(project)
         params: list[tuple[str, str]] = [
             ("selector", ",".join(f"{k}={v}" for k, v in selector.items())),
@@ -200,7 +201,8 @@ class ArgoCDClient:
         if fields:  # a projection the API gateway supports though swagger omits it
             params.append(("fields", ",".join(f"items.{f}" for f in fields)))
         data = self._request("GET", "/api/v1/applications", params=params,
-                             what=f"applications of project {', '.join(projects)}",
+                             what=f"applications of project {', '.join(projects)}"
+                             if projects else f"applications labelled {params[0][1]}",
                              shape=responses.APPLICATION_LIST)
         return list(data.get("items") or [])
 

@@ -25,11 +25,12 @@ KIND_REVISION = "revision"  # targets or is synced to another revision than git 
 KIND_IMAGE_TAG = "image-tag"  # its image.tag parameter is not the release pin
 KIND_MISSING = "missing"  # git declares it, Argo CD does not have it
 KIND_ORPHAN = "orphan"  # Argo CD has it with the environment's label, git does not declare it
+KIND_PROJECT = "project"  # Argo CD has it in another project than git declares
 KIND_BEHIND = "behind"  # a stage lacks a pin its predecessor has
 KINDS = {
     REPO: (KIND_REPO,),
     LIVE: (KIND_OUT_OF_SYNC, KIND_HEALTH, KIND_REVISION, KIND_IMAGE_TAG, KIND_MISSING,
-           KIND_ORPHAN),
+           KIND_ORPHAN, KIND_PROJECT),
     ENVIRONMENT: (KIND_BEHIND,),
 }
 

@@ -1,10 +1,12 @@
 """Live drift: an environment's Applications in Argo CD against what git declares.
 
-Pure: takes the `AppState`s of one List answer (see `LIST_FIELDS`) and the Applications
-the repository declares (one per service, in the environment's project), and returns
-findings: OutOfSync; health Degraded, Missing or Unknown; another revision or image tag
-than the environment pins; declared but absent (missing); present with the environment's
-label but not declared (orphan).
+Pure: takes the `AppState`s of one List answer (see `LIST_FIELDS`: every app with the
+environment's label, whatever its project) and the Applications the repository declares
+(the root Application, in the root project, and one per service, in the environment's
+project), and returns findings: OutOfSync; health Degraded, Missing or Unknown; another
+revision or image tag than the environment pins; another project than git declares;
+declared but absent (missing); present with the environment's label but not declared
+(orphan).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from gitops_tool.core.drift.findings import (
     KIND_MISSING,
     KIND_ORPHAN,
     KIND_OUT_OF_SYNC,
+    KIND_PROJECT,
     KIND_REVISION,
     LIVE,
     Finding,
@@ -46,13 +49,19 @@ def _finding(env: Environment, kind: str, app: str, message: str, file: str = ""
                    message=message, line=line, expected=expected, actual=actual)
 
 
-def _child(env: Environment, target: AppTarget, state: AppState | None,
-           app_file: str) -> list[Finding]:
+def _checked(env: Environment, target: AppTarget, state: AppState | None,
+             app_file: str, absent: str) -> list[Finding]:
+    """One declared Application against its state in Argo CD; `absent` says what to do
+    when Argo CD lacks it."""
     if state is None:
         return [_finding(env, KIND_MISSING, target.name,
-                         "declared in git, absent from Argo CD (sync the root Application "
-                         f"{names.root_application_name(env.name)})", file=app_file)]
+                         f"declared in git, absent from Argo CD ({absent})", file=app_file)]
     found = []
+    if state.project != target.project:
+        found.append(_finding(env, KIND_PROJECT, target.name,
+                              f"in project {state.project or '(none)'} in Argo CD, git "
+                              f"declares project {target.project}", file=app_file,
+                              expected=target.project, actual=state.project))
     if state.sync_status != SYNCED:
         found.append(_finding(env, KIND_OUT_OF_SYNC, target.name,
                               f"sync status is {state.sync_status or 'Unknown'}",
@@ -76,21 +85,28 @@ def _child(env: Environment, target: AppTarget, state: AppState | None,
     return found
 
 
-def live_findings(env: Environment, expected: Sequence[AppTarget],
+def live_findings(env: Environment, root: AppTarget, expected: Sequence[AppTarget],
                   states: Sequence[AppState], output_dir: str) -> tuple[Finding, ...]:
-    """Compare the environment's declared service Applications with one List answer (the
-    environment's project): each in rollout order, then the orphans by name."""
+    """Compare the environment's root Application and its declared service Applications
+    with one List answer (every app with the environment's label, in any project): the root,
+    then the services in rollout order, then the orphans by name."""
     by_name = {s.name: s for s in states}
-    found: list[Finding] = []
+    folder = f"{output_dir}/{env.name}"
+    found = _checked(env, root, by_name.get(root.name), f"{folder}/root.yaml",
+                     f"bootstrap it: kubectl apply -k {folder}")
     for target in expected:
-        found += _child(env, target, by_name.get(target.name),
-                        f"{output_dir}/{env.name}/applications/{target.name}.yaml")
-    declared = {t.name for t in expected}
+        found += _checked(env, target, by_name.get(target.name),
+                          f"{folder}/applications/{target.name}.yaml",
+                          f"sync the root Application {root.name}")
+    declared = {root.name, *(t.name for t in expected)}
     for state in sorted(states, key=lambda s: s.name):
         if state.name not in declared:
+            project = state.project or "(none)"
+            where = f"project {project}" if project == env.project else \
+                f"project {project}, not the environment's project {env.project}"
             found.append(_finding(
                 env, KIND_ORPHAN, state.name,
-                f"in Argo CD (project {state.project or '(none)'}) with label "
-                f"{names.LABEL_ENVIRONMENT}={env.name}, but git declares no such "
-                "Application (a removed chart? delete it, or restore the chart)"))
+                f"in Argo CD ({where}) with label {names.LABEL_ENVIRONMENT}={env.name}, but "
+                "git declares no such Application (a removed chart? delete it, or restore "
+                "the chart)"))
     return tuple(found)

@@ -2,7 +2,9 @@
 
 Pure: reads the items of Argo CD's managed-resources answer (`v1alpha1ResourceDiff`) and
 diffs `normalizedLiveState` (what runs) against `predictedLiveState` (what a sync would
-leave), for the resources marked `modified`. Secret values are never shown: Argo CD masks
+leave), for the resources marked `modified`; a side that is JSON null (the resource is not
+there yet, or a sync would prune it) is an absent object, so the diff adds or removes the
+whole of the other side. Secret values are never shown: Argo CD masks
 them, and this masks them again, whatever the server sent, the way Argo CD does (the same
 value the same run of `+`, a different value a different run), so a changed key still shows
 as changed. A Secret's last-applied-configuration annotation, which may hold its data, is
@@ -43,12 +45,17 @@ class ResourceDiff:
 
 
 def _state(text: Any) -> dict | None:
+    """One side's state: the object; {} when the resource is absent on that side (no text,
+    or JSON null, which Argo CD sends for a resource missing live or no longer desired);
+    None when it is something else, which is not shown."""
     if not isinstance(text, str) or not text.strip():
         return {}
     try:
         data = json.loads(text)
     except ValueError:
         return None
+    if data is None:
+        return {}
     return data if isinstance(data, dict) else None
 
 

@@ -6,45 +6,13 @@ import json
 import re
 
 import pytest
-from typer.testing import CliRunner
 
-from gitops_tool.adapters.argocd.runtime import Runtime
-from gitops_tool.cli import app
-from gitops_tool.cli.app import GlobalOptions
-from tests.support.argocd_fixtures import ANSWERING, assert_no_token
 from tests.support.fakeargo import FakeClock, Fault
 from tests.support.trees import pin_line
+from tests.support.workflow_commands import commands_read
 
 pytestmark = pytest.mark.timeout(120)
 LIST = "GET /api/v1/applications"
-ENV_KEYS = ("ARGOCD_SERVER", "ARGOCD_AUTH_TOKEN", "ARGOCD_OPTS", "ARGOCD_CONFIG_DIR",
-            "GITHUB_STEP_SUMMARY")
-
-
-@pytest.fixture
-def cli(argo_env, clock, monkeypatch, tmp_path, root):
-    """Invoke gitops-tool on the drift repository, with the fake's environment (or, with
-    server=False, none), a fake clock and short timeouts."""
-    for key in ENV_KEYS:
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    runner = CliRunner()
-
-    def invoke(*args: str, server: bool = True, env: dict | None = None,
-               runtime_clock=None):
-        environ = dict(argo_env) if server else {"ARGOCD_CONFIG_DIR": argo_env[
-            "ARGOCD_CONFIG_DIR"]}
-        environ.update(env or {})
-        for key, value in environ.items():
-            monkeypatch.setenv(key, value)
-        obj = GlobalOptions(runtime=Runtime(clock=runtime_clock or clock, policy=ANSWERING))
-        result = runner.invoke(app, ["--repo", str(root), "drift", *args], obj=obj)
-        assert_no_token(result.stdout, result.stderr, repr(result.exception))
-        for key in environ:
-            monkeypatch.delenv(key, raising=False)
-        return result
-
-    return invoke
 
 
 def test_table_exit_0_when_nothing_drifts(cli, live):
@@ -96,6 +64,20 @@ def test_unreachable_argo_cd_exits_3_and_markdown_says_live_drift_unknown(cli, f
     assert "live drift unknown for dev, staging, prod" in result.stdout.splitlines()[0]
 
 
+def test_unreachable_argo_cd_under_github_the_step_summary_says_live_drift_unknown(
+        cli, fake, tmp_path):
+    """Row 34 as the scheduled job runs it: exit 3, and the step summary says so first."""
+    fake.stop()
+    summary = tmp_path / "summary.md"
+    result = cli("--github", "--require-live", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 3, result.output
+    first = summary.read_text().splitlines()[0]
+    assert first.startswith("## ⚠️ gitops-tool drift: live drift unknown for dev, staging, prod")
+    assert "no drift" not in summary.read_text()
+    assert "| live drift | dev, staging, prod | 0 findings; unknown for dev, staging, prod |" \
+        in summary.read_text()
+
+
 @pytest.mark.parametrize("args, message", [
     (("qa",), "unknown environment 'qa'"),
     (("--max-lag", "a week"), "is not a duration"),
@@ -104,6 +86,15 @@ def test_unreachable_argo_cd_exits_3_and_markdown_says_live_drift_unknown(cli, f
 def test_bad_input_exits_2(cli, args, message):
     result = cli(*args, server=False)
     assert result.exit_code == 2 and message in result.output
+
+
+def test_an_empty_server_secret_is_no_server_exit_3_with_require_live(cli, fake):
+    """In CI a secret that is not set expands to "": docs/ci.md says that is exit 3."""
+    result = cli("--github", "--require-live", server=False,
+                 env={"ARGOCD_SERVER": "", "ARGOCD_AUTH_TOKEN": "some-token"})
+    assert result.exit_code == 3, result.output
+    assert "::error title=live drift skipped::no Argo CD server configured" in result.stdout
+    assert fake.records == []
 
 
 def test_a_server_without_a_token_exits_2_like_status(cli, fake):
@@ -121,26 +112,6 @@ def test_ctrl_c_exits_130(cli, live):
 # -- --github -------------------------------------------------------------------------
 
 
-def _commands_outside_stop(stdout: str) -> list[str]:
-    """The lines the Actions runner would read as workflow commands: every line that starts
-    with `::` after leading spaces, and every line holding `##[`, outside a
-    ::stop-commands:: block."""
-    seen, token = [], None
-    for line in stdout.splitlines():
-        stripped = line.lstrip()
-        if token is not None:
-            if stripped == f"::{token}::":
-                token = None
-            continue
-        if stripped.startswith("::stop-commands::"):
-            token = stripped[len("::stop-commands::"):]
-            continue
-        if stripped.startswith("::") or "##[" in line:
-            seen.append(stripped)
-    assert token is None, "stop-commands was never ended"
-    return seen
-
-
 def test_github_writes_the_step_summary_and_annotations(cli, live, root, tmp_path):
     hostile = "evil::set-output name=x::1\n::error::pwned ##[set-env name=A]b %0A"
     live.add_app(hostile, "ananta-prod", labels={"gitops-tool/environment": "prod"})
@@ -149,7 +120,7 @@ def test_github_writes_the_step_summary_and_annotations(cli, live, root, tmp_pat
     summary.write_text("earlier step\n")
     result = cli("--github", "--details", env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.exit_code == 1
-    commands = _commands_outside_stop(result.stdout)
+    commands = commands_read(result.stdout)
     assert commands == [
         f"::error file=environments/dev.yaml,line={pin_line(root, 'dev', 'api')},"
         "title=image-tag (dev)::dev-api: image tag "
@@ -184,10 +155,11 @@ def test_github_annotates_ten_per_level_and_says_how_many_more(cli, live):
         live.add_app(f"dev-orphan-{i:02}", "ananta-dev",
                      labels={"gitops-tool/environment": "dev"})
     result = cli("--github")
-    commands = _commands_outside_stop(result.stdout)
+    commands = commands_read(result.stdout)
     assert len(commands) == 11 and commands[-1].startswith("::notice title=gitops-tool drift"
                                                            "::15 more findings not annotated")
-    assert "warning: --github: GITHUB_STEP_SUMMARY is not set" in result.stderr
+    assert "::warning title=gitops-tool::--github: GITHUB_STEP_SUMMARY is not set" in \
+        result.stderr
 
 
 def test_github_cuts_the_step_summary_under_1_mib_and_says_where(cli, live, tmp_path):
@@ -215,14 +187,14 @@ def test_github_annotates_a_stage_behind_as_a_notice_within_max_lag_else_an_erro
     render_all(history.root)
     history.commit("dev: api 2.0.0", T0 + timedelta(days=1))  # the clock says 2026-01-01
     live.apps["dev-api"].image_tag = "2.0.0"
-    within = _commands_outside_stop(cli("--github", "--max-lag", "60d").stdout)
+    within = commands_read(cli("--github", "--max-lag", "60d").stdout)
     line = pin_line(history.root, "staging", "api")
     assert within == [f"::notice file=environments/staging.yaml,line={line},title=behind (staging)"
                       "::staging-api: api image: staging has 1.0.0, dev has 2.0.0 since "
                       "2025-12-02T09:00:00Z (29d 15h behind)"]
     beyond = cli("--github", "staging")
     assert beyond.exit_code == 1
-    assert _commands_outside_stop(beyond.stdout)[0].startswith(
+    assert commands_read(beyond.stdout)[0].startswith(
         f"::error file=environments/staging.yaml,line={line},title=behind (staging)::staging-api: "
         "api image: staging has 1.0.0, dev has 2.0.0 since 2025-12-02T09:00:00Z (29d 15h "
         "behind, more than --max-lag 7d)")
@@ -244,7 +216,7 @@ def test_a_refused_journal_exits_3_with_the_rest_of_the_report(cli, live, root, 
     summary = tmp_path / "summary.md"
     result = cli("--github", env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.exit_code == 3, result.output
-    assert _commands_outside_stop(result.stdout)[0].startswith(
+    assert commands_read(result.stdout)[0].startswith(
         "::error title=repo drift unknown::argocd/ could not be read settled: "
         "argocd/.gitops-tool-write: not a folder gitops-tool made")
     assert "\nrepo drift: unknown: argocd/ could not be read settled: " in result.stdout

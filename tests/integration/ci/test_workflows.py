@@ -77,6 +77,18 @@ def test_actions_are_at_node24_majors(name):
         assert int(major[1]) >= NODE24_FROM[action], f"{name}.{job_id}: {step['uses']} is Node 20"
 
 
+def test_the_docs_examples_use_the_workflows_action_majors():
+    from pathlib import Path
+
+    used = {step["uses"] for w in WORKFLOWS.values() for _, step in steps(w) if "uses" in step}
+    docs = Path(__file__).resolve().parents[3] / "docs"
+    for page in sorted(docs.glob("*.md")):
+        for line in page.read_text().splitlines():
+            if found := re.match(r"\s*-?\s*uses:\s*(\S+)", line):
+                assert found[1] in used, f"{page.name}: {line.strip()} (the workflows use " \
+                    f"{', '.join(sorted(used))})"
+
+
 @pytest.mark.parametrize("name", sorted(WORKFLOWS))
 def test_setup_python_caches_pip(name):
     setups = [

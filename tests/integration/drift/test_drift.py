@@ -38,8 +38,8 @@ def test_a_clean_repository_and_argo_cd_exit_0_with_one_list_request_per_environ
     assert [r.query["selector"] for r in lists] == [["gitops-tool/environment=dev"],
                                                     ["gitops-tool/environment=staging"],
                                                     ["gitops-tool/environment=prod"]]
-    assert [r.query["projects"] for r in lists] == [["ananta-dev"], ["ananta-staging"],
-                                                    ["ananta-prod"]]
+    # no project filter: an app with the labels in another project must be seen too
+    assert all("projects" not in r.query and "project" not in r.query for r in lists)
     assert drift_text(result).splitlines()[:2] == [
         f"live drift checked on {live.url.split('://')[1]} for dev, staging, prod",
         "no drift",
@@ -108,6 +108,61 @@ def test_live_drift_kinds(root, live, runtime):
     assert revision.actual == "e" * 40
     assert by[("orphan", "prod-old-chart")].file == ""
     assert len(live.requests(LIST)) == 3
+
+
+def test_health_missing_is_drift(root, live, runtime):
+    live.apps["staging-worker"].health = "Missing"
+    live.apps["staging-worker"].health_message = "Deployment staging-worker is missing"
+    result = run(root, runtime, "staging")
+    assert result.exit_code == 1
+    (found,) = result.findings
+    assert (found.kind, found.app, found.expected, found.actual) == (
+        "health", "staging-worker", "Healthy", "Missing")
+    assert found.message == "health is Missing: Deployment staging-worker is missing"
+
+
+def test_apps_with_the_labels_in_another_project_are_drift(root, live, runtime):
+    live.apps["dev-api"].project = "default"  # declared, but in another project
+    live.add_app("dev-by-hand", "team-x", labels={"gitops-tool/environment": "dev"})
+    live.add_app("dev-legacy", "ananta-dev", labels={"gitops-tool/environment": "dev"})
+    result = run(root, runtime, "dev")
+    assert result.exit_code == 1
+    assert kinds(result) == [("orphan", "dev", "dev-by-hand"), ("orphan", "dev", "dev-legacy"),
+                             ("project", "dev", "dev-api")]
+    by = {f.app: f for f in result.findings}
+    moved = by["dev-api"]
+    assert moved.message == "in project default in Argo CD, git declares project ananta-dev"
+    assert (moved.expected, moved.actual, moved.file) == (
+        "ananta-dev", "default", "argocd/dev/applications/dev-api.yaml")
+    assert by["dev-by-hand"].message.startswith(
+        "in Argo CD (project team-x, not the environment's project ananta-dev) with label "
+        "gitops-tool/environment=dev")
+    assert by["dev-legacy"].message.startswith("in Argo CD (project ananta-dev) with label")
+    assert len(live.requests(LIST)) == 1
+
+
+def test_the_root_application_is_checked_like_the_others(root, live, runtime):
+    live.apps["dev-root"].sync_status = "OutOfSync"
+    live.apps["staging-root"].health = "Degraded"
+    live.apps["staging-root"].health_message = "one child is Degraded"
+    del live.apps["prod-root"]
+    result = run(root, runtime)
+    assert result.exit_code == 1
+    assert kinds(result) == [("health", "staging", "staging-root"),
+                             ("missing", "prod", "prod-root"),
+                             ("out-of-sync", "dev", "dev-root")]
+    missing = next(f for f in result.findings if f.kind == "missing")
+    assert missing.file == "argocd/prod/root.yaml"
+    assert missing.message == "declared in git, absent from Argo CD (bootstrap it: kubectl " \
+        "apply -k argocd/prod)"
+    assert len(live.requests(LIST)) == 3
+
+
+def test_a_root_application_in_another_project_is_drift(root, live, runtime):
+    live.apps["dev-root"].project = "ananta-dev"
+    result = run(root, runtime, "dev")
+    assert [(f.kind, f.app, f.expected, f.actual) for f in result.findings] == [
+        ("project", "dev-root", "gitops-root", "ananta-dev")]
 
 
 def test_details_diff_the_modified_resources_of_out_of_sync_apps_with_secrets_masked(

@@ -41,3 +41,13 @@ def test_markdown_text_escapes_formatting_html_and_cells():
     assert markdown_text("a|b *c* <img src=x> & [l](u)\nnext") == \
         "a\\|b \\*c\\* &lt;img src=x&gt; &amp; \\[l\\](u) next"
     assert markdown_text("bell\x07") == "bell\\\\x07"
+
+
+def test_json_for_actions_keeps_the_value_and_hides_legacy_commands():
+    import json
+
+    from gitops_tool.output.github import json_for_actions
+
+    text = json.dumps({"error": "x##[error]pwned ##[", "n": ["##[a]"]}, indent=2)
+    safe = json_for_actions(text)
+    assert "##[" not in safe and json.loads(safe) == json.loads(text)

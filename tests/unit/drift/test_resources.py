@@ -63,3 +63,35 @@ def test_names_from_the_server_are_made_printable():
     item = resource_diff("Deployment", "a\nb\x1b[31m", {"x": 1}, {"x": 2})
     (diff,) = resource_diffs([item])
     assert diff.name == "a\\x0ab\\x1b[31m" and "\x1b" not in diff.diff
+
+
+CONFIG_MAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
+              "data": {"mode": "fast"}}
+
+
+def test_a_resource_missing_live_is_diffed_as_wholly_added():
+    (diff,) = resource_diffs([resource_diff("ConfigMap", "settings", None, CONFIG_MAP)])
+    assert diff.diff.startswith("--- live/ConfigMap/apps/settings\n"
+                                "+++ desired/ConfigMap/apps/settings\n@@ -0,0 +1,")
+    assert "+  mode: fast\n" in diff.diff and "+kind: ConfigMap\n" in diff.diff
+    assert NOT_SHOWN not in diff.diff
+    assert not [line for line in diff.diff.splitlines()[2:] if line.startswith(("-", " "))]
+
+
+def test_a_resource_a_sync_would_prune_is_diffed_as_wholly_removed():
+    (diff,) = resource_diffs([resource_diff("ConfigMap", "settings", CONFIG_MAP, None)])
+    assert "@@ -1," in diff.diff and ",0 @@" in diff.diff
+    assert "-  mode: fast\n" in diff.diff and "-kind: ConfigMap\n" in diff.diff
+    assert not [line for line in diff.diff.splitlines()[2:] if line.startswith(("+", " "))]
+
+
+def test_a_missing_or_pruned_secret_is_shown_whole_with_its_values_masked():
+    value = secret(password="aHVudGVyMg==", user="YWRtaW4=")
+    added, removed = resource_diffs([resource_diff("Secret", "db", None, value),
+                                     resource_diff("Secret", "db", value, None)])
+    assert "+  password: ++++++++\n+  user: +++++++++\n" in added.diff
+    assert "-  password: ++++++++\n-  user: +++++++++\n" in removed.diff
+    text = details_of([added, removed])
+    assert "no difference" not in text
+    for hidden in ("aHVudGVyMg==", "YWRtaW4=", "hunter2", "admin"):
+        assert hidden not in text
