@@ -245,39 +245,30 @@ def output_of(ctx: typer.Context) -> Format | None:
     return Format(value) if value in set(Format) else None
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """What `guarded` caught, to be reported: the message, its hint, the exit code, and
-    what the first line starts with ("error: ", or "" for an interruption)."""
-
-    message: str
-    hint: str
-    exit_code: int
-    prefix: str = "error: "
+# How `guarded` reports a failure: (message, hint, exit code, output format, and what the
+# first line starts with: "error: ", or "" for an interruption).
+Reporter = Callable[[str, str, int, Format | None, str], None]
 
 
-Reporter = Callable[[Failure, Format | None], None]
-
-
-def report_plainly(failure: Failure, output: Format | None) -> None:
+def report_plainly(message: str, hint: str, code: int, output: Format | None,
+                   prefix: str) -> None:
     """The message and its hint on stderr; under -o json, the error object on stdout too."""
-    err(f"{failure.prefix}{failure.message}")
-    err(f"hint: {failure.hint}")
+    err(f"{prefix}{message}")
+    err(f"hint: {hint}")
     if output is Format.json:
-        typer.echo(error_json(failure.message, failure.hint, failure.exit_code))
+        typer.echo(error_json(message, hint, code))
 
 
-def report_for_github(failure: Failure, output: Format | None) -> None:
+def report_for_github(message: str, hint: str, code: int, output: Format | None,
+                      prefix: str) -> None:
     """For a GitHub Actions log: the message and its hint as one `::error::` annotation on
     stderr, escaped, so that what it quotes (a file's value, a server's answer) cannot start
     a workflow command; under -o json, the error object on stdout with no `##[` in it."""
     from gitops_tool.output.github import command, json_for_actions
 
-    err(command("error", f"{failure.message}\nhint: {failure.hint}",
-                {"title": "gitops-tool"}))
+    err(command("error", f"{message}\nhint: {hint}", {"title": "gitops-tool"}))
     if output is Format.json:
-        typer.echo(json_for_actions(
-            error_json(failure.message, failure.hint, failure.exit_code)))
+        typer.echo(json_for_actions(error_json(message, hint, code)))
 
 
 def github_warning(message: str) -> None:
@@ -305,9 +296,9 @@ def guarded(ctx: typer.Context, call: Callable[[], T], output: Format | None = N
             import traceback
 
             traceback.print_exc(file=sys.stderr)
-        failure = Failure(exc.message, exc.hint, exc.exit_code)
+        report(exc.message, exc.hint, exc.exit_code, output, "error: ")
+        raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:  # the command may say what state it left: "interrupted; ..."
-        failure = Failure(f"interrupted; {exc}" if str(exc) else "interrupted",
-                          INTERRUPTED_HINT, EXIT_INTERRUPTED, prefix="")
-    report(failure, output)
-    raise typer.Exit(failure.exit_code)
+        report(f"interrupted; {exc}" if str(exc) else "interrupted", INTERRUPTED_HINT,
+               EXIT_INTERRUPTED, output, "")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
