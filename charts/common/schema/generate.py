@@ -289,6 +289,9 @@ def workload() -> dict[str, Schema]:
         "secrets": obj(
             {
                 "existingSecret": string("the Secret the containers read"),
+                "placeholder": boolean(
+                    "without ExternalSecrets, render a data-less placeholder of that Secret"
+                ),
                 "env": {
                     "description": "ENV_VAR: secret-key references",
                     "type": "object",
