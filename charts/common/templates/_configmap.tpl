@@ -21,21 +21,23 @@
 
 {{/* common.otelEnv: expects a component context; the standard OpenTelemetry SDK variables as
      YAML: its service name and resource, W3C propagation (the trace ID is the logs'
-     correlation ID), and traces over OTLP when tracing.enabled (else the SDK is off). Metrics
-     and logs are never exported over OTLP: Prometheus scrapes, logs go to stdout. */}}
+     correlation ID), the OTLP endpoint and the sampler, and traces exported over OTLP when
+     tracing.enabled; off, OTEL_SDK_DISABLED and no exporter, the other variables unchanged
+     (so the ConfigMaps of all environments have the same keys). Metrics and logs are never
+     exported over OTLP: Prometheus scrapes, logs go to stdout. */}}
 {{- define "common.otelEnv" -}}
 OTEL_SERVICE_NAME: {{ .name | quote }}
 OTEL_RESOURCE_ATTRIBUTES: {{ printf "deployment.environment.name=%s,service.namespace=%s,service.version=%s" .v.environment .v.partOf (include "common.version" .) | quote }}
 OTEL_PROPAGATORS: tracecontext,baggage
 OTEL_METRICS_EXPORTER: none
 OTEL_LOGS_EXPORTER: none
-{{- if .v.tracing.enabled }}
-OTEL_SDK_DISABLED: "false"
-OTEL_TRACES_EXPORTER: otlp
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ .v.tracing.endpoint | quote }}
 OTEL_EXPORTER_OTLP_PROTOCOL: {{ .v.tracing.protocol | quote }}
 OTEL_TRACES_SAMPLER: parentbased_traceidratio
 OTEL_TRACES_SAMPLER_ARG: {{ toString .v.tracing.samplingRatio | quote }}
+{{- if .v.tracing.enabled }}
+OTEL_SDK_DISABLED: "false"
+OTEL_TRACES_EXPORTER: otlp
 {{- else }}
 OTEL_SDK_DISABLED: "true"
 OTEL_TRACES_EXPORTER: none

@@ -48,18 +48,19 @@ def test_json_logs_and_opentelemetry_in_every_config_map(
             }
             assert data["OTEL_PROPAGATORS"].split(",")[0] == "tracecontext"
             assert data["OTEL_METRICS_EXPORTER"] == data["OTEL_LOGS_EXPORTER"] == "none"
-            ratio = TRACE_SAMPLING[env]
-            if ratio is None:
-                assert data["OTEL_SDK_DISABLED"] == "true"
-                assert data["OTEL_TRACES_EXPORTER"] == "none"
-                assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in data
-                continue
-            assert data["OTEL_SDK_DISABLED"] == "false"
-            assert data["OTEL_TRACES_EXPORTER"] == "otlp"
+            # Every environment names the collector and the sampler; only the switch differs.
             endpoint = urlsplit(data["OTEL_EXPORTER_OTLP_ENDPOINT"])
             assert endpoint.scheme in ("http", "https") and endpoint.port
             assert data["OTEL_EXPORTER_OTLP_PROTOCOL"] in ("grpc", "http/protobuf")
             assert data["OTEL_TRACES_SAMPLER"] == "parentbased_traceidratio"
+            assert 0 <= float(data["OTEL_TRACES_SAMPLER_ARG"]) <= 1
+            ratio = TRACE_SAMPLING[env]
+            if ratio is None:
+                assert data["OTEL_SDK_DISABLED"] == "true"
+                assert data["OTEL_TRACES_EXPORTER"] == "none"
+                continue
+            assert data["OTEL_SDK_DISABLED"] == "false"
+            assert data["OTEL_TRACES_EXPORTER"] == "otlp"
             assert float(data["OTEL_TRACES_SAMPLER_ARG"]) == ratio
 
 

@@ -125,6 +125,8 @@ class Namespace:
         """Where the workload connects: ("pods", (chart, workload, container port)) for a
         Service in the namespace, ("namespace", (namespace, port)) elsewhere."""
         data = settings(self.renders[chart], workload)
+        if data.get("OTEL_SDK_DISABLED") == "true":  # the collector is named, never called
+            data = {k: v for k, v in data.items() if k != "OTEL_EXPORTER_OTLP_ENDPOINT"}
         for host, port in sorted(endpoints(data)):
             labels = host.split(".")
             if len(labels) == 1:
