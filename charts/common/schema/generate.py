@@ -88,6 +88,7 @@ ABSOLUTE_PATH = r"^/[^\s]*$"
 # A folder below the root, in characters a shell command can hold unquoted (seededDirs).
 FOLDER = r"^(/[-._a-zA-Z0-9]+)+$"
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+CIDR = r"^([0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]*:[0-9a-fA-F:]*/[0-9]{1,3})$"
 DURATION = r"^([0-9]+(ns|us|ms|s|m|h))+$"  # a Go duration (refreshInterval)
 LABEL_NAME = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 # An in-cluster OTLP endpoint; the template checks the same shape and names the problem.
@@ -131,6 +132,25 @@ def network_policy() -> Schema:
                 },
             },
             "externals": dns_labels("names from externalServices this component calls"),
+            "externalEgress": {
+                "description": "addresses outside the cluster this component calls, by CIDR",
+                "type": "array",
+                "items": {
+                    **obj(
+                        {
+                            "cidr": string(pattern=CIDR),
+                            "except": string_list("CIDRs inside cidr left out", pattern=CIDR),
+                            "ports": {
+                                "description": "TCP ports",
+                                "type": "array",
+                                "items": port,
+                                "minItems": 1,
+                            },
+                        }
+                    ),
+                    "required": ["cidr", "ports"],
+                },
+            },
             "externalServices": {
                 "description": "name -> the namespace and TCP port of an external service",
                 "type": "object",
@@ -289,6 +309,9 @@ def workload() -> dict[str, Schema]:
         "secrets": obj(
             {
                 "existingSecret": string("the Secret the containers read"),
+                "placeholder": boolean(
+                    "without ExternalSecrets, render a data-less placeholder of that Secret"
+                ),
                 "env": {
                     "description": "ENV_VAR: secret-key references",
                     "type": "object",

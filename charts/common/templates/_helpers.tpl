@@ -59,6 +59,14 @@ app.kubernetes.io/instance: {{ include "common.labelValue" .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/* common.workloadLabel: expects a component context; the label its pods carry naming their
+     Deployment or StatefulSet (the alerts' `workload` label), so that
+     `-l ananta.io/workload=<workload>` finds them in one- and multi-component charts alike.
+     Pods only: selectors keep name + instance + component. */}}
+{{- define "common.workloadLabel" -}}
+ananta.io/workload: {{ .name }}
+{{- end -}}
+
 {{/* common.version: expects a component context; the version it runs: its image tag (the
      release pin), or the chart's appVersion. */}}
 {{- define "common.version" -}}

@@ -93,8 +93,9 @@ spec:
 
 {{/* common.egressRules: expects a component context; its allowed egress: DNS (UDP and TCP), the
      release's own pods in a chart with components, the pods of networkPolicy.peers on their
-     port, the namespaces of networkPolicy.externals on their port, and the OTLP collector's
-     namespace and port (tracing.enabled). */}}
+     port, the namespaces of networkPolicy.externals on their port, the CIDRs of
+     networkPolicy.externalEgress on their ports, and the OTLP collector's namespace and port
+     (tracing.enabled). */}}
 {{- define "common.egressRules" -}}
 {{- $np := .v.networkPolicy -}}
 - to:
@@ -128,6 +129,19 @@ spec:
     - {{ include "common.namespacePeer" $service.namespace | nindent 6 | trim }}
   ports:
     {{- include "common.tcpPort" $service.port | nindent 4 }}
+{{- end }}
+{{- range $np.externalEgress }}
+- to:
+    - ipBlock:
+        cidr: {{ .cidr }}
+        {{- with .except }}
+        except:
+          {{- toYaml . | nindent 10 }}
+        {{- end }}
+  ports:
+    {{- range .ports }}
+    {{- include "common.tcpPort" . | nindent 4 }}
+    {{- end }}
 {{- end }}
 {{- if .v.tracing.enabled }}
 {{- $collector := include "common.otlpPeer" . | fromYaml }}

@@ -66,6 +66,7 @@ spec:
 metadata:
   labels:
     {{- include "common.labels" . | nindent 4 }}
+    {{- include "common.workloadLabel" . | nindent 4 }}
   annotations:
     {{- /* settings and files: a change rolls the pods (envFrom and subPath mounts never see
          ConfigMap updates). Without files the sum is that of the settings alone. */}}

@@ -204,3 +204,55 @@ def test_alert_annotations_are_templates_prometheus_accepts(
                 "Prometheus has failed to scrape {{ $labels.instance }} of "
                 f"{workload} (job {workload})"
             ), alert["annotations"]["description"]
+
+
+# A runbook command's label selector (`-l a=b,c=d`) and a workload it names by kind (`x/$W`).
+SELECTOR = re.compile(r"\s-l\s+([^\s`]+)")
+KIND_REFERENCE = re.compile(r"(?<![/\w])([$\w]+)/\$W\b")
+
+
+def alerting_workloads(rendered: Rendered, env: str) -> dict[str, dict[str, Any]]:
+    """The workloads of the namespace that alerts name (their `workload` label), by name."""
+    named = {
+        a["labels"]["workload"]
+        for chart in CHARTS
+        for rule in rendered(chart, env).of_kind("PrometheusRule")
+        for group in rule["spec"]["groups"]
+        for a in group["rules"]
+    }
+    workloads = workloads_by_name(rendered, env)
+    assert named <= workloads.keys()
+    return {name: workloads[name] for name in named}
+
+
+def workloads_by_name(rendered: Rendered, env: str) -> dict[str, dict[str, Any]]:
+    """Every Deployment and StatefulSet of the namespace's fifteen charts, by name."""
+    return {w["metadata"]["name"]: w for w in namespace_workloads(rendered, env)}
+
+
+@pytest.mark.parametrize("env", [e for e in ENVIRONMENTS if ALERT_SEVERITY[e]])
+def test_runbook_commands_select_the_pods_of_every_alerting_workload(
+    rendered: Rendered, env: str
+) -> None:
+    """Each `-l` selector of the runbooks, with W = an alert's workload label, matches that
+    workload's pods and no other pod of the namespace (all fifteen charts); each `<kind>/$W`
+    names the kind by $KIND, which the runbooks define for every StatefulSet."""
+    text = RUNBOOKS.read_text(encoding="utf-8")
+    selectors = set(SELECTOR.findall(text))
+    assert selectors, "the runbooks select pods by label"
+    alerting = alerting_workloads(rendered, env)
+    assert {"temporal-frontend", "novu-api", "supabase-db"} <= alerting.keys()
+    everyone = workloads_by_name(rendered, env)
+    for selector in selectors:
+        assert "$W" in selector, selector
+        for name in alerting:
+            wanted = dict(pair.split("=", 1) for pair in selector.replace("$W", name).split(","))
+            matched = {other for other, w in everyone.items()
+                       if selector_matches(wanted, w["spec"]["template"]["metadata"]["labels"])}
+            assert matched == {name}, (selector, name, matched)
+    kinds = set(KIND_REFERENCE.findall(text)) - {"svc"}
+    assert kinds == {"$KIND"}, kinds
+    header = text.split("```bash", 1)[0]
+    for name, w in alerting.items():
+        if w["kind"] == "StatefulSet":
+            assert f"`{name}`" in header, f"{name}: a StatefulSet, $KIND=statefulset"

@@ -1,17 +1,21 @@
 """Logs and traces (issue 14): every ConfigMap a container reads carries LOG_FORMAT=json and the
 standard OpenTelemetry variables; traces go over OTLP in staging and prod, with the
-environment's sampling, and the SDK is off in dev unless tracing.enabled is set."""
+environment's sampling, and the SDK is off in dev unless tracing.enabled is set. The nginx
+frontends' access logs are JSON too, with the request ID and the W3C trace context."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from gitops_tool.adapters import helm
-from tests.support.repo_helm import Rendered, parse
+from tests.support.repo_helm import Render, Rendered, parse
 
 from .objects import pod_spec, values_files
 from .spec import CASE_IDS, CASES, PINNED_TAG, TRACE_SAMPLING
@@ -44,18 +48,19 @@ def test_json_logs_and_opentelemetry_in_every_config_map(
             }
             assert data["OTEL_PROPAGATORS"].split(",")[0] == "tracecontext"
             assert data["OTEL_METRICS_EXPORTER"] == data["OTEL_LOGS_EXPORTER"] == "none"
-            ratio = TRACE_SAMPLING[env]
-            if ratio is None:
-                assert data["OTEL_SDK_DISABLED"] == "true"
-                assert data["OTEL_TRACES_EXPORTER"] == "none"
-                assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in data
-                continue
-            assert data["OTEL_SDK_DISABLED"] == "false"
-            assert data["OTEL_TRACES_EXPORTER"] == "otlp"
+            # Every environment names the collector and the sampler; only the switch differs.
             endpoint = urlsplit(data["OTEL_EXPORTER_OTLP_ENDPOINT"])
             assert endpoint.scheme in ("http", "https") and endpoint.port
             assert data["OTEL_EXPORTER_OTLP_PROTOCOL"] in ("grpc", "http/protobuf")
             assert data["OTEL_TRACES_SAMPLER"] == "parentbased_traceidratio"
+            assert 0 <= float(data["OTEL_TRACES_SAMPLER_ARG"]) <= 1
+            ratio = TRACE_SAMPLING[env]
+            if ratio is None:
+                assert data["OTEL_SDK_DISABLED"] == "true"
+                assert data["OTEL_TRACES_EXPORTER"] == "none"
+                continue
+            assert data["OTEL_SDK_DISABLED"] == "false"
+            assert data["OTEL_TRACES_EXPORTER"] == "otlp"
             assert float(data["OTEL_TRACES_SAMPLER_ARG"]) == ratio
 
 
@@ -98,3 +103,77 @@ def test_an_endpoint_outside_the_cluster_is_refused(
         [*values_files(chart_dir, "prod"), bad], {"image.tag": PINNED_TAG},
     )
     assert not run.ok and "endpoint" in run.stderr
+
+
+NGINX_CHARTS = {"admin-app", "cns-dashboard", "customer-portal"}  # the static frontends
+LOG_FORMAT = re.compile(r"^log_format\s+(\S+)\s+escape=json\s+((?:'[^']*'\s*)+);", re.MULTILINE)
+ACCESS_LOG = re.compile(r"^\s*access_log\s+(\S+)(?:\s+(\S+))?;", re.MULTILINE)
+JSON_LOG_FIELDS = {
+    "time": "$time_iso8601",
+    "request_id": "$ananta_request_id",
+    "trace_id": "$ananta_trace_id",
+    "traceparent": "$http_traceparent",
+    "method": "$request_method",
+    "uri": "$request_uri",
+    "status": "$status",
+    "request_time": "$request_time",
+    "bytes_sent": "$bytes_sent",
+    "user_agent": "$http_user_agent",
+}
+NUMERIC = {"$status", "$request_time", "$bytes_sent", "$body_bytes_sent", "$request_length"}
+
+
+def nginx_configs(r: Render) -> dict[str, str]:
+    """default.conf of each workload that mounts an nginx server config, by workload name."""
+    found = {}
+    for workload in r.workloads:
+        for volume in pod_spec(workload).get("volumes", []):
+            if volume["name"] == "nginx-conf":
+                config = r.get("ConfigMap", volume["configMap"]["name"])
+                found[workload["metadata"]["name"]] = config["data"]["default.conf"]
+    return found
+
+
+def logged(template: str) -> dict[str, Any]:
+    """One log line as nginx would write it: every variable replaced by a sample value (a
+    number where nginx prints one), parsed as JSON."""
+    def sample(m: re.Match[str]) -> str:
+        return "1.5" if m[0] in NUMERIC else "x"
+
+    return json.loads(re.sub(r"\$[a-z_]+", sample, template))
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_nginx_access_logs_are_json_with_correlation_ids(
+    rendered: Rendered, chart: str, env: str
+) -> None:
+    r = rendered(chart, env)
+    configs = nginx_configs(r)
+    assert bool(configs) == (chart in NGINX_CHARTS)
+    for name, conf in configs.items():
+        [(format_name, pieces)] = LOG_FORMAT.findall(conf)
+        template = "".join(re.findall(r"'([^']*)'", pieces))
+        line = logged(template)
+        assert line["service"] == name
+        for field, variable in JSON_LOG_FIELDS.items():
+            assert f'"{field}":' in template and variable in template.split(f'"{field}":')[1]
+            assert field in line
+        assert re.search(r"map \$http_x_request_id \$ananta_request_id \{[^}]*\$request_id;", conf)
+        assert re.search(r"map \$http_traceparent \$ananta_trace_id \{", conf)
+        server = conf[conf.index("server {"):]
+        logs = dict(ACCESS_LOG.findall(server.split("location")[0]))
+        assert logs == {"/dev/stdout": format_name}, "the server's access log uses the format"
+
+
+def test_nginx_keeps_its_text_access_log_with_log_format_text(
+    built: str, chart_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    chart_dir = chart_copy("admin-app")
+    text = tmp_path / "text.yaml"
+    text.write_text("logFormat: text\n")
+    r = parse(helm.template(built, chart_dir, "admin-app", "ananta-dev",
+                            [*values_files(chart_dir, "dev"), text], {"image.tag": PINNED_TAG}))
+    [conf] = nginx_configs(r).values()
+    assert "log_format" not in conf and "map " not in conf
+    assert [a for a, _ in ACCESS_LOG.findall(conf)] == ["off"], "only /health is silenced"
+    assert r.get("ConfigMap", "admin-app")["data"]["LOG_FORMAT"] == "text"

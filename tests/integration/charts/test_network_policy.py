@@ -1,22 +1,24 @@
 """NetworkPolicy (issue 14): every workload is selected by exactly one policy that denies all
 ingress and egress except what its rendered settings need. The test derives those needs from
 the render alone (hosts and ports in each container's ConfigMaps and env, the Ingresses and
-ServiceMonitors, the Services of every chart in the namespace) and compares them with the
-policy's rules as sets: nothing missing, nothing more.
+ServiceMonitors, the Services of every chart in the namespace, and the third-party credentials
+it reads) and compares them with the policy's rules as sets: nothing missing, nothing more.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.repo_helm import Render, Rendered
+from gitops_tool.adapters import helm
+from tests.support.repo_helm import Render, Rendered, parse
 
-from .objects import pod_spec, scraped_services, selector_matches
-from .spec import CASE_IDS, CASES, CHARTS, ENVIRONMENTS, SELECTOR_KEYS
+from .objects import pod_spec, scraped_services, selector_matches, values_files
+from .spec import CASE_IDS, CASES, CHARTS, ENVIRONMENTS, PINNED_TAG, SELECTOR_KEYS
 
 pytestmark = pytest.mark.helm
 
@@ -39,7 +41,22 @@ URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://([a-z0-9][-a-z0-9.]*)(?::([0-9]+))?")
 HOST_PORT = re.compile(r"([a-z0-9][-a-z0-9.]*):([0-9]+)")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-Rule = tuple[frozenset | None, frozenset | None, str | None, int | None]  # ns, pods, proto, port
+# Secret keys that are credentials of a third-party API reached over public HTTPS: a workload
+# reading one needs egress to the internet on 443, and no private address that way. Keycloak is
+# not in the summary's Dependencies and no chart or config names an in-cluster one: it is
+# reached at its public URL, like the others.
+THIRD_PARTY_CREDENTIALS = {
+    "stripe-secret-key": "the Stripe API",
+    "github-token": "the GitHub API",
+    "keycloak-client-secret": "Keycloak",
+}
+NOT_PUBLIC = frozenset(  # RFC 1918, shared address space (RFC 6598), link-local (metadata)
+    {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"}
+)
+PUBLIC = ("0.0.0.0/0", NOT_PUBLIC)
+
+# (namespace labels, pod labels, ipBlock (cidr, except), protocol, port)
+Rule = tuple[frozenset | None, frozenset | None, tuple | None, str | None, int | None]
 
 
 def namespace_selector(namespace: str) -> frozenset:
@@ -108,6 +125,8 @@ class Namespace:
         """Where the workload connects: ("pods", (chart, workload, container port)) for a
         Service in the namespace, ("namespace", (namespace, port)) elsewhere."""
         data = settings(self.renders[chart], workload)
+        if data.get("OTEL_SDK_DISABLED") == "true":  # the collector is named, never called
+            data = {k: v for k, v in data.items() if k != "OTEL_EXPORTER_OTLP_ENDPOINT"}
         for host, port in sorted(endpoints(data)):
             labels = host.split(".")
             if len(labels) == 1:
@@ -126,6 +145,16 @@ class Namespace:
                 yield chart, w
 
 
+def read_keys(workload: dict[str, Any]) -> set[str]:
+    """The Secret keys the workload's containers read."""
+    return {
+        v["valueFrom"]["secretKeyRef"]["key"]
+        for c in pod_spec(workload)["containers"]
+        for v in c.get("env", [])
+        if "secretKeyRef" in v.get("valueFrom", {})
+    }
+
+
 def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
     return workload["spec"]["template"]["metadata"]["labels"]
 
@@ -137,9 +166,11 @@ def release_pods(chart: str) -> frozenset:
 def expected_egress(ns: Namespace, chart: str, workload: dict[str, Any]) -> set[Rule]:
     multi = len(ns.renders[chart].workloads) > 1
     dns = (namespace_selector("kube-system"), frozenset({("k8s-app", "kube-dns")}))
-    rules: set[Rule] = {(*dns, "UDP", 53), (*dns, "TCP", 53)}
+    rules: set[Rule] = {(*dns, None, "UDP", 53), (*dns, None, "TCP", 53)}
     if multi:
-        rules.add((None, release_pods(chart), None, None))
+        rules.add((None, release_pods(chart), None, None, None))
+    if read_keys(workload) & THIRD_PARTY_CREDENTIALS.keys():
+        rules.add((None, None, PUBLIC, "TCP", 443))
     otlp = settings(ns.renders[chart], workload).get("OTEL_EXPORTER_OTLP_ENDPOINT")
     collector = {(h.split(".")[1], p) for h, p in endpoints({"OTLP": otlp})} if otlp else set()
     for kind, target in ns.calls(chart, workload):
@@ -150,11 +181,11 @@ def expected_egress(ns: Namespace, chart: str, workload: dict[str, Any]) -> set[
                 continue  # the release's own pods: any port
             labels = pod_labels(peer)
             rules.add((None, frozenset({(INSTANCE, owner), (COMPONENT, labels[COMPONENT])}),
-                       "TCP", port))
+                       None, "TCP", port))
         else:
             namespace, port = target
             assert target in DEPENDENCIES or target in collector, f"{target}: undocumented"
-            rules.add((namespace_selector(namespace), None, "TCP", port))
+            rules.add((namespace_selector(namespace), None, None, "TCP", port))
     return rules
 
 
@@ -181,7 +212,8 @@ def expected_ingress(ns: Namespace, chart: str, workload: dict[str, Any]) -> set
                 for s in mine:
                     if s["metadata"]["name"] == backend["name"]:
                         port = port_of(s, backend["port"]["name"])
-                        rules.add((namespace_selector(INGRESS_NAMESPACE), None, "TCP", port))
+                        rules.add((namespace_selector(INGRESS_NAMESPACE), None, None, "TCP",
+                                   port))
     for s in mine:
         if s["metadata"]["name"] in scraped_services(r):
             [monitor] = [m for m in r.of_kind("ServiceMonitor")
@@ -189,26 +221,32 @@ def expected_ingress(ns: Namespace, chart: str, workload: dict[str, Any]) -> set
                                              s["metadata"]["labels"])]
             for endpoint in monitor["spec"]["endpoints"]:
                 port = port_of(s, endpoint["port"])
-                rules.add((namespace_selector(MONITORING_NAMESPACE), None, "TCP", port))
+                rules.add((namespace_selector(MONITORING_NAMESPACE), None, None, "TCP", port))
     if len(r.workloads) > 1:
-        rules.add((None, release_pods(chart), None, None))
+        rules.add((None, release_pods(chart), None, None, None))
     for client, other in ns.workloads():
         if client == chart:
             continue
         for kind, target in ns.calls(client, other):
             if kind == "pods" and target[1] is workload:
-                rules.add((None, frozenset({(INSTANCE, client)}), "TCP", target[2]))
+                rules.add((None, frozenset({(INSTANCE, client)}), None, "TCP", target[2]))
     return rules
 
 
 def actual(rules: list[dict[str, Any]] | None, direction: str) -> set[Rule]:
     """A policy's ingress ("from") or egress ("to") rules as a set of (namespace labels, pod
-    labels, protocol, port); only the shapes the expectation can express are accepted."""
+    labels, ipBlock, protocol, port); only the shapes the expectation can express are
+    accepted."""
     out: set[Rule] = set()
     for rule in rules or []:
         assert set(rule) <= {direction, "ports"}, rule
         for peer in rule[direction]:
-            assert set(peer) <= {"namespaceSelector", "podSelector"} and peer, peer
+            block = None
+            if "ipBlock" in peer:
+                assert set(peer) == {"ipBlock"} and set(peer["ipBlock"]) <= {"cidr", "except"}
+                block = (peer["ipBlock"]["cidr"], frozenset(peer["ipBlock"].get("except", [])))
+            else:
+                assert set(peer) <= {"namespaceSelector", "podSelector"} and peer, peer
             selectors = {}
             for key in ("namespaceSelector", "podSelector"):
                 if key in peer:
@@ -216,7 +254,7 @@ def actual(rules: list[dict[str, Any]] | None, direction: str) -> set[Rule]:
                     selectors[key] = frozenset(peer[key]["matchLabels"].items())
             for port in rule.get("ports") or [None]:
                 assert port is None or set(port) == {"protocol", "port"}, port
-                out.add((selectors.get("namespaceSelector"), selectors.get("podSelector"),
+                out.add((selectors.get("namespaceSelector"), selectors.get("podSelector"), block,
                          port and port["protocol"], port and port["port"]))
     return out
 
@@ -293,3 +331,82 @@ def test_the_derivation_sees_the_calls_the_issue_names(
         ("temporal", "observability-system", 9200),
         ("middleware-api", "tenant-management-service", 14000),
     } <= found
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_third_party_apis_are_reached_over_public_https_only(
+    rendered: Rendered, env: str
+) -> None:
+    """Guards the credential derivation: the four services the audit named get public HTTPS,
+    and no other chart gets an ipBlock at all."""
+    public = (None, None, PUBLIC, "TCP", 443)
+    with_block = {
+        chart
+        for chart in CHARTS
+        for policy in rendered(chart, env).of_kind("NetworkPolicy")
+        if any("ipBlock" in peer for rule in policy["spec"]["egress"] for peer in rule["to"])
+    }
+    assert with_block == {
+        "subscription-service", "backstage-portal", "tenant-management-service", "middleware-api"
+    }
+    for chart in with_block:
+        [policy] = rendered(chart, env).of_kind("NetworkPolicy")
+        assert public in actual(policy["spec"]["egress"], "to"), chart
+
+
+EXTRA_EGRESS = """
+networkPolicy:
+  externalEgress:
+    - cidr: 203.0.113.0/24
+      ports: [443, 8443]
+    - cidr: 0.0.0.0/0
+      except: [10.0.0.0/8, 192.168.0.0/16]
+      ports: [22]
+    - cidr: "2001:db8::/32"
+      except: ["2001:db8:1::/48"]
+      ports: [443]
+"""
+
+
+def test_external_egress_allows_exactly_what_values_declare(
+    built: str, chart_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    chart_dir = chart_copy("audit-logger")
+    extra = tmp_path / "egress.yaml"
+    extra.write_text(EXTRA_EGRESS)
+
+    def egress(files: list[Path]) -> set[Rule]:
+        r = parse(helm.template(built, chart_dir, "audit-logger", "ananta-dev", files,
+                                {"image.tag": PINNED_TAG}))
+        [policy] = r.of_kind("NetworkPolicy")
+        return actual(policy["spec"]["egress"], "to")
+
+    before = egress(values_files(chart_dir, "dev"))
+    after = egress([*values_files(chart_dir, "dev"), extra])
+    assert after - before == {
+        (None, None, ("203.0.113.0/24", frozenset()), "TCP", 443),
+        (None, None, ("203.0.113.0/24", frozenset()), "TCP", 8443),
+        (None, None, ("0.0.0.0/0", frozenset({"10.0.0.0/8", "192.168.0.0/16"})), "TCP", 22),
+        (None, None, ("2001:db8::/32", frozenset({"2001:db8:1::/48"})), "TCP", 443),
+    }
+    assert before <= after
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "{cidr: 10.0.0.0, ports: [443]}",  # not a CIDR
+        "{cidr: 0.0.0.0/0, ports: []}",  # no port
+        "{cidr: 0.0.0.0/0}",  # ports missing
+        "{cidr: 0.0.0.0/0, ports: [443], protocol: UDP}",  # unknown key
+    ],
+)
+def test_external_egress_schema_refuses_a_malformed_entry(
+    built: str, chart_copy: Callable[[str], Path], tmp_path: Path, entry: str
+) -> None:
+    chart_dir = chart_copy("audit-logger")
+    extra = tmp_path / "egress.yaml"
+    extra.write_text(f"networkPolicy:\n  externalEgress:\n    - {entry}\n")
+    run = helm.template(built, chart_dir, "audit-logger", "ananta-dev",
+                        [*values_files(chart_dir, "dev"), extra], {"image.tag": PINNED_TAG})
+    assert not run.ok and "externalEgress" in run.stderr, run.stderr

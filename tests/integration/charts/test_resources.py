@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -226,7 +227,61 @@ def test_config_maps_and_secret_references(rendered: Rendered, chart: str, env: 
                 ref = variable["valueFrom"]["secretKeyRef"]
                 read.add((ref["name"], ref["key"]))
     assert read == {(spec.secret, key) for key in spec.secret_keys}
-    assert r.of_kind("Secret") == [], "existingSecret is set: no placeholder"
+
+
+def assert_placeholder(r: Render, name: str, keys: set[str]) -> None:
+    """The render's one Secret is a placeholder named `name` for exactly `keys`, with no data,
+    that Helm and Argo CD keep, and every secretKeyRef reads it."""
+    [secret] = r.of_kind("Secret")
+    assert secret["metadata"]["name"] == name
+    assert not {"data", "stringData"} & secret.keys(), "a placeholder carries no values"
+    annotations = secret["metadata"]["annotations"]
+    assert set(annotations["ananta.io/required-keys"].split(",")) == keys
+    assert annotations["ananta.io/placeholder"]
+    assert annotations["helm.sh/resource-policy"] == "keep"
+    options = {o.strip() for o in annotations["argocd.argoproj.io/sync-options"].split(",")}
+    assert options == {"Prune=false", "Delete=false"}, "hand-filled values survive Argo CD"
+    for workload in r.workloads:
+        for container in containers(workload):
+            for variable in container.get("env", []):
+                assert variable["valueFrom"]["secretKeyRef"]["name"] == name
+
+
+@pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
+def test_placeholder_secret_where_no_external_secret_fills_it(
+    rendered: Rendered, chart: str, env: str
+) -> None:
+    """The issue: the placeholder stays in dev (ExternalSecrets off), under the chart's
+    existingSecret name; where ExternalSecrets are on there is none."""
+    r, spec = rendered(chart, env), CHARTS[chart]
+    if EXTERNAL_SECRETS[env] or not spec.secret_keys:
+        assert r.of_kind("Secret") == []
+        return
+    assert r.of_kind("ExternalSecret") == []
+    assert_placeholder(r, spec.secret, spec.secret_keys)
+
+
+@pytest.mark.parametrize("chart", [c for c, s in CHARTS.items() if s.secret_keys])
+def test_no_placeholder_when_the_secret_comes_from_elsewhere(
+    built: str, chart: str, tmp_path: Path
+) -> None:
+    chart_dir = CHARTS_DIR / chart
+    r = parse(
+        helm.template(
+            built, chart_dir, chart, NAMESPACE["dev"], values_files(chart_dir, "dev"),
+            {"image.tag": PINNED_TAG},
+        )
+    )
+    assert r.of_kind("Secret") != []
+    off = tmp_path / "no-placeholder.yaml"
+    off.write_text("secrets:\n  placeholder: false\n")
+    r = parse(
+        helm.template(
+            built, chart_dir, chart, NAMESPACE["dev"], [*values_files(chart_dir, "dev"), off],
+            {"image.tag": PINNED_TAG},
+        )
+    )
+    assert r.of_kind("Secret", "ExternalSecret") == []
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +300,7 @@ def without_existing_secret(built: str) -> dict[tuple[str, str], helm.HelmRun]:
 
 
 @pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
-def test_placeholder_secret_only_without_existing_secret(
+def test_placeholder_secret_named_after_the_chart_without_existing_secret(
     without_existing_secret: dict[tuple[str, str], helm.HelmRun], chart: str, env: str
 ) -> None:
     r = parse(without_existing_secret[chart, env])
@@ -264,16 +319,7 @@ def test_placeholder_secret_only_without_existing_secret(
                     assert variable["valueFrom"]["secretKeyRef"]["name"] == f"{chart}-secrets"
         return
     assert r.of_kind("ExternalSecret") == []
-    [secret] = r.of_kind("Secret")
-    assert not {"data", "stringData"} & secret.keys(), "a placeholder carries no values"
-    assert secret["metadata"]["name"] == f"{chart}-secrets"
-    annotations = secret["metadata"]["annotations"]
-    assert set(annotations["ananta.io/required-keys"].split(",")) == keys
-    assert annotations["helm.sh/resource-policy"] == "keep"
-    for workload in r.workloads:
-        for container in containers(workload):
-            for variable in container.get("env", []):
-                assert variable["valueFrom"]["secretKeyRef"]["name"] == secret["metadata"]["name"]
+    assert_placeholder(r, f"{chart}-secrets", keys)
 
 
 @pytest.mark.parametrize(("chart", "env"), CASES, ids=CASE_IDS)
