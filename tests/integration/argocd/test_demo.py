@@ -3,15 +3,17 @@
 The launcher runs as `make demo` runs it (`python -m tests.support.demo` in the repository),
 prints its export lines, and the session of docs/argocd.md ("Try it without a cluster") is
 replayed against it command by command, its output compared with the page's after
-normalising what changes from run to run (port, token, times, sync id, local paths); a
-line `...` on the page stands for any number of lines. The only change to the page's
-commands: a sync polls every 0.5 s instead of 2 s, to keep the test short. Then Ctrl-C, and
-the launcher exits 0. A second test loads the same Applications into an in-process fake,
-whose traffic the swagger contract check reads.
+normalising what changes from run to run (port, token, times, sync id, local paths, the
+commit `main` points at); a line `...` on the page stands for any number of lines. The only
+change to the page's commands: a sync polls every 0.5 s instead of 2 s, to keep the test
+short. Then Ctrl-C, and the launcher exits 0. Another test runs the README's `diff` and
+`promote --dry-run` against the demo; a third loads the same Applications into an
+in-process fake, whose traffic the swagger contract check reads.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -39,6 +41,8 @@ NORMALISE = (
     (re.compile(r"helm: \S+ v[\d.]+"), "helm: HELM"),
     (re.compile(r"git: /\S+"), "git: GIT"),
     (re.compile(r"local v[\d.]+,"), "local HELM,"),
+    # a table's REVISION column: the commit `main` points at when the test runs
+    (re.compile(r"(?<=  )[0-9a-f]{7}(?=  )"), "COMMIT"),
 )
 
 
@@ -82,6 +86,43 @@ def _helm_or_skip() -> None:
         pytest.skip(f"doctor's session needs helm: {exc.message}")
 
 
+def _clean_env(tmp_path) -> dict[str, str]:
+    """The environment of a fresh terminal: no Argo CD settings, no argocd config file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARGOCD_")}
+    env.update(ARGOCD_CONFIG_DIR=str(tmp_path / "argocd"), HOME=str(tmp_path),
+               PYTHONPATH=str(REPO))
+    return env
+
+
+def _launch(env: dict[str, str], *args: str) -> subprocess.Popen:
+    """`make demo`'s launcher, run in this repository as the Makefile runs it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.support.demo", *args], cwd=REPO, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+
+
+def _banner_of(launcher: subprocess.Popen) -> list[str]:
+    """The lines the launcher prints before it serves."""
+    printed: list[str] = []
+    while not printed or printed[-1] != "# Serving until Ctrl-C.":
+        line = launcher.stdout.readline()
+        assert line, f"the demo ended early: {launcher.stderr.read()}"
+        printed.append(line.rstrip("\n"))
+    return printed
+
+
+def _interrupt(launcher: subprocess.Popen) -> str:
+    """Ctrl-C in the demo's terminal; what it printed on stderr."""
+    os.killpg(launcher.pid, signal.SIGINT)
+    try:
+        _, stderr = launcher.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(launcher.pid, signal.SIGKILL)
+        raise
+    return stderr
+
+
 def test_the_demo_session_of_the_docs_replays_against_make_demo(tmp_path):
     _helm_or_skip()
     page = PAGE.read_text()
@@ -89,19 +130,10 @@ def test_the_demo_session_of_the_docs_replays_against_make_demo(tmp_path):
         blocks(page[page.index(SESSION_MARK):])[0]
     (make_demo, banner), = commands_of(started)
     assert make_demo == "make demo"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARGOCD_")}
-    env.update(ARGOCD_CONFIG_DIR=str(tmp_path / "argocd"), HOME=str(tmp_path),
-               PYTHONPATH=str(REPO))
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.demo"], cwd=REPO, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-    )
+    env = _clean_env(tmp_path)
+    launcher = _launch(env)
     try:
-        printed = []
-        while not printed or printed[-1] != "# Serving until Ctrl-C.":
-            line = launcher.stdout.readline()
-            assert line, f"the demo ended early: {launcher.stderr.read()}"
-            printed.append(line.rstrip("\n"))
+        printed = _banner_of(launcher)
         assert matches(banner, "\n".join(printed)), "\n".join(printed)
         exports = [line for line in printed if line.startswith("export ")]
         assert [line.split("=", 1)[0] for line in exports] == [
@@ -125,15 +157,38 @@ def test_the_demo_session_of_the_docs_replays_against_make_demo(tmp_path):
                             if not (line.startswith("warning: ") and "without a remote" in line))
             assert matches(expected, shown), f"$ {command}\n{done.stdout}"
     finally:
-        os.killpg(launcher.pid, signal.SIGINT)  # Ctrl-C in the demo's terminal
-        try:
-            _, stderr = launcher.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(launcher.pid, signal.SIGKILL)
-            raise
+        stderr = _interrupt(launcher)
     assert launcher.returncode == 0, stderr
     assert stderr.rstrip().endswith("demo: stopped")
     assert "GET /api/v1/applications" in stderr  # it logs each request, as a dev server
+
+
+def test_diff_and_promote_dry_run_of_the_readme_work_against_make_demo(tmp_path):
+    """dev tracks a branch: the demo reports the commit that branch points at in the
+    repository, which the clone has, so the README's day-to-day commands answer (before,
+    a made-up commit stopped both at exit 2). A clone of the committed repository keeps
+    promote's clean-tree check independent of this checkout's edits."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
+    env = _clean_env(tmp_path)
+    launcher = _launch(env, "--quiet", "--repo", str(clone))
+    try:
+        env.update(line[len("export "):].split("=", 1)
+                   for line in _banner_of(launcher) if line.startswith("export "))
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, check=True, text=True,
+                              capture_output=True).stdout.strip()
+        for command in (["diff", "dev", "staging"], ["promote", "dev", "staging", "--dry-run"]):
+            done = subprocess.run(
+                [sys.executable, "-m", "gitops_tool", *command, "-o", "json"], cwd=clone,
+                env=env, capture_output=True, text=True, timeout=120)
+            shown = f"$ gitops-tool {' '.join(command)}\n{done.stdout}{done.stderr}"
+            assert done.returncode in (0, 1), shown  # 1: diff found differences
+            result = json.loads(done.stdout)
+            assert "error" not in result, shown
+            assert {c["new_revision"] for c in result["changes"]} == {head}, shown
+    finally:
+        _interrupt(launcher)
+    assert launcher.returncode == 0
 
 
 def test_make_demo_runs_the_launcher():
