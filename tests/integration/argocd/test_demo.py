@@ -17,9 +17,11 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -189,6 +191,30 @@ def test_diff_and_promote_dry_run_of_the_readme_work_against_make_demo(tmp_path)
     finally:
         _interrupt(launcher)
     assert launcher.returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_ctrl_c_under_make_stops_the_demo_cleanly_and_only_make_complains(tmp_path):
+    """The Makefile's demo recipe, without its set-up prerequisites (which would build a
+    venv), under make in a terminal's process group: Ctrl-C reaches make and the launcher
+    alike. The launcher stops cleanly; make ends on the signal, as docs/argocd.md says."""
+    recipe = re.search(r"^demo: .*\n(\t.*)\n", (REPO / "Makefile").read_text(), flags=re.M)
+    makefile = tmp_path / "Makefile"
+    makefile.write_text(f"BIN := {Path(sys.executable).parent}\ndemo:\n{recipe.group(1)} "
+                        "--quiet\n")
+    env = {**_clean_env(tmp_path), "PYTHONPATH": str(REPO)}
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "-C", str(REPO), "-f", str(makefile), "demo"],
+        env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
+    )
+    _banner_of(make)
+    stderr = _interrupt(make)
+    assert "demo: stopped" in stderr and "Traceback" not in stderr, stderr
+    assert make.returncode in (0, -signal.SIGINT, 2, 130), stderr
+    page = PAGE.read_text()
+    assert "That line is make's own" in page and "harmless" in page
 
 
 def test_make_demo_runs_the_launcher():
