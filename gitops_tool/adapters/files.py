@@ -18,7 +18,12 @@ from gitops_tool.core.load.environments import environment_from
 from gitops_tool.core.load.settings import settings_from
 from gitops_tool.core.load.tree import tree_from
 from gitops_tool.core.model import Environment, Service, Settings, Tree
-from gitops_tool.core.names import ENVIRONMENTS_DIR, SETTINGS_FILE, environment_file
+from gitops_tool.core.names import (
+    ENVIRONMENTS_DIR,
+    HELM_TEMP_PREFIX,
+    SETTINGS_FILE,
+    environment_file,
+)
 from gitops_tool.core.yamldoc import MAX_FILE_BYTES, check_size, check_yaml
 from gitops_tool.errors import InputError
 
@@ -89,10 +94,12 @@ def inside(path: Path, root: Path, shown: str) -> Path:
     return resolved
 
 
-def check_links(folder: Path, root: Path, shown: str) -> None:
+def check_links(folder: Path, root: Path, shown: str, subfolder: bool = False) -> None:
     """Refuse (InputError naming the link and its target) any symlink at any depth under
     `folder` that resolves outside the repository. Links that stay inside are fine; linked
-    folders are walked too (once each), as helm would read them."""
+    folders are walked too (once each), as helm would read them. helm's temporary folders
+    are not walked, and a folder under `folder` (or `folder` itself, a `subfolder` of a
+    chart) that vanishes before it is listed is gone, not an error: helm may be at work."""
     top = os.path.realpath(root)
     seen: set[str] = set()
     stack = [(os.fspath(folder), shown)]
@@ -102,7 +109,9 @@ def check_links(folder: Path, root: Path, shown: str) -> None:
         if real in seen:
             continue
         seen.add(real)
-        for name, child, is_dir, _, is_symlink in _listing(Path(path), root):
+        listing = _listing(Path(path), root,
+                           vanished_ok=subfolder or path != os.fspath(folder))
+        for name, child, is_dir, _, is_symlink in listing:
             if is_symlink:
                 check_link(child, top, f"{rel}/{name}")
             if is_dir and not name.startswith(HELM_TEMP_PREFIX):  # helm's own, while it runs
@@ -136,14 +145,22 @@ def unreadable(exc: OSError, where: Path | str, root: Path) -> InputError:
     )
 
 
-def _listing(folder: Path, root: Path) -> list[tuple[str, str, bool, bool, bool]]:
-    """(name, path, is_dir, is_file, is_symlink) of each entry of `folder`; OS errors become
-    InputError naming the folder."""
+def _listing(
+    folder: Path, root: Path, vanished_ok: bool = False
+) -> list[tuple[str, str, bool, bool, bool]]:
+    """(name, path, is_dir, is_file, is_symlink) of each entry of `folder` (an entry removed
+    while it is listed is neither dir, file nor link: os.DirEntry reads it so); OS errors
+    become InputError naming the folder, but with `vanished_ok` a folder removed before
+    it could be listed has no entries."""
     try:
         with os.scandir(folder) as entries:
             return [
                 (e.name, e.path, e.is_dir(), e.is_file(), e.is_symlink()) for e in entries
             ]
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        if vanished_ok:
+            return []
+        raise unreadable(exc, folder, root) from None
     except OSError as exc:
         raise unreadable(exc, folder, root) from None
 
@@ -225,7 +242,6 @@ def load_environment(root: Path, name: str) -> Environment:
 # What helm leaves in a chart folder (git-ignored): a folder holding nothing else has no
 # chart in it -- e.g. after `git rm -r charts/<name>`, which keeps ignored files.
 BUILD_OUTPUT = ("Chart.lock", "charts")
-HELM_TEMP_PREFIX = "tmpcharts-"  # `helm dependency build`'s own temporary folder (as helm.py)
 
 
 def _build_output_only(folder: str) -> bool:
@@ -302,8 +318,8 @@ def load_service(
             check_link(path, top, f"{rel}/{name}")
         if is_file:
             files.append(name)
-        elif is_dir:
-            check_links(Path(path), root, f"{rel}/{name}")
+        elif is_dir and not name.startswith(HELM_TEMP_PREFIX):  # helm's own, while it runs
+            check_links(Path(path), root, f"{rel}/{name}", subfolder=True)
     files.sort()
     if "Chart.yaml" not in files:
         raise InputError(

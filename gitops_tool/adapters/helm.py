@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from gitops_tool.core.helm import ARGOCD_HELM_MAJOR, major_version
+from gitops_tool.core.names import HELM_TEMP_PREFIX
 from gitops_tool.core.yamldoc import load_plain
 from gitops_tool.errors import HelmError, InputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HELM_TEMP_PREFIX = "tmpcharts-"  # `helm dependency build` works in <chart>/tmpcharts-<pid>
 _NOT_FOUND_HINT = "run `make helm` (or scripts/ensure_helm.py) or put helm v4 on PATH"
 # Each helm run lives a tenth of a second: its Go garbage collector is wasted work, a fifth of
 # its CPU (bench/validate.py). Collect only near 512 MiB (helm peaks near 100 MiB on these

@@ -55,22 +55,64 @@ class _Group(TyperGroup):
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
-        if not standalone_mode or requested_format(argv) is not Format.json:
+        if not standalone_mode or not argv:  # no arguments at all: Click shows the help
             return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
-        # -o json: Click's own errors (a missing argument, a bad option) become the JSON
-        # error object too, so that a CI step can always parse stdout.
+        # Click's own errors (a missing argument, a bad option, an unknown verb) and an
+        # abort at one of its prompts end as every error does: the message and one `hint:`
+        # line on stderr, and under -o json the error object on stdout too, so that a CI
+        # step can always parse stdout.
+        as_json = requested_format(argv) is Format.json
         try:
             code = super().main(argv, prog_name, complete_var, False, **extra)
         except ClickException as exc:
-            exc.show()  # type: ignore[attr-defined]  # Click's usage error and its hint
-            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "gitops-tool"
-            typer.echo(error_json(exc.format_message(), f"see `{where} --help`",
-                                  exc.exit_code))
-            sys.exit(exc.exit_code)
-        except Abort:
-            err("Aborted!")
-            sys.exit(1)
+            _usage_failed(exc, self, as_json)
+        except Abort:  # Ctrl-C or Ctrl-D at a prompt: an interruption, as anywhere else
+            err("interrupted")
+            err(f"hint: {INTERRUPTED_HINT}")
+            if as_json:
+                typer.echo(error_json("interrupted", INTERRUPTED_HINT, EXIT_INTERRUPTED))
+            sys.exit(EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_failed(exc: Any, group: TyperGroup, as_json: bool) -> NoReturn:
+    """Show a Click error as Click does (the usage line, then its message), with a hint in
+    place of its "Try --help" line; exit with its code (2 for usage)."""
+    ctx = getattr(exc, "ctx", None)
+    _suggest_by_name(exc)
+    message, hint = exc.format_message(), _usage_hint(exc, group)
+    if ctx is not None:
+        err(ctx.get_usage())
+    err(f"error: {message}")
+    err(f"hint: {hint}")
+    if as_json:
+        typer.echo(error_json(message, hint, exc.exit_code))
+    sys.exit(exc.exit_code)
+
+
+def _usage_hint(exc: Any, group: TyperGroup) -> str:
+    """What to do about a Click error: where the command's arguments are listed, or, for
+    an unknown verb, the verbs."""
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "gitops-tool"
+    if ctx is not None and ctx.command is group:
+        verbs = ", ".join(sorted(group.list_commands(ctx)))
+        return f"the commands are {verbs}; `{where} --help` says what each does"
+    return f"`{where} --help` lists its arguments and options"
+
+
+def _suggest_by_name(exc: Any) -> None:
+    """Click suggests options whose spelling is close to an unknown one, leading dashes
+    included: `--bogus` would get `--push`, for the dashes they share. Suggest by the name
+    after the dashes instead."""
+    from difflib import get_close_matches
+
+    ctx, wrong = getattr(exc, "ctx", None), getattr(exc, "option_name", None)
+    if ctx is None or not wrong or not getattr(exc, "possibilities", None):
+        return
+    known = {o.lstrip("-"): o for p in ctx.command.get_params(ctx)
+             if not getattr(p, "hidden", False) for o in [*p.opts, *p.secondary_opts]}
+    exc.possibilities = [known[n] for n in get_close_matches(wrong.lstrip("-"), known)]
 
 
 def requested_format(argv: Sequence[str]) -> Format | None:
@@ -126,8 +168,9 @@ class GlobalOptions:
         if self.repo is None:
             return find_root(Path.cwd())
         if not self.repo.is_dir():
+            what = "a file, not a folder" if self.repo.exists() else "no such folder"
             raise InputError(
-                f"--repo {self.repo}: no such folder",
+                f"--repo {self.repo}: {what}",
                 hint="pass the folder of the GitOps repository (the one holding "
                 f"{SETTINGS_FILE}), or leave --repo out inside it",
             )
@@ -192,7 +235,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     ctx: typer.Context,
-    repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP, file_okay=False),
+    # Checked by GlobalOptions.root, as when given after the verb: the same message both ways.
+    repo: Path | None = typer.Option(None, "--repo", metavar="PATH", help=REPO_HELP),
     debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."

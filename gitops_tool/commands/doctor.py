@@ -25,6 +25,7 @@ from gitops_tool.core.argocd.version import MINIMUM_TEXT, version_problem
 from gitops_tool.core.helm import major_version
 from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.names import ROOT_PROJECT
+from gitops_tool.core.wording import plural
 from gitops_tool.errors import (
     EXIT_EXTERNAL,
     EXIT_FOUND,
@@ -187,7 +188,8 @@ def environment_checks(client: ArgoCDClient, tree: Tree, env: Environment) -> li
     shown = ", ".join(missing[:MISSING_SHOWN])
     if len(missing) > MISSING_SHOWN:
         shown += f" and {len(missing) - MISSING_SHOWN} more"
-    count = f"the token lists {len(expected) - len(missing)} of {len(expected)} applications"
+    count = (f"the token lists {len(expected) - len(missing)} of "
+             f"{plural(len(expected), 'application')}")
     checks.append(Check(
         name, not missing,
         count if not missing else f"{count}; not listed: {shown}",

@@ -16,6 +16,10 @@ CHART_PLANE_ANNOTATION = "gitops-tool/plane"
 # Chart.yaml annotations `gitops-tool/waive.<RULE-ID>: <reason>` waive a policy rule.
 CHART_WAIVER_PREFIX = "gitops-tool/waive."
 
+# `helm dependency build` works in <chart>/tmpcharts-<pid>, created and removed while it
+# runs: no listing of a chart folder may look inside one.
+HELM_TEMP_PREFIX = "tmpcharts-"
+
 ANNOTATION_SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 ANNOTATION_GENERATE_PATHS = "argocd.argoproj.io/manifest-generate-paths"
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"

@@ -62,3 +62,18 @@ def test_repo_naming_a_folder_that_is_no_repository(tmp_path):
     assert result.exit_code == 2
     assert f"error: --repo {tmp_path}: no gitops-tool.yaml in that folder" in result.stderr
     assert "hint: pass the repository's top folder" in result.stderr
+
+
+@pytest.mark.parametrize("place", ["before", "after"])
+def test_repo_naming_a_file_says_it_is_a_file(tmp_path, place):
+    file = tmp_path / "README.md"
+    file.write_text("# not a repository\n")
+    args = ["--repo", str(file), "render"] if place == "before" else \
+        ["render", "--repo", str(file)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: --repo {file}: a file, not a folder",
+        "hint: pass the folder of the GitOps repository (the one holding gitops-tool.yaml), "
+        "or leave --repo out inside it",
+    ]

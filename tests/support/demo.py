@@ -6,10 +6,12 @@ so that `doctor`, `status` and `sync` can be tried without a cluster.
 It renders the repository's Applications as `gitops-tool render` does (the core, not the
 files under argocd/), loads every environment's root Application, child Applications and
 AppProjects into the fake, Synced and Healthy at their revisions (a pinned environment at
-its commit, a branch at a commit the fake makes up), prints the `export` lines that point
-gitops-tool at it -- a token made for this run -- and serves until Ctrl-C (exit 0), logging
-each request on stderr as a development server does. A sync plays Progressing, then
-Healthy, as Argo CD would.
+its commit, a branch at the commit it points at in this repository, so that `diff` and
+`promote` find what the fake reports; HEAD's commit for a branch the repository lacks, and
+a commit the fake makes up only when the folder is not a git repository), prints the
+`export` lines that point gitops-tool at it -- a token made for this run -- and serves
+until Ctrl-C (exit 0), logging each request on stderr as a development server does. A sync
+plays Progressing, then Healthy, as Argo CD would.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import threading
 from pathlib import Path
 
 from gitops_tool.adapters.files import find_root, load_tree
-from gitops_tool.core.model import Tree
+from gitops_tool.adapters.git.clone import open_clone
+from gitops_tool.core.model import Tree, is_commit
 from gitops_tool.core.render.applications import (
     application_for,
     appproject_for,
@@ -33,10 +36,27 @@ from gitops_tool.errors import GitopsError
 from tests.support.fakeargo import FakeArgo, Record
 
 
-def load(fake: FakeArgo, tree: Tree) -> int:
+def branch_heads(root: Path, tree: Tree) -> dict[str, str]:
+    """The commit each branch the environments track points at in the repository at
+    `root` (HEAD's for a branch it does not have); {} when `root` is not a git repository."""
+    branches = {env.branch for env in tree.environments}
+    branches |= {env.revision for env in tree.environments if not is_commit(env.revision)}
+    try:
+        with open_clone(root) as clone:
+            head = clone.rev("HEAD")
+            found = {branch: clone.rev(f"refs/heads/{branch}") or clone.rev(branch) or head
+                     for branch in sorted(branches)}
+    except GitopsError:
+        return {}
+    return {branch: commit for branch, commit in found.items() if commit}
+
+
+def load(fake: FakeArgo, tree: Tree, heads: dict[str, str] | None = None) -> int:
     """Every environment's AppProjects and Applications, as render builds them, into `fake`;
-    each root's health is the worst of its children's (the Application health check).
+    each root's health is the worst of its children's (the Application health check). A
+    branch resolves to its commit in `heads`; the fake makes one up for any other.
     Returns the number of Applications loaded."""
+    fake.heads.update(heads or {})
     settings = tree.settings
     namespaces = sorted({env.argocd_namespace for env in tree.environments})
     for namespace in namespaces:
@@ -76,13 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
     try:
-        tree = load_tree(args.repo.resolve() if args.repo else find_root(Path.cwd()))
+        root = args.repo.resolve() if args.repo else find_root(Path.cwd())
+        tree = load_tree(root)
     except GitopsError as exc:
         print(f"error: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
         return 2
     token = f"demo-{secrets.token_urlsafe(24)}"
     fake = FakeArgo(token=token, on_request=None if args.quiet else _log)
-    count = load(fake, tree)
+    count = load(fake, tree, branch_heads(root, tree))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or `kill`: stop and exit 0
         signal.signal(signum, lambda *_: stop.set())

@@ -45,6 +45,7 @@ from gitops_tool.adapters.argocd.errors import (
     ArgoCDNotFound,
     ArgoCDUnavailable,
     DeadlinePassed,
+    NotArgoCDAPI,
     OperationInProgress,
     ResponseTooLarge,
     SyncWindowClosed,
@@ -76,6 +77,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_IN_JSON = re.compile(
     r"[\x7f-\x9f]|\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])|\\[bfr]", re.IGNORECASE
 )
+
+
+# Calls every Argo CD API server answers, whatever the names asked for: a 404 to one of
+# them says the address serves something else.
+ALWAYS_SERVED = frozenset({"/api/version", "/api/v1/applications"})
+EXCERPT = 60  # characters of a page that is not Argo CD's shown in an error
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def excerpt_of(body: bytes | bytearray) -> str:
+    """A short, single-line glimpse of a page: its HTML title, or its first words without
+    markup; "" when it holds nothing readable."""
+    text = bytes(body[: 16 * 1024]).decode("utf-8", "replace")
+    title = _TITLE.search(text)
+    words = " ".join(_TAG.sub(" ", title.group(1) if title else text).split())
+    return words if len(words) <= EXCERPT else words[:EXCERPT].rstrip() + "..."
 
 
 class ArgoCDClient:
@@ -326,7 +344,7 @@ class ArgoCDClient:
                   (time.monotonic() - started) * 1000)
         if ok:
             return self._answer(method, path, what, response.status_code, body, shape)
-        raise self._error(method, response, what, body)
+        raise self._error(method, path, response, what, body)
 
     def _expired(self, method: str, path: str, what: str, budget: float,
                  commanded: bool) -> ArgoCDError:
@@ -393,10 +411,7 @@ class ArgoCDClient:
             text = body.decode("utf-8")
             data = json.loads(text)
         except ValueError:  # UnicodeDecodeError included
-            raise ArgoCDError(
-                f"{what}: Argo CD at {self.host} answered {status} without JSON",
-                hint="check the server URL: is it the Argo CD API?",
-            ) from None
+            raise self._not_the_api(what, method, path, status, body) from None
         except RecursionError:
             data, problem = None, "the JSON is nested too deeply"
         else:
@@ -417,7 +432,26 @@ class ArgoCDClient:
             ))
         return data
 
-    def _error(self, method: str, response: Any, what: str, body: bytearray) -> ArgoCDError:
+    def _not_the_api(self, what: str, method: str, path: str, status: int,
+                     body: bytearray) -> ArgoCDError:
+        """The error for an address that answers, but not as Argo CD's API does."""
+        try:
+            json.loads(body)
+            page = ""  # JSON, but not from a call Argo CD serves
+        except (ValueError, RecursionError):
+            glimpse = self.scrub(excerpt_of(body))
+            page = " without JSON" + (f' ("{glimpse}")' if glimpse else "")
+        return self._broke(NotArgoCDAPI(
+            f"{what}: {self.host} does not serve the Argo CD API: {method} {path} answered "
+            f"{status}{page}",
+            hint=f"check the server address ({self.conn.server_source or 'the argocd config'}"
+            "): host and port must name Argo CD's API server (argocd-server), not another "
+            "web server; an Argo CD served under a path prefix needs it as the context's "
+            "grpc-web-root-path (`argocd login HOST --grpc-web-root-path PATH`)",
+        ))
+
+    def _error(self, method: str, path: str, response: Any, what: str,
+               body: bytearray) -> ArgoCDError:
         status = response.status_code
         code, message = None, ""
         try:
@@ -425,6 +459,8 @@ class ArgoCDClient:
         except (ValueError, RecursionError):
             data = None
             message = body.decode("utf-8", "replace")
+        if status == 404 and (path in ALWAYS_SERVED or not isinstance(data, dict)):
+            return self._not_the_api(what, method, path, status, body)
         if isinstance(data, dict):
             code = data.get("code")
             message = str(data.get("message") or data.get("error") or "")

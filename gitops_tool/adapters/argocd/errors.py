@@ -49,3 +49,8 @@ class UnexpectedResponse(ArgoCDError):
 
 class ResponseTooLarge(UnexpectedResponse):
     """The answer is larger than any Argo CD sends for what was asked; it was not read."""
+
+
+class NotArgoCDAPI(UnexpectedResponse):
+    """The address answers, but not as Argo CD's API: a 404 to a call every Argo CD serves,
+    or a page (HTML, text) where Argo CD sends JSON."""

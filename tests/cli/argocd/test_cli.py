@@ -334,3 +334,49 @@ def test_sync_timeout_bounds_a_hung_server_and_exits_3(cli, dev, tree_root, monk
     assert result.exit_code == 3 and "dev: timed out" in result.stdout
     # The call ends with the second given, retries included (the watchdog).
     assert len([r for r in dev.records if r.path.endswith("/dev-root")]) == 1 and not dev.posts()
+
+
+@pytest.fixture
+def web_server(tmp_path):
+    """Not Argo CD: what `python3 -m http.server` serves, on 127.0.0.1 (its 404 is a page)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<html><title>Home</title></html>\n")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path / "site")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("command", [["doctor", "dev"], ["status", "dev"],
+                                     ["status", "dev", "-o", "json"]])
+def test_a_server_that_is_not_argo_cd_is_named_so_without_its_page(cli, tree_root, web_server,
+                                                                   command):
+    result = cli(*command, "--server", web_server, "--plaintext", root=tree_root)
+    assert result.exit_code == 3, result.stdout + result.stderr
+    shown = result.stdout + result.stderr
+    assert "does not serve the Argo CD API" in shown
+    assert "answered 404 without JSON (\"Error response\")" in shown
+    assert "DOCTYPE" not in shown and "<html" not in shown.lower()
+    assert "check the name and project" not in shown  # the hint of a missing app
+    if "json" in command:
+        data = json.loads(result.stdout)
+        assert "grpc-web-root-path" in data["hint"] and "--server" in data["hint"]
+        assert "\n" not in data["error"]
+    else:
+        hint = "fix:" if command[0] == "doctor" else "hint:"
+        lines = [line.strip() for line in shown.splitlines()]
+        problem = next(line for line in lines if "does not serve" in line)
+        assert problem.endswith('("Error response")')  # one line, the excerpt last
+        assert any(line.startswith(hint) and "grpc-web-root-path" in line for line in lines)

@@ -16,9 +16,11 @@ from gitops_tool.adapters.argocd.client import (
     ArgoCDDenied,
     ArgoCDNotFound,
     ArgoCDUnavailable,
+    NotArgoCDAPI,
     OperationInProgress,
     RetryPolicy,
     SyncWindowClosed,
+    excerpt_of,
 )
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.errors import EXIT_EXTERNAL, ArgoCDError
@@ -277,6 +279,25 @@ def test_an_answer_without_json_is_an_error(fake, client):
     fake.fault("GET /api/version", Fault(200, body="<html>login</html>"))
     with pytest.raises(ArgoCDError, match="without JSON"):
         client.version()
+
+
+def test_a_404_to_a_call_every_argo_cd_serves_is_not_the_api(fake, client):
+    """Even as JSON: a 404 for the version or the application list says the address (or its
+    path prefix) is wrong, not that a name is; a missing app's 404 stays ArgoCDNotFound."""
+    fake.fault("GET /api/version", Fault(404, body={"code": 5, "message": "Not Found"}))
+    with pytest.raises(NotArgoCDAPI, match="does not serve the Argo CD API") as info:
+        client.version()
+    assert info.value.message.endswith("GET /api/version answered 404")
+    assert client.broken is info.value  # doctor stops here and exits 3
+    with pytest.raises(ArgoCDNotFound):
+        client.get_app("dev-nope", project="ananta-dev")
+
+
+def test_a_page_is_shown_as_one_short_line():
+    page = b"<!DOCTYPE html>\n<html><head><title>\n  Sign in \x1b[2J</title></head></html>"
+    assert excerpt_of(page) == "Sign in \x1b[2J"  # the client scrubs control characters
+    assert excerpt_of(b"<p>" + b"word " * 40 + b"</p>") == ("word " * 12).rstrip() + "..."
+    assert excerpt_of(b"<html></html>") == ""
 
 
 @pytest.mark.parametrize("bad", ["\nX", "ключ"], ids=["newline", "cyrillic"])

@@ -7,10 +7,12 @@ import stat
 
 import pytest
 
+from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands import doctor
 from gitops_tool.core.names import ROOT_PROJECT
 from tests.support.argocd_apps import populate
 from tests.support.fakeargo import argocd_version
+from tests.support.trees import argocd_spec, write_tree
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -122,6 +124,13 @@ def test_argo_cd_below_3_3_fails_the_server_check(fake, tree, tree_root, runtime
     if not ok:
         assert "below 3.3, the oldest Argo CD gitops-tool supports" in found.detail
         assert found.fix.startswith("upgrade Argo CD to 3.3 or later")
+
+
+def test_one_application_is_counted_in_the_singular(fake, tmp_path, runtime):
+    root = write_tree(tmp_path / "one", argocd_spec({"api": "app-plane"}, ("dev",)))
+    populate(fake, load_tree(root), "dev")
+    found = checks(root, runtime)["dev: list applications"]
+    assert found.ok and found.detail == "the token lists 1 of 1 application"
 
 
 def test_applications_argo_cd_lacks_are_named(fake, tree, tree_root, runtime):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,29 +24,66 @@ from tests.support.charts import chart_tree, write_chart
 from tests.support.repo import REPO
 
 
-def test_a_listing_beside_helms_temporary_folders_neither_fails_nor_reports_them(tmp_path):
-    chart = write_chart(tmp_path / "charts", "web")
-    expected = files.chart_file_names(chart)
+@contextmanager
+def _helm_at_work(chart: Path, prefix: str = "tmpcharts-") -> Iterator[None]:
+    """What `helm dependency build` does in `chart`, as fast as it can, in a thread: a
+    folder <prefix><n> made, filled and removed, again and again."""
     stop = threading.Event()
 
-    def helm_at_work() -> None:  # what `helm dependency build` does, as fast as it can
+    def work() -> None:
         n = 0
         while not stop.is_set():
-            temp = chart / f"tmpcharts-{n}"
+            temp = chart / f"{prefix}{n}"
             (temp / "common" / "templates").mkdir(parents=True)
             (temp / "common" / "templates" / "_names.tpl").write_text("x")
             shutil.rmtree(temp)
             n += 1
 
-    worker = threading.Thread(target=helm_at_work)
+    worker = threading.Thread(target=work)
     worker.start()
     try:
-        for _ in range(300):
-            assert files.chart_file_names(chart) == expected
+        yield
     finally:
         stop.set()
         worker.join()
+
+
+def test_a_listing_beside_helms_temporary_folders_neither_fails_nor_reports_them(tmp_path):
+    chart = write_chart(tmp_path / "charts", "web")
+    expected = files.chart_file_names(chart)
+    with _helm_at_work(chart):
+        for _ in range(300):
+            assert files.chart_file_names(chart) == expected
     assert not any(name.startswith("tmpcharts-") for name in expected)
+
+
+@pytest.mark.parametrize("prefix", ["tmpcharts-", "scratch-"])
+def test_loading_a_chart_beside_helms_temporary_folders_never_fails(tmp_path, prefix):
+    """load_service, which every command that loads charts runs, checks the links of each
+    subfolder: helm's folder is skipped, and any folder that vanishes while it is walked
+    is gone, never 'cannot read'."""
+    root = chart_tree(tmp_path / "repo", ["web"])
+    chart = write_chart(root / "charts", "web")
+    (chart / "templates" / "extra").mkdir()  # a subfolder whose links are checked
+    settings = files.load_settings(root)
+    expected = files.load_service(root, chart, settings)
+    errors = []
+    with _helm_at_work(chart, prefix):
+        for _ in range(300):
+            try:
+                assert files.load_service(root, chart, settings) == expected
+            except InputError as exc:
+                errors.append(exc.message)
+    assert errors == []
+
+
+def test_a_link_out_of_the_repository_is_still_refused_beside_helms_folders(tmp_path):
+    root = chart_tree(tmp_path / "repo", ["web"])
+    chart = write_chart(root / "charts", "web")
+    (chart / "templates" / "outside.yaml").symlink_to(tmp_path)
+    with _helm_at_work(chart), pytest.raises(InputError) as error:
+        files.load_service(root, chart, files.load_settings(root))
+    assert error.value.message.startswith("charts/web/templates/outside.yaml: a symlink to")
 
 
 def _leftover(root: Path, name: str = "gone") -> Path:
