@@ -41,12 +41,11 @@ class HistoryResult:
 
 
 def versions_at(clone: Clone, revision: str, path: str) -> Versions | None:
-    """The versions in `path` at `revision` (leniently), or None."""
-    data = clone.file_at(revision, path) if revision else None
-    if data is None:
-        return None
+    """The versions in `path` at `revision` (leniently), or None (no such file, or one that
+    is not YAML or past the bounds)."""
     try:
-        return versions_in(data, path)
+        data = clone.file_at(revision, path) if revision else None
+        return None if data is None else versions_in(data, path)
     except InputError:
         return None
 

@@ -28,7 +28,8 @@ from gitops_tool.adapters.git.errors import (
     secrets_of,
 )
 from gitops_tool.adapters.interrupts import ctrl_c_recorded
-from gitops_tool.errors import GitError
+from gitops_tool.core.yamldoc import MAX_FILE_BYTES
+from gitops_tool.errors import GitError, InputError
 
 NETWORK_TIMEOUT = 300.0  # seconds a fetch or push may take before it is killed
 _IDENTITY_SIGNS = ("please tell me who you are", "empty ident name", "unable to auto-detect")
@@ -214,13 +215,19 @@ class Clone:
         return self.check("rev-list", "--parents", "-n1", commit, what="rev-list").split()[1:]
 
     def file_at(self, revision: str, path: str) -> bytes | None:
-        """The content of `path` at `revision`, or None when it has no such file."""
+        """The content of `path` at `revision`, or None when it has no such file; InputError
+        when it is past the size bound of every YAML file gitops-tool reads (it is not read)."""
         try:
             blob = self.repo.commit(revision).tree / path
         except (KeyError, ValueError, git.BadName, git.BadObject):
             return None
         if blob.type != "blob":
             return None
+        if blob.size > MAX_FILE_BYTES:
+            raise InputError(f"{path} at {revision[:12]}: larger than "
+                             f"{MAX_FILE_BYTES // (1024 * 1024)} MiB; gitops-tool refuses to "
+                             "read it", hint="no real environment file is this big: check "
+                             "what wrote that commit")
         return blob.data_stream.read()
 
     def files_at(self, revision: str, folder: str) -> dict[str, bytes]:

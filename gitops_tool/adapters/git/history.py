@@ -8,6 +8,7 @@ from collections.abc import Generator, Sequence
 from pathlib import Path
 
 from gitops_tool.core.drift.stages import FileVersion
+from gitops_tool.core.yamldoc import MAX_FILE_BYTES
 from gitops_tool.errors import GitError
 
 
@@ -60,7 +61,9 @@ def file_history(root: Path, path: str) -> Generator[FileVersion, None, None] | 
         try:
             for commit in repo.iter_commits(head, paths=rel, first_parent=True):
                 try:
-                    data = (commit.tree / rel).data_stream.read()
+                    blob = commit.tree / rel
+                    # a version past the size bound is not read: it has no pins to compare
+                    data = blob.data_stream.read() if blob.size <= MAX_FILE_BYTES else b""
                     text: str | None = data.decode("utf-8", errors="replace")
                 except KeyError:
                     text = None

@@ -20,11 +20,10 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-import yaml
-
 from gitops_tool.core.drift.findings import ENVIRONMENT, KIND_BEHIND, Finding
 from gitops_tool.core.model import Environment, Tree, is_commit
 from gitops_tool.core.names import application_name
+from gitops_tool.core.yamldoc import load_plain
 from gitops_tool.errors import InputError
 
 IMAGE, REVISION = "image", "revision"
@@ -32,7 +31,6 @@ PinKey = tuple[str, str]  # (service, IMAGE | REVISION)
 LABELS = {IMAGE: "image", REVISION: "chart revision"}  # how a message names the field
 NOT_COMMITTED = "not committed yet"
 DEFAULT_MAX_LAG = timedelta(days=7)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there is one
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
@@ -85,9 +83,9 @@ def pins_in(text: str | None) -> dict[PinKey, str]:
     version need not pass today's checks); nothing when it cannot be read."""
     if text is None:
         return {}
-    try:
-        data = yaml.load(text, Loader=_LOADER)  # a safe loader (C or Python)
-    except yaml.YAMLError:
+    try:  # bounded as every load is: an old version may be an alias bomb, or huge
+        data = load_plain(text, "an earlier version of an environment file")
+    except InputError:
         return {}
     if not isinstance(data, dict):
         return {}

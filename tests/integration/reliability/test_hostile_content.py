@@ -233,3 +233,47 @@ def test_validate_refuses_a_fifo_in_argocd(rendered: Path, tmp_path: Path) -> No
                           capture_output=True, text=True, timeout=60, env=child_env())
     assert done.returncode == 2, done.stderr
     assert "argocd/dev/stray.yaml: not a regular file" in done.stderr
+
+
+# An old version of dev.yaml: a bomb whose last anchor is a pin's value (what a lenient
+# reader stringifies), or a file past the size bound.
+HISTORIC = {
+    "alias bomb": (bomb(), "*a8"),
+    "merge-key bomb": (SHAPES["merge-key bomb"][1], "*b6"),
+    "a 9 MiB file": (SHAPES["a 9 MiB file"][1], '"1.1.0"'),
+}
+
+
+@pytest.mark.parametrize("shape", list(HISTORIC))
+def test_a_hostile_version_in_git_history_is_read_within_the_bounds(
+    rendered: Path, tmp_path: Path, shape: str
+) -> None:
+    """drift dates a stage's lag from every committed version of the environment files, and
+    history shows each promotion: an old version that was an alias bomb (or huge) and was
+    reverted since is one version without pins, never a hang or a crash."""
+    from tests.support import gitrepos as g
+
+    root = tmp_path / "repo"
+    shutil.copytree(rendered, root, symlinks=True)
+    env = g.git_environment(tmp_path / "home")
+    g.git(root, "init", "-q", "-b", "main", env=env)
+    g.git(root, "add", "-A", env=env)
+    g.git(root, "commit", "-qm", "seed", env=env)
+    dev = root / "environments" / "dev.yaml"
+    original = dev.read_text().replace('portal:\n    image: "1.0.0"', 'portal:\n    image: "1.1.0"')
+    dev.write_text(original)  # dev ahead of staging: drift reads dev's history to date it
+    g.git(root, "commit", "-qam", "dev: portal 1.1.0", env=env)
+    anchors, pin = HISTORIC[shape]
+    dev.write_text(anchors + original.replace('image: "1.1.0"', f"image: {pin}"))
+    g.git(root, "commit", "-qam", f"dev: {shape}", env=env)
+    dev.write_text(original)
+    g.git(root, "commit", "-qam", "dev: reverted", env=env)
+    for verb in (("drift",), ("history", "dev")):
+        done = subprocess.run(
+            command("--repo", str(root), *verb), capture_output=True, text=True, timeout=240,
+            env=child_env(**env), preexec_fn=_limited,
+        )
+        said = done.stdout + done.stderr
+        for crash in ("Traceback", "MemoryError", "RecursionError"):
+            assert crash not in said, said[-2000:]
+        assert done.returncode in (0, 1), (verb, done.returncode, said[-2000:])
