@@ -122,6 +122,12 @@ def _scan(path: str, rel: str, found: dict[str, bytes | None], top: str) -> None
                 found[name] = None
 
 
+def unfinished(root: Path, output_dir: str) -> bool:
+    """Whether a killed process left a write to `output_dir` unfinished (its transaction
+    folder is there): `recover` has something to do."""
+    return os.path.lexists(journal.txn_folder(os.fspath(root), output_dir))
+
+
 def recover(root: Path, output_dir: str, warn: Callable[[str], None] = _quiet) -> None:
     """Complete or undo a write to `output_dir` that a killed process left unfinished, and
     say which on `warn`. The caller holds the repository lock."""

@@ -189,20 +189,31 @@ def run(options: PromoteOptions, deps: PromoteDeps | None = None) -> PromoteResu
     check_services(root, settings, options.services)
     require_confirmation(options)
     from gitops_tool.adapters.git.clone import open_clone
-    from gitops_tool.adapters.lock import repository_lock
 
     with ExitStack() as stack:
         clone = stack.enter_context(open_clone(root))
         check_branch_name(clone, options.branch)  # before the lock, the fetch or anything
-        if not options.dry_run:
-            stack.enter_context(repository_lock(
-                root, f"promote {options.source} {options.target}", options.lock_timeout,
-                warn=deps.runtime.warn,
-            ))
-            # a render killed midway is completed or undone before anything reads argocd/
-            writer.recover(root, settings.output_dir, deps.runtime.warn)
+        settle_output(stack, options, settings.output_dir,
+                      f"promote {options.source} {options.target}", deps.runtime.warn)
         return _promote(clone, options, deps)
     raise AssertionError("unreachable")
+
+
+def settle_output(stack: ExitStack, options: Any, output_dir: str, command: str,
+                  warn: Callable[[str], None]) -> None:
+    """Before anything reads argocd/: a real run takes the repository lock for its whole
+    length, and completes or undoes a write a killed render left unfinished (saying which).
+    A dry run changes nothing of its own and takes no lock, except to finish such a write
+    first, as `render --check` does: it never reads a half-written folder."""
+    from gitops_tool.adapters.lock import repository_lock
+
+    if not options.dry_run:
+        stack.enter_context(repository_lock(options.root, command, options.lock_timeout,
+                                            warn=warn))
+        writer.recover(options.root, output_dir, warn)
+    elif writer.unfinished(options.root, output_dir):
+        with repository_lock(options.root, command, options.lock_timeout, warn=warn):
+            writer.recover(options.root, output_dir, warn)
 
 
 def landing_for(clone: Clone, options: Any, branch: str) -> publish.Landing:

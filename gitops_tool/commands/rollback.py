@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_tool.adapters import files, writer
+from gitops_tool.adapters import files
 from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
 from gitops_tool.commands import publish
 from gitops_tool.commands.history import versions_at
@@ -27,6 +27,7 @@ from gitops_tool.commands.promote import (
     landing_for,
     promotion_id,
     require_confirmation,
+    settle_output,
 )
 from gitops_tool.core.names import environment_file
 from gitops_tool.core.promote import trailers as t
@@ -82,20 +83,14 @@ def run(options: RollbackOptions, deps: PromoteDeps | None = None) -> PromoteRes
                          hint=f"`gitops-tool history {options.environment}` lists them")
     require_confirmation(options)
     from gitops_tool.adapters.git.clone import open_clone
-    from gitops_tool.adapters.lock import repository_lock
 
     with ExitStack() as stack:
         clone = stack.enter_context(open_clone(root))
         # --branch and --to are checked (read only) before the lock, the fetch or anything
         check_branch_name(clone, options.branch)
         restored = restored_from(clone, options)
-        if not options.dry_run:
-            stack.enter_context(repository_lock(
-                root, f"rollback {options.environment} --to {options.to}",
-                options.lock_timeout, warn=deps.runtime.warn,
-            ))
-            # a render killed midway is completed or undone before anything reads argocd/
-            writer.recover(root, settings.output_dir, deps.runtime.warn)
+        settle_output(stack, options, settings.output_dir,
+                      f"rollback {options.environment} --to {options.to}", deps.runtime.warn)
         return _rollback(clone, options, deps, restored)
     raise AssertionError("unreachable")
 

@@ -454,3 +454,30 @@ def test_a_journal_committed_to_git_is_never_applied(
     assert done.returncode == 2, done.stderr
     assert f"argocd/{TXN_DIR}: committed to git" in done.stderr
     assert state(root / "argocd") == before
+
+
+@pytest.mark.parametrize("verb", [("rollback", "env00", "--to", "HEAD", "--dry-run"),
+                                  ("promote", "env00", "env01", "--dry-run")])
+def test_a_dry_run_of_the_git_commands_finishes_a_killed_write_first(
+    big: dict, tmp_path: Path, verb: tuple[str, ...]
+) -> None:
+    """promote and rollback read argocd/ (is the tree clean? what would the commit hold?):
+    a dry run, which takes no lock of its own, still completes a write a killed render left
+    unfinished before it reads, and says so; it never judges a half-written folder."""
+    from tests.support import gitrepos as g
+
+    root = fresh(big, tmp_path)
+    env = g.git_environment(tmp_path / "home")
+    g.git(root, "init", "-q", "-b", "main", env=env)
+    g.git(root, "add", "-A", env=env)
+    g.git(root, "commit", "-qm", "inputs moved, argocd/ not rendered yet", env=env)
+    child, _ = paused_child(root, ["render"], "replace", 10, tmp_path)
+    child.kill()
+    child.communicate()
+    assert after_kill(root) == "journal"
+    done = gitops(root, *verb, env=child_env(**env))
+    no_traceback(done.stderr)
+    assert "completed the write that " in done.stderr, done.stderr
+    assert after_kill(root) == "none" and state(root / "argocd") == big["new"]
+    # argocd/ now differs from the commit as a whole render would: the tree is not clean
+    assert done.returncode == 2 and "uncommitted changes" in done.stderr, done.stderr
