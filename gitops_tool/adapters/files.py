@@ -188,8 +188,9 @@ def load_settings(root: Path) -> Settings:
 
 
 def check_output_folder(root: Path, output_dir: str) -> None:
-    """Refuse an output folder reached through a symlink, or with a file on its way: render
-    writes only into a real folder of the repository."""
+    """Refuse an output folder reached through a symlink, with a file on its way, or inside
+    another git repository nested in this one: render writes only into a real folder of
+    this repository's own work tree."""
     parts = Path(output_dir).parts
     for i in range(1, len(parts) + 1):
         rel = "/".join(parts[:i])
@@ -202,6 +203,13 @@ def check_output_folder(root: Path, output_dir: str) -> None:
             )
         if not path.exists():
             return
+        if i < len(parts) and os.path.lexists(path / ".git"):
+            raise InputError(
+                f"{rel}/.git: the output folder {output_dir} ({SETTINGS_FILE}) is inside "
+                f"another git repository, {rel}; render would write into its work tree",
+                hint=f"set `output` in {SETTINGS_FILE} to a folder of this repository outside "
+                f"{rel}",
+            )
 
 
 def check_library(root: Path, settings: Settings) -> None:

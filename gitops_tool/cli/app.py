@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 REPO_HELP = "The GitOps repository (default: the nearest folder with gitops-tool.yaml)."
 DEBUG_HELP = "Show tracebacks for errors, and each Argo CD request."
-INTERRUPTED_HINT = "re-run the command to finish what it started"
+INTERRUPTED_HINT = "the line above says what it left; run the command again to carry on"
 
 
 class _Group(TyperGroup):

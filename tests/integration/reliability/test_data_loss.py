@@ -403,6 +403,26 @@ def test_a_repository_inside_the_output_folder_is_refused(git_tree: Path) -> Non
     assert state(git_tree / "argocd") == before
 
 
+@pytest.mark.parametrize("nested", ["sub", "sub/deeper"])
+def test_an_output_folder_inside_a_nested_repository_is_refused(
+    git_tree: Path, nested: str
+) -> None:
+    """`output: sub/argocd` where sub/ (or a folder above the output) is another git
+    repository: render would write into that repository's work tree."""
+    settings = git_tree / "gitops-tool.yaml"
+    settings.write_text(re.sub(r"(?m)^output: .*$", f"output: {nested}/argocd",
+                               settings.read_text()))
+    repo = git_tree / nested.split("/")[0]
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    before = state(repo)
+    for verb in (("render",), ("render", "--check"), ("validate", "--no-helm")):
+        done = gitops(git_tree, *verb)
+        assert done.returncode == 2, (verb, done.stderr)
+        assert f"{nested.split('/')[0]}/.git: the output folder {nested}/argocd" in done.stderr
+    assert state(repo) == before
+
+
 def test_check_without_the_lock_still_completes_a_killed_write(big: dict, tmp_path: Path) -> None:
     """The repository lock of a killed writer is free, so --check takes it and completes."""
     root = fresh(big, tmp_path)
