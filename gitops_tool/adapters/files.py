@@ -87,11 +87,28 @@ def inside(path: Path, root: Path, shown: str) -> Path:
     """`path` resolved, refusing anything (a symlink, `..`) that leaves `root`."""
     resolved = path.resolve()
     if not resolved.is_relative_to(root.resolve()):
+        _name_the_link(path, root, shown)  # a link on the way: named with its target
         raise InputError(
             f"{shown}: resolves to {resolved}, outside the repository",
             hint="keep charts, environments and output inside the repository",
         )
     return resolved
+
+
+def _name_the_link(path: Path, root: Path, shown: str) -> None:
+    """Refuse, as check_link does, the first symlink on the way from `root` to `path` that
+    leads out of the repository (`shown` is `path` as the user knows it)."""
+    top = os.path.realpath(root)
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return
+    shown_parts = Path(shown).parts
+    for i in range(1, len(parts) + 1):
+        step = root.joinpath(*parts[:i])
+        if step.is_symlink():
+            below = len(parts) - i  # the components of `path` under this link
+            check_link(step, top, "/".join(shown_parts[:len(shown_parts) - below]))
 
 
 def check_links(folder: Path, root: Path, shown: str, subfolder: bool = False) -> None:

@@ -249,7 +249,7 @@ BAD_INPUTS = {
     ),
     "symlinked chart folder leaving the repository": (
         _symlink_chart_outside,
-        "charts/portal: resolves to",
+        "charts/portal: a symlink to",
     ),
     "environment file with the .yml extension": (
         lambda root: shutil.copy(root / "environments/dev.yaml", root / "environments/qa.yml"),
