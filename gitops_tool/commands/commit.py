@@ -8,13 +8,20 @@ commit it sits on. It holds the repository lock for the whole run, and renders i
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from gitops_tool import templates
 from gitops_tool.adapters import files
-from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
+from gitops_tool.adapters.git.clone import open_clone
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT, repository_lock
+from gitops_tool.commands import prepare, publish
 from gitops_tool.commands.render import RenderOptions, RenderResult, run
+from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.wording import plural
 from gitops_tool.errors import EXIT_OK
 
@@ -38,14 +45,6 @@ class RenderCommitResult:
 
 def run_commit(options: RenderCommitOptions, deps: object | None = None) -> RenderCommitResult:
     """Render and commit what changed under the output folder; push when asked."""
-    from contextlib import ExitStack
-
-    from gitops_tool import templates
-    from gitops_tool.adapters.git.clone import open_clone
-    from gitops_tool.adapters.lock import repository_lock
-    from gitops_tool.commands import prepare, publish
-    from gitops_tool.core.promote import trailers as t
-
     deps = deps if isinstance(deps, publish.GitDeps) else publish.GitDeps()
     root = options.root
     wanted = list(dict.fromkeys(options.environments))
@@ -102,7 +101,4 @@ def _write_worktree(root: Path, wanted: list[str], warn: Callable[[str], None]) 
 
 
 def _render_id() -> str:
-    import uuid
-    from datetime import UTC, datetime
-
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"

@@ -42,6 +42,7 @@ from gitops_tool.core.argocd.appstatus import (
 )
 from gitops_tool.core.argocd.rollout import RolloutPlan, environment_of, plan_rollout
 from gitops_tool.core.argocd.wait import (
+    DONE,
     FAILING,
     WAITING,
     Expectation,
@@ -140,7 +141,7 @@ class Failure:
 class SyncResult:
     plan: RolloutPlan
     outcome: SyncOutcome
-    apps: tuple[tuple[str, int, str], ...] = ()  # (name, wave, last known state)
+    apps: tuple[tuple[str, int, str], ...] = ()  # (name, wave, DONE or the last known state)
     failure: Failure | None = None
     running: tuple[str, ...] = ()  # apps whose sync we started and whose operation still runs
     sync_id: str = ""
@@ -354,7 +355,7 @@ class Rollout:
 
     def _result(self, outcome: SyncOutcome, failure: Failure | None = None) -> SyncResult:
         apps = tuple(
-            (t.target.name, t.target.wave, "done" if t.done else t.summary)
+            (t.target.name, t.target.wave, DONE if t.done else t.summary)
             for t in self.tracked.values()
         )
         running = tuple(

@@ -2,8 +2,9 @@
 
 A module under tests/ may import `tests.support.*` and the modules of its own folder (and
 tests/support only tests/support); a benchmark under bench/ only `tests.support.*`. No module
-imports a conftest.py: those only register fixtures. Imports are read from the source
-(tests/support/imports.py), relative ones resolved.
+imports a conftest.py: those only register fixtures; nor a test module (`test_*.py`), even of
+its own folder: a helper two test modules share goes to a helper module beside them. Imports
+are read from the source (tests/support/imports.py), relative ones resolved.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def problem(module: str, home: str | None) -> str | None:
     parts = module.split(".")
     if "conftest" in parts:
         return "a conftest.py (it registers fixtures; shared code goes to tests/support)"
+    if any(part.startswith("test_") for part in parts):
+        return "a test module (shared code goes to a helper module beside it, or tests/support)"
     if _within(module, SUPPORT) or (home is not None and _within(module, home)):
         return None
     allowed = [SUPPORT] if home is None else [SUPPORT, home]
@@ -88,6 +91,10 @@ def test_the_checker_flags_other_folders_conftests_and_bench_reaching_into_tests
                 "from tests.conftest import REPO\n"
                 "from .conftest import small_tree\n"
             ),
+            "tests/unit/render/test_reuse.py": (
+                "from tests.unit.render.test_ok import check\n"
+                "from . import test_ok\n"
+            ),
             "tests/cli/test_cross.py": (
                 "from tests.integration.validate.cases import CASES\n"
                 "from tests.unit.render import parsed\n"
@@ -98,6 +105,7 @@ def test_the_checker_flags_other_folders_conftests_and_bench_reaching_into_tests
     )
     other = "another folder's module (shared code goes to tests/support)"
     conftest = "a conftest.py (it registers fixtures; shared code goes to tests/support)"
+    test = "a test module (shared code goes to a helper module beside it, or tests/support)"
     assert offenders(root) == [
         f"bench/bad.py: tests.integration.argocd.trees: {other}",
         f"bench/bad.py: tests.integration.argocd.trees.populate: {other}",
@@ -111,4 +119,6 @@ def test_the_checker_flags_other_folders_conftests_and_bench_reaching_into_tests
         f"tests/unit/render/test_conftest.py: tests.conftest.REPO: {conftest}",
         f"tests/unit/render/test_conftest.py: tests.unit.render.conftest: {conftest}",
         f"tests/unit/render/test_conftest.py: tests.unit.render.conftest.small_tree: {conftest}",
+        f"tests/unit/render/test_reuse.py: tests.unit.render.test_ok: {test}",
+        f"tests/unit/render/test_reuse.py: tests.unit.render.test_ok.check: {test}",
     ]

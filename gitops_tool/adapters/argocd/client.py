@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+import urllib3
 
 from gitops_tool.adapters.argocd.config import Connection
 from gitops_tool.adapters.argocd.errors import (
@@ -138,8 +139,6 @@ class ArgoCDClient:
         self._session.mount("https://", TrustingAdapter(ca_data=conn.ca_data, max_retries=retry))
         self._session.mount("http://", TrustingAdapter(max_retries=retry))
         if conn.verify is False:
-            import urllib3
-
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def __repr__(self) -> str:

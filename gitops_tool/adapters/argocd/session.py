@@ -6,11 +6,14 @@ I/O only; the client decides what each failure means for the command.
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout  # not the builtin
 
 from gitops_tool.adapters.argocd.config import Connection
 from gitops_tool.adapters.argocd.transport import watch_pools
@@ -25,8 +28,6 @@ class TrustingAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         if self._ca_data:
-            import ssl
-
             context = ssl.create_default_context()
             context.load_verify_locations(cadata=self._ca_data)
             kwargs["ssl_context"] = context
@@ -74,14 +75,12 @@ def ssl_reason(exc: Exception) -> str:
 
 
 def timed_out(exc: Exception) -> bool:
-    from urllib3.exceptions import MaxRetryError, NewConnectionError, TimeoutError
-
     inner = exc.args[0] if exc.args else None
     if isinstance(inner, MaxRetryError):
         inner = inner.reason
     if isinstance(inner, NewConnectionError):  # a refused connection, not a timeout
         return False
-    return isinstance(exc, requests.exceptions.Timeout) or isinstance(inner, TimeoutError)
+    return isinstance(exc, requests.exceptions.Timeout) or isinstance(inner, Urllib3Timeout)
 
 
 def connection_reason(exc: Exception) -> str:

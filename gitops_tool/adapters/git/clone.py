@@ -14,10 +14,12 @@ import signal
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import git  # GitPython: this module is imported only by the commands that use git
+from gitdb.base import IStream  # GitPython's object database, loaded with it
 
 from gitops_tool.adapters.git.errors import (
     GitIdentityMissing,
@@ -28,6 +30,7 @@ from gitops_tool.adapters.git.errors import (
     secrets_of,
 )
 from gitops_tool.adapters.interrupts import ctrl_c_recorded
+from gitops_tool.core.promote.push import classify_push, remote_messages, unreachable
 from gitops_tool.core.yamldoc import MAX_FILE_BYTES
 from gitops_tool.errors import GitError, InputError
 
@@ -246,10 +249,6 @@ class Clone:
         """A new commit on `parent` whose tree is `parent`'s with `files` written (None:
         removed); the index and the working tree are not touched. Author and committer
         come from git's configuration or the GIT_AUTHOR_*/GIT_COMMITTER_* variables."""
-        from io import BytesIO
-
-        from gitdb.base import IStream
-
         index = self._git_dir() / f"gitops-tool-index-{os.getpid()}"
         env = {"GIT_INDEX_FILE": str(index)}
         try:
@@ -326,8 +325,6 @@ class Clone:
     def fetch(self, remote: str, branch: str) -> str | None:
         """Fetch `branch` of `remote` into its remote-tracking ref; that ref's commit, or None
         when the remote has no such branch. RemoteUnreachable when it cannot be reached."""
-        from gitops_tool.core.promote.push import unreachable
-
         ref = f"refs/remotes/{remote}/{branch}"
         status, _, err = self.run("fetch", "--quiet", "--no-tags", remote,
                                   f"+refs/heads/{branch}:{ref}", timeout=NETWORK_TIMEOUT)
@@ -349,8 +346,6 @@ class Clone:
         remote-tracking ref, which is as old as the last fetch), or None when the remote
         has no such branch. RemoteUnreachable when it cannot be reached; GitError when it
         answers with a failure (a refused credential, no such repository)."""
-        from gitops_tool.core.promote.push import unreachable
-
         ref = f"refs/heads/{branch}"
         status, out, err = self.run("ls-remote", "--quiet", remote, ref, timeout=timeout)
         if status != 0:
@@ -377,8 +372,6 @@ class Clone:
     def push(self, remote: str, source: str, branch: str) -> tuple[Any, list[str]]:
         """Push `source` (a commit or ref) to `branch` of `remote`, never forced:
         (PushAnswer, the remote's own messages), scrubbed."""
-        from gitops_tool.core.promote.push import classify_push, remote_messages
-
         status, out, err = self.run("push", "--porcelain", remote,
                                     f"{source}:refs/heads/{branch}", timeout=NETWORK_TIMEOUT)
         answer = classify_push(status, out, err)

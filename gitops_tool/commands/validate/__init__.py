@@ -1,7 +1,7 @@
-"""`gitops-tool validate`: chart structure, real helm, policy and secrets, argocd/ manifests.
-
-The package holds the command (here) and its two halves: `helm` (lint, template and
+"""`gitops-tool validate`: the command (here) and its two halves, `helm` (lint, template and
 policy on what helm renders) and `argocd` (the argocd/ manifests and their CRD schemas).
+
+It checks chart structure, real helm output, policy and secrets, and argocd/ manifests.
 
 run(options, deps) reads the repository, runs helm in a thread pool (the helm
 subprocesses do the work), hands what it read and what helm printed to the pure

@@ -17,6 +17,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import yaml
+
 from gitops_tool.core.promote.plan import Change
 from gitops_tool.core.yamldoc import parse_yaml
 from gitops_tool.errors import InputError
@@ -59,8 +61,6 @@ def _scalar(value: str, style: str | None) -> str:
 
 
 def _reads_as_string(value: str) -> bool:
-    import yaml
-
     try:
         return yaml.safe_load(value) == value
     except yaml.YAMLError:

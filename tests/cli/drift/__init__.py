@@ -1,0 +1,1 @@
+"""`gitops-tool drift` on the command line against the fake Argo CD and real git history."""

@@ -1,0 +1,1 @@
+"""`gitops-tool validate` on the command line."""

@@ -1,0 +1,1 @@
+"""`drift` against real git history and the fake Argo CD."""

@@ -1,0 +1,1 @@
+"""The repository lock between real processes."""

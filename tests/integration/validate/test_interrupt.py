@@ -7,6 +7,7 @@ either to the whole process group (a terminal's Ctrl-C) or to the tool alone.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.charts import chart_tree, write_chart
+from tests.support.charts import LIBRARY_DEP, chart_tree, write_chart
 from tests.support.helm import fake_helm
 from tests.support.signals import sigint_default
 
@@ -87,8 +88,6 @@ def test_ctrl_c_stops_helm_and_leaves_nothing(tmp_path, target):
 @pytest.mark.parametrize("target", ["group", "process"])
 def test_ctrl_c_during_a_dependency_build_leaves_no_tmpcharts(tmp_path, target):
     """helm works in <chart>/tmpcharts-<pid> and, killed, leaves it: validate removes it."""
-    from tests.integration.validate.cases import LIBRARY_DEP
-
     root = chart_tree(tmp_path / "repo", ["web"])
     write_chart(root / "charts", "web", chart={"dependencies": [LIBRARY_DEP]})
     markers = tmp_path / "markers"
@@ -103,6 +102,7 @@ def test_ctrl_c_during_a_dependency_build_leaves_no_tmpcharts(tmp_path, target):
         [sys.executable, "-m", "gitops_tool", "--repo", str(root), "validate"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
+        preexec_fn=sigint_default,  # Ctrl-C works in it even under a background pytest
     )
     try:
         assert _wait_for(lambda: (markers / "ready").exists(), 30), "helm shim never started"
@@ -126,8 +126,6 @@ def test_ctrl_c_at_random_moments_never_hangs(tmp_path):
     -2, killed by the signal itself, when it landed while the interpreter started or exited).
     A KeyboardInterrupt raised inside the pool's wait could leave a future's lock held and
     the pool waiting for its worker for ever."""
-    import random
-
     root = chart_tree(tmp_path / "repo", [f"c{i}" for i in range(6)])
     for i in range(6):
         write_chart(root / "charts", f"c{i}")

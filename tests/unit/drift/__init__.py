@@ -1,0 +1,1 @@
+"""Drift findings, stages behind, resource diffs, and the reports (text, Markdown, GitHub)."""

@@ -1,0 +1,1 @@
+"""The promotion plan, the byte-exact edit, the gate, trailers and push answers."""

@@ -2,71 +2,24 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from typing import Any
-
 import yaml
 
 from gitops_tool.core import names
 from gitops_tool.core.render.rendering import Rendering
 from gitops_tool.core.waves import waves_of
-from tests.unit.render.parsed import environments_of
-
-_PLACEHOLDER = re.compile(r"\{\{\.([A-Za-z0-9_]+)\}\}")
-
-
-def instantiate(template: Any, element: dict[str, str]) -> Any:
-    """The Go template's `{{.key}}` substitution, enough for this template; a missing key
-    fails (missingkey=error)."""
-    if isinstance(template, dict):
-        return {instantiate(k, element): instantiate(v, element) for k, v in template.items()}
-    if isinstance(template, list):
-        return [instantiate(v, element) for v in template]
-    if isinstance(template, str):
-        return _PLACEHOLDER.sub(lambda match: element[match.group(1)], template)
-    return template
-
-
-def _appset(files: Mapping[str, str], env: str) -> dict:
-    return yaml.safe_load(files[f"argocd/{env}/applicationset/applicationset.yaml"])
-
-
-def _applications(files: Mapping[str, str], env: str) -> dict[str, dict]:
-    prefix = f"argocd/{env}/applications/"
-    docs = [yaml.safe_load(t) for p, t in files.items() if p.startswith(prefix)]
-    return {d["metadata"]["name"]: d for d in docs}
-
-
-def _assert_applicationset_generates_the_applications(files: Mapping[str, str], env: str) -> int:
-    """The ApplicationSet of `env`, each element put into its template, gives exactly the
-    Application files of `env`: same names, and the whole document equal (sources,
-    destinations, labels, syncPolicy...). Returns how many there are."""
-    spec = _appset(files, env)["spec"]
-    assert spec["goTemplate"] is True
-    assert spec["goTemplateOptions"] == ["missingkey=error"]
-    elements = spec["generators"][0]["list"]["elements"]
-    rendered = _applications(files, env)
-    generated = {}
-    for element in elements:
-        app = instantiate(spec["template"], element)
-        generated[app["metadata"]["name"]] = {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Application",
-            **app,
-        }
-    assert len(generated) == len(elements), f"{env}: two elements give one name"
-    assert sorted(generated) == sorted(rendered), env
-    for name, app in generated.items():
-        assert app == rendered[name], f"{env}: {name}"
-    return len(rendered)
+from tests.unit.render.parsed import (
+    applicationset_of,
+    assert_applicationset_generates_the_applications,
+    environments_of,
+    instantiate,
+)
 
 
 def test_template_with_each_element_is_the_rendered_application(
     small_rendering: Rendering,
 ) -> None:
     for env in ("dev", "staging", "prod"):
-        assert _assert_applicationset_generates_the_applications(small_rendering.files, env) == 5
+        assert assert_applicationset_generates_the_applications(small_rendering.files, env) == 5
 
 
 def test_this_repositorys_committed_applicationsets_generate_its_applications(
@@ -76,14 +29,14 @@ def test_this_repositorys_committed_applicationsets_generate_its_applications(
     envs = environments_of(committed_output)
     assert envs, "argocd/ has no ApplicationSet"
     for env in envs:
-        assert _assert_applicationset_generates_the_applications(committed_output, env) > 0
+        assert assert_applicationset_generates_the_applications(committed_output, env) > 0
 
 
 def test_every_element_matches_exactly_one_step_in_wave_order(
     small_rendering: Rendering, small_tree
 ) -> None:
     for env in ("dev", "staging", "prod"):
-        spec = _appset(small_rendering.files, env)["spec"]
+        spec = applicationset_of(small_rendering.files, env)["spec"]
         assert spec["strategy"]["type"] == "RollingSync"
         steps = spec["strategy"]["rollingSync"]["steps"]
         planes = [w.plane for w in waves_of(small_tree)]
@@ -103,7 +56,7 @@ def test_every_element_matches_exactly_one_step_in_wave_order(
 
 
 def test_generated_applications_keep_the_finalizer(small_rendering: Rendering) -> None:
-    spec = _appset(small_rendering.files, "prod")["spec"]
+    spec = applicationset_of(small_rendering.files, "prod")["spec"]
     assert spec["syncPolicy"] == {"preserveResourcesOnDeletion": False}
     assert spec["template"]["metadata"]["finalizers"] == [names.RESOURCES_FINALIZER]
     # deletionOrder: Reverse would make the controller delete the generated Applications
@@ -116,7 +69,8 @@ def test_manual_environment_steps_are_gated_and_automated_ones_are_not(
 ) -> None:
     # RollingSync syncs by itself; maxUpdate: 0 on every step is the manual gate (pitfall 5)
     for env in small_tree.environments:
-        steps = _appset(small_rendering.files, env.name)["spec"]["strategy"]["rollingSync"]["steps"]
+        spec = applicationset_of(small_rendering.files, env.name)["spec"]
+        steps = spec["strategy"]["rollingSync"]["steps"]
         assert steps
         for step in steps:
             if env.sync_policy.automated:

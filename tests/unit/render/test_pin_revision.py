@@ -14,7 +14,7 @@ from gitops_tool.core.apps import app_target
 from gitops_tool.core.render.rendering import rendering_for
 from gitops_tool.errors import InputError
 from tests.support.trees import small_spec, write_tree
-from tests.unit.render.test_appset import _assert_applicationset_generates_the_applications
+from tests.unit.render.parsed import assert_applicationset_generates_the_applications
 
 OWN = "e" * 40
 
@@ -47,7 +47,7 @@ def test_a_pin_revision_reaches_its_application_and_element_only(tmp_path: Path)
     assert elements["portal"]["revision"] == OWN
     assert elements["worker"]["revision"] == "c" * 40
     assert appset["spec"]["template"]["spec"]["source"]["targetRevision"] == "{{.revision}}"
-    assert _assert_applicationset_generates_the_applications(after, "staging") == 5
+    assert assert_applicationset_generates_the_applications(after, "staging") == 5
     env = tree.environment("staging")
     service = tree.service("portal")
     assert env is not None and service is not None

@@ -1,0 +1,2 @@
+"""The validate core: structure and waivers, pod and platform policy, secrets, ingress,
+argocd/ checks, helm's messages."""
