@@ -28,7 +28,7 @@ from gitops_tool.core import selection
 from gitops_tool.core.model import Environment, Settings, Tree
 from gitops_tool.core.names import environment_file
 from gitops_tool.core.promote import trailers as t
-from gitops_tool.core.promote.gate import FAILING, NOT_CHECKED, PASSED, SKIPPED, Gate
+from gitops_tool.core.promote.gate import Gate, GateStatus
 from gitops_tool.core.promote.message import Story, message_context, rendered_summary
 from gitops_tool.core.promote.plan import (
     Change,
@@ -368,10 +368,10 @@ def _source_and_gate(
         run = source_gate.resolve_source(clone, tree, source, services, None, fetch=fetch)
         ran = source_gate.as_run(clone, source, run, options.services, fetch=fetch)
         if options.skip_gate:
-            return run, ran, Gate(SKIPPED, t.one_line(options.reason))
+            return run, ran, Gate(GateStatus.SKIPPED, t.one_line(options.reason))
         runtime.warn("warning: no Argo CD server is configured: the gate is not checked "
                      "(the commit records `Gitops-Tool-Gate: not checked`)")
-        return run, ran, Gate(NOT_CHECKED)
+        return run, ran, Gate(GateStatus.NOT_CHECKED)
     with runtime.connect(options.flags) as client:
         deps.git.notify(f"asking Argo CD ({client.host}) about {source.name} ...")
         states = source_gate.source_states(client, source)
@@ -379,7 +379,7 @@ def _source_and_gate(
                                          host=client.host, fetch=fetch)
         ran = source_gate.as_run(clone, source, run, options.services, fetch=fetch)
         if options.skip_gate:
-            return run, ran, Gate(SKIPPED, t.one_line(options.reason))
+            return run, ran, Gate(GateStatus.SKIPPED, t.one_line(options.reason))
         return run, ran, source_gate.gate_of(tree, ran, services, run, states,
                                              runtime.clock.now())
 
@@ -405,7 +405,7 @@ def _recheck(
     def recheck(clone: Clone, tip: str) -> None:
         if clone.file_at(tip, rel) == base:
             return
-        if gate.status != PASSED:
+        if gate.status != GateStatus.PASSED:
             deps.git.notify(f"{rel} changed on the remote meanwhile; this promotion still "
                             f"carries what {source.name} ran ({run.commit[:12]})")
             return
@@ -413,7 +413,7 @@ def _recheck(
             states = source_gate.source_states(client, source)
         again = source_gate.gate_of(tree, source, services, run, states,
                                     deps.runtime.clock.now())
-        if again.status == FAILING:
+        if again.status == GateStatus.FAILING:
             problems = "; ".join(f"{r.app}: {', '.join(r.problems)}" for r in again.rows
                                  if r.problems)
             raise publish.SourceMoved(

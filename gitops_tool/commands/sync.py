@@ -42,11 +42,9 @@ from gitops_tool.core.argocd.appstatus import (
 )
 from gitops_tool.core.argocd.rollout import RolloutPlan, environment_of, plan_rollout
 from gitops_tool.core.argocd.wait import (
-    DONE,
-    FAILING,
-    WAITING,
     Expectation,
     Verdict,
+    VerdictKind,
     foreign_operation,
     sync_verdict,
     verdict,
@@ -338,12 +336,12 @@ class Rollout:
         rows = []
         for app in apps:
             t = self.tracked[app.name]
-            kind = t.verdict.kind if t.verdict else WAITING
+            kind = t.verdict.kind if t.verdict else VerdictKind.WAITING
             rows.append((app.name, kind, t.summary))
         self.runtime.progress(Progress(stage, tuple(rows)))
 
     def _failed(self, tracked: Tracked) -> SyncResult:
-        assert tracked.verdict is not None and tracked.verdict.kind == FAILING
+        assert tracked.verdict is not None and tracked.verdict.kind is VerdictKind.FAILING
         state = tracked.state
         failure = Failure(
             app=tracked.target.name,
@@ -355,7 +353,7 @@ class Rollout:
 
     def _result(self, outcome: SyncOutcome, failure: Failure | None = None) -> SyncResult:
         apps = tuple(
-            (t.target.name, t.target.wave, DONE if t.done else t.summary)
+            (t.target.name, t.target.wave, VerdictKind.DONE if t.done else t.summary)
             for t in self.tracked.values()
         )
         running = tuple(

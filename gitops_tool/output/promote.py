@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from gitops_tool.commands.promote import Outcome
 from gitops_tool.core.model import is_commit
-from gitops_tool.core.promote.gate import FAILING, NOT_CHECKED, PASSED, SKIPPED, Gate
+from gitops_tool.core.promote.gate import Gate, GateStatus
 from gitops_tool.core.promote.message import Story, rendered_files, subject_of
 from gitops_tool.core.promote.plan import ServiceMove
 from gitops_tool.core.promote.versions import Versions
@@ -68,12 +69,12 @@ def moves_table(story: Story) -> str:
 
 
 def gate_line(gate: Gate, source: str) -> str:
-    if gate.status == PASSED:
+    if gate.status == GateStatus.PASSED:
         return f"passed: {plural(len(gate.rows), 'app')} of {source} Synced and Healthy at the " \
                "promoted revision and tags"
-    if gate.status == SKIPPED:
+    if gate.status == GateStatus.SKIPPED:
         return f"skipped: {gate.reason}"
-    if gate.status == NOT_CHECKED:
+    if gate.status == GateStatus.NOT_CHECKED:
         return "not checked: no Argo CD server is configured"
     bad = sum(1 for r in gate.rows if not r.ok)
     return f"refused: {bad} of {plural(len(gate.rows), 'app')} of {source} " \
@@ -99,7 +100,7 @@ def text(result: PromoteResult) -> str:
                      f"({result.source_run.detail})")
     if story.kind == "promote":
         lines.append(f"gate: {gate_line(result.gate, story.source)}")
-    if result.gate.status == FAILING:
+    if result.gate.status == GateStatus.FAILING:
         lines += ["", gate_table(result.gate)]
         if result.fast_forwarded:
             lines += ["", *result.notes, "nothing was committed"]
@@ -107,18 +108,18 @@ def text(result: PromoteResult) -> str:
     if story.moves or story.current.revision != story.wanted.revision:
         lines += ["", moves_table(story)]
     lines += ["", *outcome_lines(result)]
-    if result.diff and result.outcome.value == "planned":
+    if result.diff and result.outcome is Outcome.PLANNED:
         lines += ["", result.diff.rstrip("\n")]
     return "\n".join(lines)
 
 
 def outcome_lines(result: PromoteResult) -> list[str]:
     story, published = result.story, result.published
-    outcome = result.outcome.value
+    outcome = result.outcome
     lines = list(result.notes)
-    if outcome == "planned":
+    if outcome is Outcome.PLANNED:
         lines.append(f"dry run: nothing was changed; {_files(result)} would be committed")
-    elif outcome == "declined":
+    elif outcome is Outcome.DECLINED:
         lines.append("not confirmed: nothing was committed" if result.fast_forwarded
                      else "not confirmed: nothing was changed")
     if published is not None and published.commit:
@@ -178,7 +179,7 @@ def as_data(result: PromoteResult) -> dict[str, Any]:
         "pushed_commits": list(published.pushed_commits) if published else [],
         "notes": list(result.notes),
         "fast_forwarded": result.fast_forwarded or None,
-        "diff": result.diff if result.outcome.value == "planned" else None,
+        "diff": result.diff if result.outcome is Outcome.PLANNED else None,
     }
 
 

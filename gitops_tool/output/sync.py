@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_tool.commands.sync import SyncOutcome
 from gitops_tool.core.argocd.appstatus import MISSING, short_revision
-from gitops_tool.core.argocd.wait import DONE
+from gitops_tool.core.argocd.wait import VerdictKind
 from gitops_tool.core.names import environment_file
 from gitops_tool.core.wording import plural
 from gitops_tool.output import table, to_json
@@ -80,7 +80,7 @@ def sync_text(result: SyncResult) -> str:
         lines.append(f"{plan.environment}: interrupted; stopped waiting")
     if result.outcome in (SyncOutcome.TIMEOUT, SyncOutcome.INTERRUPTED, SyncOutcome.FAILED):
         lines += [f"  {name} (wave {wave}): {state}" for name, wave, state in result.apps
-                  if result.outcome is SyncOutcome.TIMEOUT or state != DONE]
+                  if result.outcome is SyncOutcome.TIMEOUT or state != VerdictKind.DONE]
     if result.running:
         lines.append("still running in Argo CD (not cancelled): " + ", ".join(result.running))
     return "\n".join(lines)
@@ -101,8 +101,8 @@ def sync_hint(result: SyncResult) -> str | None:
 
 def progress_line(progress: Progress) -> str:
     """One line for a terminal: the stage, how many are done, the first app still waiting."""
-    done = sum(1 for _, kind, _ in progress.apps if kind == DONE)
-    waiting = [(name, reason) for name, kind, reason in progress.apps if kind != DONE]
+    done = sum(1 for _, kind, _ in progress.apps if kind == VerdictKind.DONE)
+    waiting = [(name, reason) for name, kind, reason in progress.apps if kind != VerdictKind.DONE]
     line = f"{progress.stage}: {done}/{len(progress.apps)} done"
     if waiting:
         name, reason = waiting[0]

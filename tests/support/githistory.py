@@ -27,10 +27,13 @@ class GitHistory:
 
     def git(self, *args: str, env: dict[str, str] | None = None) -> str:
         done = subprocess.run(
-            ["git", *args], cwd=self.root, capture_output=True, text=True, check=True,
-            env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull,
+            ["git", *args], cwd=self.root, capture_output=True, text=True,
+            # no user config; an empty file of ours, never /dev/null, which a `git config
+            # --global` would replace with a file by renaming over it
+            env={**os.environ, "GIT_CONFIG_GLOBAL": str(self.root.parent / ".gitconfig-test"),
                  "GIT_CONFIG_NOSYSTEM": "1", **(env or {})},
         )
+        assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
         return done.stdout.strip()
 
     def commit(self, message: str, when: datetime) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from gitops_tool.core.argocd.appstatus import (
     BLOCKING_CONDITIONS,
@@ -28,7 +29,15 @@ from gitops_tool.core.argocd.appstatus import (
 )
 from gitops_tool.core.model import is_commit
 
-DONE, WAITING, FAILING = "done", "waiting", "failed"
+
+class VerdictKind(StrEnum):
+    """Where one app stands in our sync."""
+
+    DONE = "done"
+    WAITING = "waiting"
+    FAILING = "failed"
+
+
 SETTLE = timedelta(seconds=5)  # GitOps Promoter holds Healthy this long before trusting it
 # The hold compares our clock with the server's lastTransitionTime. A transition further in
 # our future than this means the clocks disagree (ours is behind): waiting for our clock to
@@ -49,21 +58,21 @@ class Expectation:
 class Verdict:
     """done, waiting (with why), or failed (with why and the unhealthy resources)."""
 
-    kind: str
+    kind: VerdictKind
     reason: str
     resources: tuple[ResourceHealth, ...] = ()
 
     @property
     def done(self) -> bool:
-        return self.kind == DONE
+        return self.kind == VerdictKind.DONE
 
     @property
     def failed(self) -> bool:
-        return self.kind == FAILING
+        return self.kind == VerdictKind.FAILING
 
 
 def _waiting(reason: str) -> Verdict:
-    return Verdict(WAITING, reason)
+    return Verdict(VerdictKind.WAITING, reason)
 
 
 def stale_status(state: AppState) -> str | None:
@@ -102,21 +111,21 @@ def _operation_verdict(state: AppState, expect: Expectation) -> Verdict | None:
         return _waiting("our sync has not started yet")
     if state.phase in (FAILED, ERROR):
         return Verdict(
-            FAILING, f"sync {state.phase}: {state.operation_message or 'no message'}",
+            VerdictKind.FAILING, f"sync {state.phase}: {state.operation_message or 'no message'}",
             state.unhealthy,
         )
     if state.phase != SUCCEEDED:
         return _waiting(f"sync {state.phase or 'pending'}")
     if state.target_revision != expect.revision:
         return Verdict(
-            FAILING,
+            VerdictKind.FAILING,
             f"the Application targets {state.target_revision or '(none)'}, but the "
             f"repository says {expect.revision}: its spec is not current",
         )
     deployed = state.synced_revision
     if is_commit(expect.revision) and deployed != expect.revision:
         return Verdict(
-            FAILING,
+            VerdictKind.FAILING,
             f"the sync deployed {short_revision(deployed) or '(unknown)'}, "
             f"expected {short_revision(expect.revision)}",
         )
@@ -142,7 +151,7 @@ def sync_verdict(state: AppState, expect: Expectation) -> Verdict:
     """Whether our sync of `state` completed, health aside: how the root Application is
     judged, whose health (by the Application health check) is the worst of its children's."""
     pending = _operation_verdict(state, expect) or _synced(state)
-    return pending or Verdict(DONE, "Synced")
+    return pending or Verdict(VerdictKind.DONE, "Synced")
 
 
 def verdict(state: AppState, expect: Expectation, now: datetime) -> Verdict:
@@ -152,7 +161,7 @@ def verdict(state: AppState, expect: Expectation, now: datetime) -> Verdict:
         return pending
     if state.health == DEGRADED:  # before Synced: a Degraded app may also be OutOfSync
         reason = f"Degraded: {state.health_message}" if state.health_message else "Degraded"
-        return Verdict(FAILING, reason, state.unhealthy)
+        return Verdict(VerdictKind.FAILING, reason, state.unhealthy)
     pending = _synced(state)
     if pending is not None:
         return pending
@@ -160,4 +169,4 @@ def verdict(state: AppState, expect: Expectation, now: datetime) -> Verdict:
         return _waiting(f"health {state.health or 'Unknown'}")
     if settling(state, now, expect.settle):
         return _waiting("Healthy, settling")
-    return Verdict(DONE, "Synced and Healthy")
+    return Verdict(VerdictKind.DONE, "Synced and Healthy")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from gitops_tool.core.apps import AppTarget
 from gitops_tool.core.argocd.appstatus import (
@@ -27,7 +28,14 @@ from gitops_tool.core.argocd.appstatus import (
 from gitops_tool.core.argocd.wait import SETTLE, settling, stale_status
 from gitops_tool.core.model import is_commit
 
-PASSED, FAILING, SKIPPED, NOT_CHECKED = "passed", "failed", "skipped", "not checked"
+
+class GateStatus(StrEnum):
+    """The gate's verdict (the commit's `Gitops-Tool-Gate` trailer says it)."""
+
+    PASSED = "passed"
+    FAILING = "failed"
+    SKIPPED = "skipped"  # --skip-gate, with its reason
+    NOT_CHECKED = "not checked"  # no Argo CD server configured
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +71,13 @@ class Gate:
     """The gate's verdict: passed, failed (rows say why), skipped (with the reason given)
     or not checked (no Argo CD server)."""
 
-    status: str
+    status: GateStatus
     reason: str = ""
     rows: tuple[GateRow, ...] = ()
 
     @property
     def refused(self) -> bool:
-        return self.status == FAILING
+        return self.status == GateStatus.FAILING
 
 
 def problems_of(check: GateCheck, state: AppState | None, now: datetime) -> tuple[str, ...]:
@@ -131,7 +139,7 @@ def gate_for(checks: Sequence[GateCheck], states: Sequence[AppState], now: datet
                 problems=problems_of(check, state, now),
             )
         )
-    status = PASSED if all(r.ok for r in rows) else FAILING
+    status = GateStatus.PASSED if all(r.ok for r in rows) else GateStatus.FAILING
     return Gate(status, rows=tuple(rows))
 
 

@@ -27,7 +27,7 @@ def git_env(home: Path) -> dict[str, str]:
     return {
         **os.environ,
         "PRE_COMMIT_HOME": str(home),
-        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),  # never /dev/null: git may rename over it
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "test",
         "GIT_AUTHOR_EMAIL": "test@example.invalid",

@@ -10,7 +10,7 @@ from gitops_tool.commands.sync import SyncOutcome, SyncResult
 from gitops_tool.core.apps import AppTarget
 from gitops_tool.core.argocd.appstatus import StatusRow
 from gitops_tool.core.argocd.rollout import RolloutPlan, Wave
-from gitops_tool.core.promote.gate import FAILING, PASSED, Gate, GateRow
+from gitops_tool.core.promote.gate import Gate, GateRow, GateStatus
 from gitops_tool.core.render.plan import WritePlan
 from gitops_tool.core.wording import agreeing, plural
 from gitops_tool.output.doctor import doctor_text
@@ -76,9 +76,10 @@ def _row(app: str, problems: tuple[str, ...] = ()) -> GateRow:
 
 
 def test_promote_gate_counts_apps_and_its_verb_agrees():
-    assert gate_line(Gate(PASSED, rows=(_row("staging-web"),)), "staging").startswith(
+    assert gate_line(Gate(GateStatus.PASSED, rows=(_row("staging-web"),)), "staging").startswith(
         "passed: 1 app of staging Synced and Healthy")
-    refused = Gate(FAILING, rows=(_row("staging-web", ("OutOfSync",)), _row("staging-api")))
+    refused = Gate(GateStatus.FAILING,
+                   rows=(_row("staging-web", ("OutOfSync",)), _row("staging-api")))
     assert gate_line(refused, "staging") == (
         "refused: 1 of 2 apps of staging does not run what would be promoted, healthy")
 
