@@ -193,6 +193,26 @@ def test_a_server_address_with_credentials_is_refused_before_any_request(
     assert fake.records == []  # nothing was sent
 
 
+@pytest.mark.parametrize("where", ["ARGOCD_SERVER", "--server", "ARGOCD_OPTS"])
+def test_a_user_name_in_the_server_address_is_never_shown(invoke, tree_root, where):
+    """A user name alone is no credential and is not refused, but no message shows it."""
+    server = "http://deploy-SENTINEL-bot@127.0.0.1:9"  # nothing listens on port 9
+    env = {"ARGOCD_AUTH_TOKEN": SENTINEL}
+    flags: list[str] = []
+    if where == "ARGOCD_SERVER":
+        env["ARGOCD_SERVER"] = server
+    elif where == "--server":
+        flags = ["--server", server]
+    else:
+        env["ARGOCD_OPTS"] = f"--server {server} --plaintext"
+    # status and sync fail on the unreachable server (3); doctor reports a failed check (1)
+    for verb, code in ((["status", "dev"], 3), (["sync", "dev"], 3), (["doctor", "dev"], 1)):
+        result = invoke("--repo", str(tree_root), *verb, *flags, env=env,
+                        secrets=(PASSWORD, SENTINEL, "deploy-SENTINEL-bot"))
+        assert result.exit_code == code, (verb, result.stdout, result.stderr)
+        assert "****@127.0.0.1:9" in result.stdout + result.stderr, verb
+
+
 # -- a server that echoes the token ----------------------------------------------------
 
 TOKEN = "tok-SENTINEL-a/b+c=d:e@f 9e3c"  # characters that URL-encoding changes
