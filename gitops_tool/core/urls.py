@@ -1,14 +1,18 @@
 """Credentials inside URLs: find them, and show a URL without them.
 
 Pure. A URL may carry a credential in three places: a password in its user info
-(`https://user:PASSWORD@host`), a token written as the user name
+(`https://user:PASSWORD@host`, also with the colon percent-encoded once or more,
+`user%3APASSWORD@`, `user%253APASSWORD@`), a token written as the user name
 (`https://ghp_...@github.com`), or a query parameter named like a secret
-(`?access_token=...`). None of them belongs in a file of the repository, an Argo CD
-server address or a git remote: Argo CD keeps repository credentials in its own Secrets,
-the token goes in ARGOCD_AUTH_TOKEN, git asks a credential helper.
+(`?access_token=...`). None of them belongs in a file of the repository, an Argo CD server
+address or a git remote: Argo CD keeps repository credentials in its own Secrets, the token
+goes in ARGOCD_AUTH_TOKEN, git asks a credential helper. The user info is read
+percent-decoded; a user name shown in a message is shown as written only when it is a plain
+name.
 
     url_credentials("https://bob:hunter2@github.com/x.git")  # -> "a password"
     masked_url("https://bob:hunter2@github.com/x.git")       # -> "https://bob:****@github.com/x.git"
+    masked_userinfo("http://admin@argocd:8080")             # -> "http://****@argocd:8080"
 
 Both also read the scheme-less forms people write: `user:pw@host:port` (an Argo CD
 server) and scp-like git remotes (`git@github.com:org/repo.git`, which carry no password).
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 MASK = "****"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)")
@@ -28,6 +33,10 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)")
 _URL_IN_TEXT = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s\"'<>`]+")
 # A user name that is a token rather than a name: long, and mixing letters and digits.
 _TOKEN_LIKE = re.compile(r"^(?=.*[A-Za-z])(?=.*[0-9])[A-Za-z0-9_.~-]{20,}$")
+# A user name shown as written: the characters of a plain name.
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.~-]*$")
+# How many rounds of percent-encoding are undone (`%253A` is `:` encoded twice).
+_DECODE_ROUNDS = 8
 # Query parameter names that carry a credential (their last word, lowercased).
 _SECRET_PARAMS = frozenset({
     "token", "password", "passwd", "pwd", "pass", "secret", "sig", "signature", "key",
@@ -54,13 +63,32 @@ def _split(url: str) -> tuple[str, str, str]:
     return scheme, rest[:end], rest[end:]
 
 
+def _decoded(text: str) -> str:
+    """`text` with percent-encoding undone, as many rounds as it takes (up to a bound)."""
+    for _ in range(_DECODE_ROUNDS):
+        if "%" not in text:
+            break
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def _userinfo(authority: str) -> tuple[str | None, str | None, str]:
-    """(user, password, host[:port]) of an authority; user and password None when absent."""
+    """(user, password, host[:port]) of an authority, user and password percent-decoded and
+    None when absent. The user info is decoded before it is split, so an encoded colon
+    (`user%3Apw`, `user%253Apw`) parts user and password as a plain one does."""
     if "@" not in authority:
         return None, None, authority
     info, _, host = authority.rpartition("@")
-    user, colon, password = info.partition(":")
+    user, colon, password = _decoded(info).partition(":")
     return user, (password if colon else None), host
+
+
+def _shown_name(user: str) -> str:
+    """A user name as it may be printed: as written when plain, else masked."""
+    return user if _PLAIN_NAME.match(user) and not _TOKEN_LIKE.match(user) else MASK
 
 
 def placeholder(value: str) -> bool:
@@ -96,6 +124,7 @@ def _cut_password(host: str, rest: str) -> int | None:
     follows. None otherwise. Everything up to the last '@' counts (masking too much is safe).
     What follows the first ':' is a port only when it is all digits (`user:pw:0#x@host` is
     a password, not a host with a port)."""
+    host = _decoded(host)
     port = host.partition(":")[2]
     if ":" not in host or host.startswith("[") or port.isdigit() or "@" not in rest:
         return None
@@ -120,16 +149,33 @@ def url_credentials(url: str) -> str | None:
 
 def masked_url(url: str, mask: str = MASK) -> str:
     """`url` with every credential replaced by `mask`: the password, a token used as the
-    user name, secret query values. The rest (scheme, user name, host, path) is kept."""
+    user name, secret query values. The rest (scheme, user name, host, path) is kept; a URL
+    without a credential comes back as it was."""
+    if url_credentials(url) is None:
+        return url
     scheme, authority, rest = _split(url)
     user, password, host = _userinfo(authority)
     if user is not None:
-        shown = mask if _TOKEN_LIKE.match(user) else user
+        shown = _shown_name(user)
         if password is not None:
             shown += ":" + (password if placeholder(password) else mask)
         authority = f"{shown}@{host}"
     elif (at := _cut_password(host, rest)) is not None:
-        authority, rest = f"{host.partition(':')[0]}:{mask}", rest[at:]
+        name = _decoded(host).partition(":")[0]
+        authority, rest = f"{_shown_name(name)}:{mask}", rest[at:]
+    for _, start, end in reversed(list(_query_secrets(rest))):
+        rest = rest[:start] + mask + rest[end:]
+    return scheme + authority + rest
+
+
+def masked_userinfo(url: str, mask: str = MASK) -> str:
+    """`url` with its whole user info, if any, replaced by `mask` (a user name too), and
+    secret query values masked: for an address shown in a message."""
+    scheme, authority, rest = _split(url)
+    if "@" in authority:
+        authority = f"{mask}@{authority.rpartition('@')[2]}"
+    elif (at := _cut_password(authority, rest)) is not None:
+        authority, rest = mask, rest[at:]
     for _, start, end in reversed(list(_query_secrets(rest))):
         rest = rest[:start] + mask + rest[end:]
     return scheme + authority + rest

@@ -93,6 +93,44 @@ POSITIVES: dict[str, list[str]] = {
         "https://deploy:" + _random(12) + "@registry.example.test/v2/",
         "https://example.test/x.git?access_" + "token=" + _random(30),
     ],
+    "GT-SEC-013": [
+        "gl" + "pat-" + _random(20, _ALNUM + "_-"),
+        "gl" + "dt-" + _random(20),
+        "gl" + "rt-" + _random(27, _ALNUM + "_-"),
+        "gl" + "cbt-" + _random(40),
+    ],
+    "GT-SEC-014": ["np" + "m_" + _random(36)],
+    "GT-SEC-015": ["S" + "G." + _random(22, _ALNUM + "_-") + "." + _random(43, _ALNUM + "_-")],
+    "GT-SEC-016": [
+        "sk-" + "proj-" + _random(74, _ALNUM + "_-") + "T3Blbk" + "FJ" + _random(74, _ALNUM + "_-"),
+        "sk-" + "proj-" + _random(48),
+        "sk-" + "svcacct-" + _random(64, _ALNUM + "_-"),
+        "sk-" + _random(20) + "T3Blbk" + "FJ" + _random(20),
+    ],
+    "GT-SEC-017": [
+        "py" + "pi-" + "AgEIcHlwaS5v" + "cmc" + _random(150, _ALNUM + "_-"),
+        "py" + "pi-" + "AgENdGVzdC5weXBp" + "Lm9yZw" + _random(120, _ALNUM + "_-"),
+    ],
+    "GT-SEC-018": [
+        "S" + "K" + _random(32, "0123456789abcdef"),
+        "S" + "K" + _random(32, "0123456789ABCDEF"),
+    ],
+    "GT-SEC-019": [
+        "DefaultEndpointsProtocol=https;AccountName=ananta;Account" + "Key="
+        + base64.b64encode(_rng.randbytes(64)).decode() + ";EndpointSuffix=core.windows.net",
+        "account" + "key=" + base64.b64encode(_rng.randbytes(64)).decode(),
+    ],
+    "GT-SEC-020": [
+        "https://discord" + ".com/api/webhooks/" + _random(18, string.digits) + "/"
+        + _random(68, _ALNUM + "_-"),
+        "https://canary.discord" + "app.com/api/v10/webhooks/" + _random(19, string.digits)
+        + "/" + _random(68, _ALNUM + "_-"),
+    ],
+    "GT-SEC-021": [
+        "Basic " + base64.b64encode(b"deploy:" + _random(16).encode()).decode(),
+        "basic " + base64.b64encode(b"admin:" + _random(9).encode()).decode(),
+        "Authorization: Basic " + base64.b64encode(b":" + _random(24).encode()).decode(),
+    ],
 }
 
 _sha1 = hashlib.sha1(b"commit").hexdigest()
@@ -132,4 +170,34 @@ NEGATIVES: list[str] = [
     "ssh://git@github.com/ananta-platform/ananta-gitops.git",
     "https://ananta@dev.azure.com/ananta/platform/_git/gitops",
     "https://example.test/search?q=token&page=2",
+    "gl" + "pat-" + "short",  # too short
+    "gl" + "pat-" + "x" * 20,
+    "glxyz-" + _random(20),  # not a GitLab prefix
+    "np" + "m_" + _random(35),  # one short
+    "np" + "m_" + _random(37),  # one long
+    "np" + "m_" + "0" * 36,
+    "npm_config_registry",
+    "S" + "G." + _random(21) + "." + _random(43),
+    "S" + "G.x.y",
+    "sk-" + _random(48),  # no project prefix, no marker
+    "sk-" + "proj-" + "x" * 48,
+    "sk-" + "proj-" + "short",
+    "py" + "pi-" + _random(120),  # no macaroon header
+    "py" + "pi-" + "AgEIcHlwaS5v" + "cmc" + "short",
+    "S" + "K" + _sha256[:31],  # one short
+    "S" + "K" + _sha256[:33],  # one long
+    "TA" + "SK" + _sha256[:32],  # not at a word boundary
+    "S" + "K" + "0" * 32,
+    "S" + "K" + "1234567890" * 3 + "12",  # digits only
+    "Account" + "Key=" + base64.b64encode(_rng.randbytes(32)).decode(),  # too short
+    "Account" + "Key=" + "A" * 86 + "==",
+    "Account" + "Key=${STORAGE_KEY}",
+    "https://discord" + ".com/channels/123456789012345678/123456789012345678",
+    "https://discord" + ".com/api/webhooks/123/abc",
+    "Basic " + base64.b64encode(b"no colon in here").decode(),
+    "Basic " + base64.b64encode(b"user:").decode(),  # no password
+    "Basic " + base64.b64encode(b"user:${PASSWORD}").decode(),
+    "Basic " + base64.b64encode(_rng.randbytes(24)).decode(),  # not text
+    "Basic auth is off; basic realm=\"ananta\"",
+    "the basic plan",
 ]

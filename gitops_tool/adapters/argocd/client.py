@@ -142,7 +142,7 @@ class ArgoCDClient:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def __repr__(self) -> str:
-        return f"ArgoCDClient({self.conn.base_url!r})"
+        return f"ArgoCDClient({self.host!r})"
 
     def _retrying(self, message: str) -> None:
         """Called once per retry (by ClientRetry): count it and pass the warning on."""

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from gitops_tool.adapters.files import read_text
-from gitops_tool.core.urls import masked_url, url_credentials
+from gitops_tool.core.urls import masked_url, masked_userinfo, url_credentials
 from gitops_tool.core.yamldoc import load_plain
 from gitops_tool.errors import InputError
 
@@ -87,7 +87,8 @@ class Connection:
 
     @property
     def host(self) -> str:
-        return self.base_url.split("://", 1)[-1]
+        """The address as messages show it: host[:port][/root-path], any user info masked."""
+        return _address(self.base_url)
 
 
 @dataclass
@@ -186,6 +187,11 @@ def read_config(path: Path) -> dict | None:
     return data
 
 
+def _address(url: str) -> str:
+    """`url` without its scheme, any user info (even a user name alone) masked."""
+    return masked_userinfo(url).split("://", 1)[-1]
+
+
 def _shown(server: dict) -> str:
     """A server entry's address as it may be printed: any credential in it masked."""
     return masked_url(str(server.get("server") or ""))
@@ -253,12 +259,13 @@ def base_url(server: str, plaintext: bool, root_path: str = "") -> str:
     if "://" in server:
         scheme, rest = server.split("://", 1)
         if scheme not in ("http", "https"):
-            raise InputError(f"Argo CD server {server!r}: scheme must be https or http")
+            raise InputError(f"Argo CD server {masked_userinfo(server)!r}: scheme must be https "
+                             "or http")
     else:
         scheme, rest = ("http" if plaintext else "https"), server
     rest = rest.rstrip("/")
     if not rest or rest.startswith("/"):
-        raise InputError(f"Argo CD server {server!r}: no host")
+        raise InputError(f"Argo CD server {masked_userinfo(server)!r}: no host")
     path = root_path.strip("/")
     return f"{scheme}://{rest}" + (f"/{path}" if path else "")
 
@@ -310,7 +317,7 @@ def resolve_connection(
     url = base_url(layer.server, layer.plaintext, layer.root_path)
     if not layer.token:
         raise InputError(
-            f"no Argo CD token for {url.split('://', 1)[1]}",
+            f"no Argo CD token for {_address(url)}",
             hint="set ARGOCD_AUTH_TOKEN (e.g. `argocd account generate-token`), pass "
             "--auth-token, or run `argocd login` to store one in the argocd config",
         )
@@ -330,7 +337,7 @@ def resolve_connection(
         verify = False
         warnings += (
             f"TLS verification is off ({layer.insecure_source}): the token is sent to "
-            f"whoever answers at {url.split('://', 1)[1]}",
+            f"whoever answers at {_address(url)}",
         )
     host = url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
     if url.startswith("http://") and host not in _LOOPBACK:

@@ -297,6 +297,59 @@ _RULES = (
         "from a Secret (e.g. `secrets.env` for DATABASE_PASSWORD)",
         checkov="CKV_SECRET_4",
     ),
+    Rule(
+        "GT-SEC-013", "secrets", "a GitLab token (glpat-, gldt-, glrt-, glcbt-, glptt-, glft-, "
+        "gloas-...) is written in the repository",
+        "revoke the token in GitLab (the user's, project's or group's access tokens, or the "
+        "deploy token); read it from a Secret (`secrets.existingSecret`, an ExternalSecret)",
+    ),
+    Rule(
+        "GT-SEC-014", "secrets", "an npm access token (npm_...) is written in the repository",
+        "revoke the token (`npm token revoke`, or on npmjs.com); give the build a granular "
+        "token from a Secret",
+        checkov="CKV_SECRET_12",
+    ),
+    Rule(
+        "GT-SEC-015", "secrets", "a SendGrid API key (SG.<22>.<43>) is written in the "
+        "repository",
+        "delete the key in SendGrid's API key settings and create another; read it from a "
+        "Secret",
+    ),
+    Rule(
+        "GT-SEC-016", "secrets", "an OpenAI API key (sk-proj-..., sk-...T3BlbkFJ...) is "
+        "written in the repository",
+        "revoke the key on the OpenAI platform's API keys page; read it from a Secret",
+    ),
+    Rule(
+        "GT-SEC-017", "secrets", "a PyPI API token (pypi-AgEI...) is written in the repository",
+        "remove the token in the PyPI account settings (trusted publishing needs none); read "
+        "it from a Secret",
+    ),
+    Rule(
+        "GT-SEC-018", "secrets", "a Twilio API key (SK and 32 hex digits) is written in the "
+        "repository",
+        "delete the API key in the Twilio console and create another; read the key and its "
+        "secret from a Secret",
+        checkov="CKV_SECRET_18",
+    ),
+    Rule(
+        "GT-SEC-019", "secrets", "an Azure storage account key (AccountKey=... of a "
+        "connection string) is written in the repository",
+        "rotate the key in the storage account's access keys; give the workload a managed "
+        "identity, or read the connection string from a Secret",
+        checkov="CKV_SECRET_3",
+    ),
+    Rule(
+        "GT-SEC-020", "secrets", "a Discord webhook URL (discord.com/api/webhooks/...) is "
+        "written in the repository",
+        "delete the webhook in the channel's integrations (the URL is its secret) and create "
+        "another; read it from a Secret",
+    ),
+    Rule(
+        "GT-SEC-021", "secrets", "an HTTP Basic credential (`Basic ` and base64 of "
+        "user:password) is written in the repository",
+        "change the password; build the header at run time from a Secret",
+    ),
     # Platform kinds around the workloads.
     Rule(
         "GT-NET-001", "network", "a workload's pods are selected by no NetworkPolicy "

@@ -3,7 +3,7 @@ never echoed.
 
 Two ways to recognise a secret:
 - by its shape, whatever the key (core.validate.shapes: known token formats, private
-  keys, JWTs, URLs with credentials): one rule per shape, GT-SEC-004 to GT-SEC-012;
+  keys, JWTs, URLs with credentials...): one rule per shape, GT-SEC-004 to GT-SEC-021;
 - by its key: a password-, token- or key-like field set to a literal (GT-SEC-001 in values
   files, GT-SEC-003 in rendered ConfigMaps and env).
 A value found by its shape is reported once, under the shape's rule.

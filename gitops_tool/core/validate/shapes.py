@@ -1,10 +1,12 @@
 """Credentials recognised by their shape, whatever the key that holds them.
 
-Pure. Each shape is a rule of its own (GT-SEC-004 to GT-SEC-012): a known token format
-(AWS access key IDs, GitHub, Slack, Stripe and Google API keys), a private key block, a
-JSON Web Token, a URL carrying a password. Every shape is anchored on something a random
-string does not have (a vendor prefix, a PEM header, a JWT header that decodes to JSON
-naming its algorithm), so commit SHAs, sha256 digests, checksums, UUIDs and base64 of
+Pure. Each shape is a rule of its own (GT-SEC-004 to GT-SEC-021): a known token format
+(AWS access key IDs, GitHub, Slack, Stripe, Google, GitLab, npm, SendGrid, OpenAI, PyPI and
+Twilio keys), a private key block, a JSON Web Token, a URL carrying a password, an Azure
+storage account key, a Discord webhook URL, an HTTP Basic credential. Every shape is
+anchored on something a random string does not have (a vendor prefix and its length, a PEM
+header, a JWT header that decodes to JSON naming its algorithm, `Basic ` before base64 that
+decodes to `user:password`), so commit SHAs, sha256 digests, checksums, UUIDs and base64 of
 ordinary data never match. A placeholder is not a credential: a token whose random part
 is one or two characters repeated (`AKIAXXXXXXXXXXXXXXXX`, `ghp_000...`), and URLs whose
 password is `${VAR}`, `{{ .Values.x }}` or `<password>`.
@@ -21,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gitops_tool.core.urls import masked_url, url_credentials, urls_in
+from gitops_tool.core.urls import masked_url, placeholder, url_credentials, urls_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,28 @@ def _jwt_header(match: re.Match[str]) -> bool:
     except (ValueError, binascii.Error, RecursionError):
         return False
     return isinstance(header, dict) and isinstance(header.get("alg"), str)
+
+
+def _basic_credential(match: re.Match[str]) -> bool:
+    """Valid when the base64 after `Basic` decodes to printable text `user:password` whose
+    password is not a placeholder."""
+    encoded = match.group(1)
+    if len(encoded) % 4:
+        return False
+    try:
+        text = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (ValueError, binascii.Error):
+        return False
+    user, colon, password = text.partition(":")
+    return bool(colon) and text.isprintable() and bool(password) and not placeholder(
+        password) and not placeholder_body(user + password)
+
+
+def _twilio_key(match: re.Match[str]) -> bool:
+    """Valid when the 32 hex digits mix letters and digits and are not a placeholder."""
+    body = match.group(1)
+    return (not placeholder_body(body) and any(c.isdigit() for c in body)
+            and any(c.isalpha() for c in body))
 
 
 def _always(match: re.Match[str]) -> bool:
@@ -124,9 +148,65 @@ SHAPES: tuple[Shape, ...] = (
                    r"([A-Za-z0-9_-]*)(?![A-Za-z0-9_-])"),
         _jwt_header,
     ),
+    # GT-SEC-012 is the URL with credentials, found by core.urls (URL_RULE below).
+    Shape(
+        "GT-SEC-013", "a GitLab token",
+        re.compile(r"(?<![A-Za-z0-9_-])(?:glpat|gldt|glrt|glcbt|glptt|glft|glimt|glagent"
+                   r"|gloas|glsoat|glffct)-([A-Za-z0-9_-]{20,255})(?![A-Za-z0-9_-])"),
+        _random_part(1),
+    ),
+    Shape(
+        "GT-SEC-014", "an npm access token",
+        re.compile(r"(?<![A-Za-z0-9_])npm_([A-Za-z0-9]{36})(?![A-Za-z0-9_])"),
+        _random_part(1),
+    ),
+    Shape(
+        "GT-SEC-015", "a SendGrid API key",
+        re.compile(r"(?<![A-Za-z0-9_.-])SG\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})"
+                   r"(?![A-Za-z0-9_-])"),
+        lambda m: not placeholder_body(m.group(1)) and not placeholder_body(m.group(2)),
+    ),
+    Shape(
+        "GT-SEC-016", "an OpenAI API key",
+        # A project, service account or admin key (sk-proj-...), or an older key whose
+        # middle is the marker T3BlbkFJ (base64 of "OpenAI").
+        re.compile(r"(?<![A-Za-z0-9_-])sk-(?:(?:proj|svcacct|admin)-([A-Za-z0-9_-]{40,400})"
+                   r"|([A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}))(?![A-Za-z0-9_-])"),
+        lambda m: not placeholder_body(m.group(1) or m.group(2).replace("T3BlbkFJ", "")),
+    ),
+    Shape(
+        "GT-SEC-017", "a PyPI API token",
+        # A macaroon whose first bytes name its issuer: pypi.org or test.pypi.org.
+        re.compile(r"(?<![A-Za-z0-9_-])pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)"
+                   r"([A-Za-z0-9_-]{50,})"),
+        _random_part(1),
+    ),
+    Shape(
+        "GT-SEC-018", "a Twilio API key",
+        re.compile(r"(?<![A-Za-z0-9_-])SK([0-9a-fA-F]{32})(?![A-Za-z0-9_-])"),
+        _twilio_key,
+    ),
+    Shape(
+        "GT-SEC-019", "an Azure storage account key",
+        re.compile(r"(?<![A-Za-z0-9])(?i:AccountKey)=([A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])"),
+        _random_part(1),
+    ),
+    Shape(
+        "GT-SEC-020", "a Discord webhook URL",
+        re.compile(r"(?<![A-Za-z0-9-])(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/"
+                   r"(?:v[0-9]{1,2}/)?webhooks/[0-9]{17,20}/([A-Za-z0-9_-]{60,100})"
+                   r"(?![A-Za-z0-9_-])"),
+        _random_part(1),
+    ),
+    Shape(
+        "GT-SEC-021", "an HTTP Basic credential",
+        re.compile(r"(?<![A-Za-z0-9_-])(?i:basic)[ \t]+([A-Za-z0-9+/]{4,2048}={0,2})"
+                   r"(?![A-Za-z0-9+/=])"),
+        _basic_credential,
+    ),
 )
 URL_RULE, URL_NAME = "GT-SEC-012", "a URL with credentials"
-RULES = (*(s.rule for s in SHAPES), URL_RULE)
+RULES = tuple(sorted((*(s.rule for s in SHAPES), URL_RULE)))
 
 
 def shapes_in(text: str) -> list[Hit]:
@@ -142,7 +222,7 @@ def shapes_in(text: str) -> list[Hit]:
         for url in urls_in(text):
             if url_credentials(url) and not any(h.secret in url for h in hits):
                 hits.append(Hit(URL_RULE, URL_NAME, url))
-    return hits
+    return sorted(hits, key=lambda h: h.rule)  # stable: within a rule, in order of appearance
 
 
 def masked_shapes(text: str, mask: str = "****") -> str:

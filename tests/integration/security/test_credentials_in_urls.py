@@ -73,6 +73,12 @@ REPO_URLS = {
                           "@github.com/ananta/gitops.git",
     "token in the query": f"https://github.com/ananta/gitops.git?access_token={PASSWORD}",
     "ssh with a password": f"ssh://git:{PASSWORD}@github.com/ananta/gitops.git",
+    "encoded colon": f"https://user%3A{PASSWORD}@github.com/ananta/gitops.git",
+    "encoded colon, lowercase": f"https://user%3a{PASSWORD}@github.com/ananta/gitops.git",
+    "encoded colon, twice": f"https://user%253A{PASSWORD}@github.com/ananta/gitops.git",
+    "encoded colon and a '/'": f"https://user%3A{PASSWORD}/x@github.com/ananta/gitops.git",
+    "token as user name, no password": "https://ghp_" + PASSWORD.replace("-", "")
+                                       + "0123456789abcdefghij@github.com",
 }
 
 
@@ -105,8 +111,12 @@ def test_a_repo_url_with_credentials_is_refused_by_every_command(invoke, tree_co
         ("  server: https://staging.k8s.ananta.io",
          f"  server: https://admin:{PASSWORD}@staging.k8s.ananta.io"),
         ('domain: "*-staging.ananta.io"', f'domain: "u:{PASSWORD}@staging.ananta.io"'),
+        ("  server: https://staging.k8s.ananta.io",
+         f"  server: https://admin%3A{PASSWORD}@staging.k8s.ananta.io"),
+        ('domain: "*-staging.ananta.io"', f'domain: "u%253A{PASSWORD}@staging.ananta.io"'),
     ],
-    ids=["destination.server", "scheme-less in domain"],
+    ids=["destination.server", "scheme-less in domain", "destination.server, encoded colon",
+         "scheme-less in domain, encoded twice"],
 )
 def test_any_url_with_credentials_in_an_environment_is_refused(invoke, tree_copy, old, new):
     env_file = tree_copy / "environments/staging.yaml"
@@ -116,13 +126,17 @@ def test_any_url_with_credentials_in_an_environment_is_refused(invoke, tree_copy
     assert "holds a password" in result.stderr
 
 
-def test_a_url_with_credentials_in_gitops_tool_yaml_is_refused(invoke, tree_copy):
+@pytest.mark.parametrize("userinfo", [f"ci:{PASSWORD}", f"ci%3A{PASSWORD}", f"ci%3a{PASSWORD}",
+                                      f"ci%253A{PASSWORD}"])
+def test_a_url_with_credentials_in_gitops_tool_yaml_is_refused(invoke, tree_copy, userinfo):
     settings = tree_copy / "gitops-tool.yaml"
     settings.write_text(settings.read_text().replace(
-        "output: argocd", f"output: 'https://ci:{PASSWORD}@ci.example.test/out'"))
-    result = invoke("--repo", str(tree_copy), "render")
-    assert result.exit_code == 2
-    assert "gitops-tool.yaml:" in result.stderr and "output: the URL" in result.stderr
+        "output: argocd", f"output: 'https://{userinfo}@ci.example.test/out'"))
+    for args in (["render"], ["render", "--check"], ["validate", "--no-helm"]):
+        result = invoke("--repo", str(tree_copy), *args)
+        assert result.exit_code == 2, (args, result.stdout, result.stderr)
+        assert "gitops-tool.yaml:" in result.stderr and "output: the URL" in result.stderr
+        assert "'https://ci:****@ci.example.test/out' holds a password" in result.stderr
 
 
 # -- the Argo CD server address --------------------------------------------------------
@@ -138,13 +152,29 @@ def _config(tmp_path: Path, server: str) -> Path:
     return folder
 
 
+# The user info of a server address: as written, and the forms that hide the colon or the
+# token: (user info, what the refusal says, how it shows the address).
+SERVER_CREDENTIALS = {
+    "password": (f"admin:{PASSWORD}", "holds a password", "admin:****@127.0.0.1"),
+    "encoded colon": (f"admin%3A{PASSWORD}", "holds a password", "admin:****@127.0.0.1"),
+    "encoded colon, lowercase": (f"admin%3a{PASSWORD}", "holds a password",
+                                 "admin:****@127.0.0.1"),
+    "encoded colon, twice": (f"admin%253A{PASSWORD}", "holds a password",
+                             "admin:****@127.0.0.1"),
+    "token as user name": ("ghp_" + PASSWORD.replace("-", "") + "0123456789abcdefghij",
+                           "holds a token as its user name", "****@127.0.0.1"),
+}
+
+
 @pytest.mark.parametrize("where", ["ARGOCD_SERVER", "--server", "ARGOCD_OPTS", "context"])
 @pytest.mark.parametrize("scheme", ["http://", ""])
+@pytest.mark.parametrize("form", sorted(SERVER_CREDENTIALS))
 def test_a_server_address_with_credentials_is_refused_before_any_request(
-    invoke, fake, tree, tree_root, tmp_path, where, scheme
+    invoke, fake, tree, tree_root, tmp_path, where, scheme, form
 ):
     populate(fake, tree, "dev")
-    server = f"{scheme}admin:{PASSWORD}@127.0.0.1:{fake.port}"
+    userinfo, problem, shown = SERVER_CREDENTIALS[form]
+    server = f"{scheme}{userinfo}@127.0.0.1:{fake.port}"
     env = {"ARGOCD_AUTH_TOKEN": SENTINEL}
     flags: list[str] = []
     if where == "ARGOCD_SERVER":
@@ -159,8 +189,28 @@ def test_a_server_address_with_credentials_is_refused_before_any_request(
         result = invoke("--repo", str(tree_root), *verb, *flags, env=env)
         assert result.exit_code == 2, (verb, result.stdout, result.stderr)
         said = result.stdout + result.stderr
-        assert "holds a password" in said and "admin:****@127.0.0.1" in said
+        assert problem in said and shown in said
     assert fake.records == []  # nothing was sent
+
+
+@pytest.mark.parametrize("where", ["ARGOCD_SERVER", "--server", "ARGOCD_OPTS"])
+def test_a_user_name_in_the_server_address_is_never_shown(invoke, tree_root, where):
+    """A user name alone is no credential and is not refused, but no message shows it."""
+    server = "http://deploy-SENTINEL-bot@127.0.0.1:9"  # nothing listens on port 9
+    env = {"ARGOCD_AUTH_TOKEN": SENTINEL}
+    flags: list[str] = []
+    if where == "ARGOCD_SERVER":
+        env["ARGOCD_SERVER"] = server
+    elif where == "--server":
+        flags = ["--server", server]
+    else:
+        env["ARGOCD_OPTS"] = f"--server {server} --plaintext"
+    # status and sync fail on the unreachable server (3); doctor reports a failed check (1)
+    for verb, code in ((["status", "dev"], 3), (["sync", "dev"], 3), (["doctor", "dev"], 1)):
+        result = invoke("--repo", str(tree_root), *verb, *flags, env=env,
+                        secrets=(PASSWORD, SENTINEL, "deploy-SENTINEL-bot"))
+        assert result.exit_code == code, (verb, result.stdout, result.stderr)
+        assert "****@127.0.0.1:9" in result.stdout + result.stderr, verb
 
 
 # -- a server that echoes the token ----------------------------------------------------

@@ -18,6 +18,11 @@ TEXTS = {
     "dotted": "a." * (LONG // 2),
     "blanks after an assignment": "A_PASSWORD=" + " " * LONG + "x",
     "colons": "a:" * (LONG // 2),
+    "a key prefix then letters": "sk-" + "a" * LONG,
+    "key prefixes repeated": "sk-proj-glpat-SG.npm_SK" * (LONG // 23),
+    "basic then base64": "Basic " + "QUFB" * (LONG // 4),
+    "basics repeated": "basic " * (LONG // 6),
+    "a webhook path then digits": "discord.com/api/webhooks/" + "1" * LONG,
 }
 
 

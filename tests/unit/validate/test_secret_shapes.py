@@ -1,4 +1,4 @@
-"""Credentials recognised by their shape (GT-SEC-004..012): each shape with its positive
+"""Credentials recognised by their shape (GT-SEC-004..021): each shape with its positive
 cases and near misses, wherever validate looks (values, rendered ConfigMaps, env, args,
 environments and gitops-tool.yaml), always masked."""
 
@@ -146,3 +146,25 @@ def test_no_error_message_quotes_a_credential(rule, value):
                    for hit in shapes.shapes_in(value))
     if rule == shapes.URL_RULE:  # a URL keeps its host: only its credentials are masked
         assert "@" in str(InputError(f"remote {value}")) or "?" in value
+
+
+def test_several_credentials_in_one_text_come_in_rule_order():
+    text = " ".join([POSITIVES["GT-SEC-021"][0], POSITIVES["GT-SEC-012"][0],
+                     POSITIVES["GT-SEC-013"][0], POSITIVES["GT-SEC-004"][0]])
+    assert [h.rule for h in shapes.shapes_in(text)] == [
+        "GT-SEC-004", "GT-SEC-012", "GT-SEC-013", "GT-SEC-021"]
+    shown = shapes.masked_shapes(text)
+    assert not any(h.secret in shown for h in shapes.shapes_in(text))
+
+
+def test_basic_needs_base64_of_user_and_password():
+    import base64
+
+    def basic(raw: bytes) -> str:
+        return "Basic " + base64.b64encode(raw).decode()
+
+    assert shapes.shapes_in(basic(b"ci:s3cr3t-Pass"))
+    assert shapes.shapes_in("authorization: BASIC " + basic(b"ci:s3cr3t-Pass")[6:])
+    assert not shapes.shapes_in(basic(b"ci:s3cr3t-Pass")[:-1])  # not whole base64
+    assert not shapes.shapes_in(basic(b"ci:<password>"))
+    assert not shapes.shapes_in(basic(b"ci:pass\nword"))  # not printable
