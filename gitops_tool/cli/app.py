@@ -13,8 +13,10 @@ a usage error Click finds before the command runs.
 """
 
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -105,8 +107,6 @@ def _suggest_by_name(exc: Any) -> None:
     """Click suggests options whose spelling is close to an unknown one, leading dashes
     included: `--bogus` would get `--push`, for the dashes they share. Suggest by the name
     after the dashes instead."""
-    from difflib import get_close_matches
-
     ctx, wrong = getattr(exc, "ctx", None), getattr(exc, "option_name", None)
     if ctx is None or not wrong or not getattr(exc, "possibilities", None):
         return
@@ -251,7 +251,9 @@ def _log_to_stderr(debug: bool) -> None:
     """`--debug`: gitops-tool's own log lines (e.g. each Argo CD request) go to stderr.
 
     Without --debug, logging is left unimported unless something else loaded it (then the
-    level is reset, so that one --debug run in a process does not leak into the next)."""
+    level is reset, so that one --debug run in a process does not leak into the next).
+    logging is the one standard module imported here, not at the top: every run without
+    --debug would pay for it, and none uses it."""
     if not debug and "logging" not in sys.modules:
         return
     import logging
@@ -337,8 +339,6 @@ def guarded(ctx: typer.Context, call: Callable[[], T], output: Format | None = N
         return call()
     except GitopsError as exc:
         if options.debug:
-            import traceback
-
             traceback.print_exc(file=sys.stderr)
         report(exc.message, exc.hint, exc.exit_code, output, "error: ")
         raise typer.Exit(exc.exit_code) from None

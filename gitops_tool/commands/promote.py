@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from gitops_tool.adapters import files, writer
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.adapters.argocd.runtime import Runtime
-from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT, repository_lock
 from gitops_tool.commands import gate as source_gate
 from gitops_tool.commands import prepare, publish
 from gitops_tool.commands.gate import SourceRun
@@ -205,8 +205,6 @@ def settle_output(stack: ExitStack, options: Any, output_dir: str, command: str,
     length, and completes or undoes a write a killed render left unfinished (saying which).
     A dry run changes nothing of its own and takes no lock, except to finish such a write
     first, as `render --check` does: it never reads a half-written folder."""
-    from gitops_tool.adapters.lock import repository_lock
-
     if not options.dry_run:
         stack.enter_context(repository_lock(options.root, command, options.lock_timeout,
                                             warn=warn))
@@ -262,7 +260,7 @@ def _promote(clone: Clone, options: PromoteOptions, deps: PromoteDeps) -> Promot
                            output_dir=tree.settings.output_dir, repo_url=target.repo_url,
                            fast_forwarded=caught.fast_forwarded, notes=caught.notes(landing))
     if gate.refused:
-        return _replace(result, outcome=Outcome.REFUSED)
+        return replace(result, outcome=Outcome.REFUSED)
     recheck = _recheck(clone, tree, ran, chosen, run, gate, options, deps)
     return carry_out(clone, options, deps, result, landing, caught.pending, recheck)
 
@@ -285,7 +283,7 @@ def carry_out(
         if pending and not options.dry_run:
             published = publish.land(clone, root, prepare.Intent(story.promotion_id, ""),
                                      prepare.Prepared({}, ""), landing, pending, deps.git)
-        return _replace(result, outcome=Outcome.UNCHANGED, notes=notes, published=published)
+        return replace(result, outcome=Outcome.UNCHANGED, notes=notes, published=published)
     prepared = prepare.prepare_versions(clone, root, story.target, result.changes)
     paths = tuple(sorted(prepared.files))
     from gitops_tool import templates
@@ -294,17 +292,17 @@ def carry_out(
         "promote/commit.txt.j2",
         **message_context(story, rendered_summary(paths, result.output_dir)),
     )
-    result = _replace(result, diff=prepared.diff, files=paths,
+    result = replace(result, diff=prepared.diff, files=paths,
                       notes=result.notes + _stale_note(prepared, story.target))
     if options.dry_run:
         return result
     if not options.yes and not deps.confirm(Preview(story, result.gate, prepared.diff)):
-        return _replace(result, outcome=Outcome.DECLINED)
+        return replace(result, outcome=Outcome.DECLINED)
     intent = prepare.Intent(story.promotion_id, message, story.target, result.changes,
                             recheck=recheck)
     published = publish.land(clone, root, intent, prepared, landing, pending, deps.git)
     outcome = Outcome.PUSHED if published.pushed else Outcome.COMMITTED
-    return _replace(result, outcome=outcome, published=published)
+    return replace(result, outcome=outcome, published=published)
 
 
 def _nothing_note(result: PromoteResult) -> str:
@@ -332,12 +330,6 @@ def committed_pair(
     tree = files.load_tree(root)
     pair = prepare.committed_environments(clone, root, tree, [source, target], warn)
     return prepare.with_environments(tree, *pair), *pair
-
-
-def _replace(result: PromoteResult, **changes: Any) -> PromoteResult:
-    from dataclasses import replace
-
-    return replace(result, **changes)
 
 
 def _gate_value(gate: Gate) -> str:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gitops_tool.adapters.git.errors import RemoteUnreachable
 from gitops_tool.commands.prepare import Intent, Prepared, intent_of, prepare
 from gitops_tool.core.names import environment_file
 from gitops_tool.core.promote import trailers as t
@@ -208,8 +209,6 @@ def catch_up(
 
 def fetch(clone: Clone, remote: str, branch: str, deps: GitDeps) -> str | None:
     """`clone.fetch`, tried again (with backoff) while the remote cannot be reached."""
-    from gitops_tool.adapters.git.errors import RemoteUnreachable
-
     for attempt in range(1, UNREACHABLE_ATTEMPTS + 1):
         try:
             return clone.fetch(remote, branch)
@@ -323,8 +322,6 @@ def push(
                 deps.notify(f"cannot reach {remote} ({answer.detail}); trying again")
                 deps.sleep(_backoff(unreachable))
                 continue
-            from gitops_tool.adapters.git.errors import RemoteUnreachable
-
             raise RemoteUnreachable(
                 f"cannot reach {remote} (tried {UNREACHABLE_ATTEMPTS} times): {answer.detail}",
                 hint=f"{kept}; run the same command again when the remote is back",
