@@ -38,7 +38,7 @@ run: $(STAMP) compile
 
 # The fake Argo CD lives with the tests (tests/support/); it needs nothing beyond the package.
 demo: $(STAMP) compile
-	@$(BIN)/python -m tests.support.demo
+	@$(BIN)/python -m tests.support.argocd.demo
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check gitops_tool tests bench scripts

@@ -4,7 +4,7 @@
 
 A repository of N services in dev, staging and prod (tests/support/trees.py: argocd_spec) is
 written to a temporary folder, rendered, and committed with real git history in which a few
-pins move along the chain; the fake Argo CD (tests/support/fakeargo.py) is started in this
+pins move along the chain; the fake Argo CD (tests/support/argocd/fake.py) is started in this
 process and holds the 3 x N Applications render declares, a few of them drifted.
 
 - in process: `commands.drift.run` (loading the tree with its 4 x N values files checked,
@@ -36,9 +36,9 @@ from gitops_tool.adapters.argocd.runtime import Runtime  # noqa: E402
 from gitops_tool.adapters.files import load_tree  # noqa: E402
 from gitops_tool.commands import drift, render  # noqa: E402
 from gitops_tool.output.drift import drift_text  # noqa: E402
-from tests.support.argocd_apps import populate  # noqa: E402
-from tests.support.fakeargo import FakeArgo  # noqa: E402
-from tests.support.githistory import GitHistory  # noqa: E402
+from tests.support.argocd.apps import populate  # noqa: E402
+from tests.support.argocd.fake import FakeArgo  # noqa: E402
+from tests.support.git.history import GitHistory  # noqa: E402
 from tests.support.trees import PLANES, argocd_spec, write_tree  # noqa: E402
 
 TOKEN = "bench-token"

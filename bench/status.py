@@ -2,7 +2,7 @@
 
     python bench/status.py [--apps 1000]
 
-Two measurements, both against the fake server (tests/support/fakeargo.py)
+Two measurements, both against the fake server (tests/support/argocd/fake.py)
 started in this process on 127.0.0.1:
 
 - in process: a Tree of N services built in memory (three planes), N matching
@@ -36,8 +36,8 @@ from gitops_tool.adapters.argocd.runtime import Runtime  # noqa: E402
 from gitops_tool.adapters.files import load_tree  # noqa: E402
 from gitops_tool.commands.status import status_of  # noqa: E402
 from gitops_tool.output.status import status_table  # noqa: E402
-from tests.support.argocd_apps import populate  # noqa: E402
-from tests.support.fakeargo import FakeArgo  # noqa: E402
+from tests.support.argocd.apps import populate  # noqa: E402
+from tests.support.argocd.fake import FakeArgo  # noqa: E402
 from tests.support.trees import PLANES, argocd_spec, memory_tree, write_tree  # noqa: E402
 
 TOKEN = "bench-token"

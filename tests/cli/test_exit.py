@@ -111,3 +111,16 @@ def test_a_closed_stream_does_not_change_the_exit_code(
     assert "Traceback" not in done.stderr
     if code:
         assert done.stderr.startswith("error: stdout is closed")
+
+
+def test_ctrl_c_during_the_interpreters_exit_ends_it_without_a_traceback(drifted: Path) -> None:
+    """Ctrl-C landing while the interpreter exits (here: inside an atexit callback, where
+    logging's shutdown or a thread pool's join runs) ends the process as the signal does:
+    the command's output is complete, and no "Exception ignored in atexit callback"."""
+    before = ("import atexit, os, signal\n"
+              "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+              "atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))")
+    done = entry("--repo", str(drifted), "render", "--check", before=before)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == -2  # SIGINT's own end
+    assert len(done.stdout) > 2000  # printed in full before

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import ANSWERING, SENTINEL, assert_no_token
-from tests.support.fakeargo import Fault
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import Fault
+from tests.support.argocd.fixtures import ANSWERING, SENTINEL, assert_no_token
 
 pytestmark = pytest.mark.timeout(60)
 

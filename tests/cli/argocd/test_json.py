@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import ANSWERING, assert_no_token
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fixtures import ANSWERING, assert_no_token
 from tests.support.trees import PINNED
 
 pytestmark = pytest.mark.timeout(60)

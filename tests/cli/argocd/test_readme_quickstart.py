@@ -28,8 +28,8 @@ from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.support import demo
-from tests.support.argocd_fixtures import ANSWERING
+from tests.support.argocd import demo
+from tests.support.argocd.fixtures import ANSWERING
 from tests.support.repo import REPO, copy_tree
 
 pytestmark = pytest.mark.timeout(300)

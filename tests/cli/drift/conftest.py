@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.support.argocd_fixtures import *  # noqa: F403
-from tests.support.argocd_fixtures import ANSWERING, assert_no_token
-from tests.support.drift_fixtures import *  # noqa: F403
+from tests.support.argocd.fixtures import *  # noqa: F403
+from tests.support.argocd.fixtures import ANSWERING, assert_no_token
+from tests.support.drift import *  # noqa: F403
 
 ENV_KEYS = ("ARGOCD_SERVER", "ARGOCD_AUTH_TOKEN", "ARGOCD_OPTS", "ARGOCD_CONFIG_DIR",
             "GITHUB_STEP_SUMMARY")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.support.fakeargo import FakeClock, Fault
+from tests.support.argocd.fake import FakeClock, Fault
 from tests.support.trees import pin_line
 from tests.support.workflow_commands import commands_read
 
@@ -181,7 +181,7 @@ def test_github_annotates_a_stage_behind_as_a_notice_within_max_lag_else_an_erro
         cli, history, live):
     from datetime import timedelta
 
-    from tests.support.drift_fixtures import T0, render_all
+    from tests.support.drift import T0, render_all
 
     history.set_pin("dev", "api", "2.0.0")
     render_all(history.root)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.support.fakeargo import Fault
+from tests.support.argocd.fake import Fault
 from tests.support.workflow_commands import annotations_only
 
 pytestmark = pytest.mark.timeout(120)

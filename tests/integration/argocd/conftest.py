@@ -1,3 +1,3 @@
-"""The fake Argo CD and its fixtures (tests/support/argocd_fixtures.py)."""
+"""The fake Argo CD and its fixtures (tests/support/argocd/fixtures.py)."""
 
-from tests.support.argocd_fixtures import *  # noqa: F403
+from tests.support.argocd.fixtures import *  # noqa: F403

@@ -24,8 +24,8 @@ from gitops_tool.adapters.argocd.client import (
 )
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.errors import EXIT_EXTERNAL, ArgoCDError
-from tests.support.argocd_fixtures import SENTINEL, assert_no_token
-from tests.support.fakeargo import Fault
+from tests.support.argocd.fake import Fault
+from tests.support.argocd.fixtures import SENTINEL, assert_no_token
 
 APP = "GET /api/v1/applications/{name}"
 pytestmark = pytest.mark.timeout(30)

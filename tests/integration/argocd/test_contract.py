@@ -6,10 +6,10 @@ import pytest
 import requests
 
 from gitops_tool.commands import doctor, status, sync
-from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import SENTINEL
-from tests.support.contract import Contract
-from tests.support.fakeargo import Fault
+from tests.support.argocd.apps import populate
+from tests.support.argocd.contract import Contract
+from tests.support.argocd.fake import Fault
+from tests.support.argocd.fixtures import SENTINEL
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -1,6 +1,6 @@
 """`make demo`: the fake Argo CD loaded with this repository, end to end.
 
-The launcher runs as `make demo` runs it (`python -m tests.support.demo` in the repository),
+The launcher runs as `make demo` runs it (`python -m tests.support.argocd.demo` in the repository),
 prints its export lines, and the session of docs/argocd.md ("Try it without a cluster") is
 replayed against it command by command, its output compared with the page's after
 normalising what changes from run to run (port, token, times, sync id, local paths, the
@@ -28,7 +28,7 @@ import pytest
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands import doctor, status, sync
 from gitops_tool.errors import GitopsError
-from tests.support import demo
+from tests.support.argocd import demo
 from tests.support.repo import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -99,7 +99,7 @@ def _clean_env(tmp_path) -> dict[str, str]:
 def _launch(env: dict[str, str], *args: str) -> subprocess.Popen:
     """`make demo`'s launcher, run in this repository as the Makefile runs it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.demo", *args], cwd=REPO, env=env, text=True,
+        [sys.executable, "-m", "tests.support.argocd.demo", *args], cwd=REPO, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )
 
@@ -220,7 +220,7 @@ def test_ctrl_c_under_make_stops_the_demo_cleanly_and_only_make_complains(tmp_pa
 def test_make_demo_runs_the_launcher():
     makefile = (REPO / "Makefile").read_text()
     assert re.search(r"^demo: \$\(STAMP\)", makefile, flags=re.M)  # sets up .venv first
-    assert "\t@$(BIN)/python -m tests.support.demo\n" in makefile
+    assert "\t@$(BIN)/python -m tests.support.argocd.demo\n" in makefile
 
 
 @pytest.mark.timeout(60)

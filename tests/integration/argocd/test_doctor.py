@@ -10,8 +10,8 @@ import pytest
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands import doctor
 from gitops_tool.core.names import ROOT_PROJECT
-from tests.support.argocd_apps import populate
-from tests.support.fakeargo import argocd_version
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import argocd_version
 from tests.support.trees import argocd_spec, write_tree
 
 pytestmark = pytest.mark.timeout(30)

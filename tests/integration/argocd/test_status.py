@@ -8,8 +8,8 @@ import pytest
 
 from gitops_tool.commands import status
 from gitops_tool.output.status import status_json, status_table
-from tests.support.argocd_apps import populate
-from tests.support.fakeargo import FakeArgo
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import FakeArgo
 from tests.support.trees import PINNED
 
 pytestmark = pytest.mark.timeout(30)

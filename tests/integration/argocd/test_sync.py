@@ -13,8 +13,8 @@ from gitops_tool.adapters.argocd.client import ArgoCDNotFound, RetryPolicy, Sync
 from gitops_tool.commands import sync
 from gitops_tool.core.argocd.appstatus import SYNC_ID_INFO
 from gitops_tool.errors import EXIT_EXTERNAL
-from tests.support.argocd_apps import populate
-from tests.support.fakeargo import FakeClock, Fault, runtime_error
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import FakeClock, Fault, runtime_error
 from tests.support.trees import PINNED
 
 pytestmark = pytest.mark.timeout(60)

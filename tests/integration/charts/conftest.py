@@ -1,7 +1,7 @@
 """Session fixtures: every chart x environment linted and rendered once.
 
 The runs are those of the session's one `validate` of this repository (`repo_validation`,
-tests/support/repo_helm.py): what an Argo CD Application renders, release = chart name,
+tests/support/repo/helm.py): what an Argo CD Application renders, release = chart name,
 namespace ananta-<env>, values.yaml + values-<env>.yaml, and image.tag (a string) = the
 environment's release pin.
 """
@@ -17,7 +17,7 @@ import pytest
 from gitops_tool.adapters import helm
 from gitops_tool.errors import HelmError
 from tests.support.repo import REPO
-from tests.support.repo_helm import Render, Rendered, RepoValidation, parse
+from tests.support.repo.helm import Render, Rendered, RepoValidation, parse
 
 from .objects import CHARTS_DIR, parallel
 from .spec import CASES, CHARTS

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.repo import REPO
-from tests.support.repo_helm import Render, Rendered
+from tests.support.repo.helm import Render, Rendered
 
 from .objects import scraped_services, selector_matches
 from .series import OBJECT_LABELS, pod_pattern_matches, sample_pods, selector_problems, selectors

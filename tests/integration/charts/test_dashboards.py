@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.repo_helm import Render, Rendered
+from tests.support.repo.helm import Render, Rendered
 
 from .objects import scraped_services
 from .series import pod_pattern_matches, sample_pods, selector_problems, selectors

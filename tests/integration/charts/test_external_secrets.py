@@ -13,7 +13,7 @@ import pytest
 
 from gitops_tool.adapters import helm
 from tests.support.repo import REPO
-from tests.support.repo_helm import Render, Rendered, parse
+from tests.support.repo.helm import Render, Rendered, parse
 
 from .objects import containers, values_files
 from .spec import CASE_IDS, CASES, CHARTS, EXTERNAL_SECRETS, PINNED_TAG

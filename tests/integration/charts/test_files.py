@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from gitops_tool.adapters import helm
-from tests.support.repo_helm import Render, Rendered, parse
+from tests.support.repo.helm import Render, Rendered, parse
 
 from .objects import CHARTS_DIR, pod_spec, values_files
 from .spec import CASE_IDS, CASES, ENVIRONMENTS, NAMESPACE, PINNED_TAG, resource_name

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from gitops_tool.adapters import helm
-from tests.support.repo_helm import Render, Rendered, parse
+from tests.support.repo.helm import Render, Rendered, parse
 
 from .objects import pod_spec, values_files
 from .spec import CASE_IDS, CASES, PINNED_TAG, TRACE_SAMPLING

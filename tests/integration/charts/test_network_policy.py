@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from gitops_tool.adapters import helm
-from tests.support.repo_helm import Render, Rendered, parse
+from tests.support.repo.helm import Render, Rendered, parse
 
 from .objects import pod_spec, scraped_services, selector_matches, values_files
 from .spec import CASE_IDS, CASES, CHARTS, ENVIRONMENTS, PINNED_TAG, SELECTOR_KEYS

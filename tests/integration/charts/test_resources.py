@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gitops_tool.adapters import helm
-from tests.support.repo_helm import Render, Rendered, parse
+from tests.support.repo.helm import Render, Rendered, parse
 
 from .objects import (
     CHARTS_DIR,

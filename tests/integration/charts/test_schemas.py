@@ -19,7 +19,7 @@ from kubernetes_validate import utils as kv_utils
 from referencing import Registry, Resource
 
 from gitops_tool.core.validate.argocd import closed_schema
-from tests.support.repo_helm import Rendered
+from tests.support.repo.helm import Rendered
 
 from .spec import CASE_IDS, CASES
 

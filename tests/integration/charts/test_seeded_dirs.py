@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from gitops_tool.adapters import helm
-from tests.support.repo_helm import Rendered, parse
+from tests.support.repo.helm import Rendered, parse
 
 from .objects import CHARTS_DIR, pod_spec, quantity, values_files
 from .spec import (

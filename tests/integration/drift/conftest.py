@@ -1,4 +1,4 @@
 """The fake Argo CD and the drift fixtures (tests/support/)."""
 
-from tests.support.argocd_fixtures import *  # noqa: F403
-from tests.support.drift_fixtures import *  # noqa: F403
+from tests.support.argocd.fixtures import *  # noqa: F403
+from tests.support.drift import *  # noqa: F403

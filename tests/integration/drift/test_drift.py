@@ -11,9 +11,9 @@ import pytest
 from gitops_tool.commands import drift
 from gitops_tool.errors import InputError
 from gitops_tool.output.drift import drift_json, drift_text
-from tests.support.drift_fixtures import T0, render_all, unconfigured
-from tests.support.fakeargo import Fault
-from tests.support.fakestate import resource_diff
+from tests.support.argocd.fake import Fault
+from tests.support.argocd.state import resource_diff
+from tests.support.drift import T0, render_all, unconfigured
 from tests.support.trees import SERVICES, pin_line
 
 pytestmark = pytest.mark.timeout(60)

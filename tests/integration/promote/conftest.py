@@ -1,4 +1,4 @@
-"""Fixtures of the promote tests: a remote and a clone per test (tests/support/promote_repos.py),
+"""Fixtures of the promote tests: a remote and a clone per test (tests/support/git/clones.py),
 and the fake Argo CD with its sentinel token."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import gitrepos as g
-from tests.support.argocd_fixtures import *  # noqa: F403  (the fake Argo CD, sentinel token)
-from tests.support.promote_repos import Repo, make_repo
+from tests.support.argocd.fixtures import *  # noqa: F403  (the fake Argo CD, sentinel token)
+from tests.support.git import repos as g
+from tests.support.git.clones import Repo, make_repo
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli.promote import confirm_on_terminal
 from gitops_tool.commands import promote
 from gitops_tool.output import promote as promote_output
-from tests.support import gitrepos as g
-from tests.support.promote_repos import Repo
+from tests.support.git import repos as g
+from tests.support.git.clones import Repo
 
 
 def promote_answering(repo: Repo, answer) -> promote.PromoteResult:

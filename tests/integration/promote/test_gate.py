@@ -12,11 +12,11 @@ import pytest
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.core.promote.trailers import parse_trailers
-from tests.support import gitrepos as g
-from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import SENTINEL
-from tests.support.fakeargo import FakeArgo
-from tests.support.promote_repos import STAGING_REVISION, Repo, remote_log
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import FakeArgo
+from tests.support.argocd.fixtures import SENTINEL
+from tests.support.git import repos as g
+from tests.support.git.clones import STAGING_REVISION, Repo, remote_log
 
 
 @pytest.fixture

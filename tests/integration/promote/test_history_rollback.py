@@ -9,8 +9,8 @@ import json
 import yaml
 
 from gitops_tool.core.promote.trailers import parse_trailers
-from tests.support import gitrepos as g
-from tests.support.promote_repos import PROD_REVISION, STAGING_REVISION, Repo, pins
+from tests.support.git import repos as g
+from tests.support.git.clones import PROD_REVISION, STAGING_REVISION, Repo, pins
 
 
 def _prod(repo: Repo) -> dict:

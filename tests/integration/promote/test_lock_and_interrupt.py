@@ -9,10 +9,10 @@ import subprocess
 from pathlib import Path
 
 from gitops_tool.adapters.lock import repository_lock
-from tests.support import gitrepos as g
-from tests.support.argocd_fixtures import SENTINEL
-from tests.support.fakeargo import FakeArgo, Fault
-from tests.support.promote_repos import Repo, remote_log
+from tests.support.argocd.fake import FakeArgo, Fault
+from tests.support.argocd.fixtures import SENTINEL
+from tests.support.git import repos as g
+from tests.support.git.clones import Repo, remote_log
 
 
 def _hold_at_push(repo: Repo, tmp_path: Path) -> tuple[Path, Path]:

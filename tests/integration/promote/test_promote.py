@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from gitops_tool.core.promote.trailers import parse_trailers
-from tests.support import gitrepos as g
-from tests.support.promote_repos import (
+from tests.support.git import repos as g
+from tests.support.git.clones import (
     PROD_REVISION,
     STAGING_REVISION,
     Repo,

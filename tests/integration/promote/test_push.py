@@ -13,8 +13,8 @@ import pytest
 from gitops_tool.commands import promote
 from gitops_tool.commands.publish import GitDeps
 from gitops_tool.core.promote.trailers import parse_trailers
-from tests.support import gitrepos as g
-from tests.support.promote_repos import Repo, remote_log
+from tests.support.git import repos as g
+from tests.support.git.clones import Repo, remote_log
 
 CLEAN_ENV = ("unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_QUARANTINE_PATH "
              "GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_PREFIX\n")

@@ -7,10 +7,10 @@ from __future__ import annotations
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands import sync
-from tests.support import gitrepos as g
-from tests.support.argocd_apps import populate
-from tests.support.fakeargo import FakeArgo
-from tests.support.promote_repos import Repo
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import FakeArgo
+from tests.support.git import repos as g
+from tests.support.git.clones import Repo
 
 
 def test_uncommitted_inputs_are_refused_before_any_request(fake: FakeArgo, repo: Repo,

@@ -12,10 +12,10 @@ import pytest
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands import sync
-from tests.support import gitrepos as g
-from tests.support.argocd_apps import populate
-from tests.support.fakeargo import FakeArgo
-from tests.support.promote_repos import Repo
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import FakeArgo
+from tests.support.git import repos as g
+from tests.support.git.clones import Repo
 
 pytestmark = pytest.mark.timeout(120)
 

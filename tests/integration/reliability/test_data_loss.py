@@ -484,7 +484,7 @@ def test_a_dry_run_of_the_git_commands_finishes_a_killed_write_first(
     """promote and rollback read argocd/ (is the tree clean? what would the commit hold?):
     a dry run, which takes no lock of its own, still completes a write a killed render left
     unfinished before it reads, and says so; it never judges a half-written folder."""
-    from tests.support import gitrepos as g
+    from tests.support.git import repos as g
 
     root = fresh(big, tmp_path)
     env = g.git_environment(tmp_path / "home")

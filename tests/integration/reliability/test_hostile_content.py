@@ -251,7 +251,7 @@ def test_a_hostile_version_in_git_history_is_read_within_the_bounds(
     """drift dates a stage's lag from every committed version of the environment files, and
     history shows each promotion: an old version that was an alias bomb (or huge) and was
     reverted since is one version without pins, never a hang or a crash."""
-    from tests.support import gitrepos as g
+    from tests.support.git import repos as g
 
     root = tmp_path / "repo"
     shutil.copytree(rendered, root, symlinks=True)

@@ -29,8 +29,8 @@ from tests.integration.reliability.procs import (
     no_traceback,
     state,
 )
-from tests.support.argocd_apps import populate
-from tests.support.fakeargo import FakeArgo
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import FakeArgo
 from tests.support.trees import argocd_spec, small_spec, write_tree
 
 pytestmark = [pytest.mark.skipif(os.name != "posix", reason="POSIX file descriptors"),

@@ -23,9 +23,9 @@ from typer.testing import CliRunner
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import FAST, SENTINEL
-from tests.support.fakeargo import Fault, runtime_error
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import Fault, runtime_error
+from tests.support.argocd.fixtures import FAST, SENTINEL
 from tests.support.sentinel import assert_no_leak
 
 pytestmark = pytest.mark.timeout(60)

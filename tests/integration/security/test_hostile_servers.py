@@ -27,9 +27,9 @@ from gitops_tool.adapters.argocd.retry import RetryPolicy
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
-from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import FAST, SENTINEL
-from tests.support.fakeargo import Fault
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fake import Fault
+from tests.support.argocd.fixtures import FAST, SENTINEL
 from tests.support.hostile import Hostile, endless, trickle
 from tests.support.sentinel import assert_no_leak
 

@@ -1,7 +1,7 @@
 """This repository passes validate: 15 charts x 3 environments, real helm, exit 0.
 
 The run is the session's one validate of the repository (`repo_validation`,
-tests/support/repo_helm.py), whose helm output the chart tests read too. helm dependency
+tests/support/repo/helm.py), whose helm output the chart tests read too. helm dependency
 build writes only the git-ignored charts/*/charts/ archives.
 """
 

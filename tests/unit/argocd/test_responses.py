@@ -6,7 +6,7 @@ import pytest
 
 from gitops_tool.core.argocd import responses
 from gitops_tool.core.argocd.responses import shape_problem
-from tests.support.fakeargo import FakeArgo
+from tests.support.argocd.fake import FakeArgo
 
 
 @pytest.fixture(scope="module")

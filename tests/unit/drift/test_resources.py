@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from gitops_tool.core.drift.resources import NOT_SHOWN, details_of, resource_diffs
-from tests.support.fakestate import resource_diff
+from tests.support.argocd.state import resource_diff
 
 
 def secret(**data: str) -> dict:

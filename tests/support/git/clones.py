@@ -19,7 +19,7 @@ from gitops_tool.cli import app
 from gitops_tool.cli.app import GlobalOptions
 from gitops_tool.commands.render import RenderOptions
 from gitops_tool.commands.render import run as render
-from tests.support import gitrepos as g
+from tests.support.git import repos as g
 from tests.support.trees import EnvSpec, TreeSpec, write_tree
 
 CHARTS = (

@@ -13,7 +13,7 @@ from typing import Any
 from gitops_tool.core.model import Tree
 from gitops_tool.core.names import IMAGE_TAG_PARAMETER, ROOT_PROJECT
 from gitops_tool.core.render.applications import application_for, root_application_for
-from tests.support.fakeargo import FakeArgo
+from tests.support.argocd.fake import FakeArgo
 
 
 def populate(fake: FakeArgo, tree: Tree, env_name: str, *, synced: bool = True,

@@ -1,6 +1,6 @@
 """Fixtures for tests that talk to the fake Argo CD. A conftest.py imports them:
 
-    from tests.support.argocd_fixtures import *  # noqa: F403
+    from tests.support.argocd.fixtures import *  # noqa: F403
 
 Every test gets a sentinel token; `no_token_leak` (autouse) fails the test if it shows up
 in captured stdout, stderr or log records. Each fake's traffic is checked against
@@ -20,12 +20,12 @@ from gitops_tool.adapters.argocd.client import RetryPolicy
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.core.model import Tree
-from tests.support.contract import Contract
-from tests.support.fakeargo import FakeArgo, FakeClock
+from tests.support.argocd.contract import Contract
+from tests.support.argocd.fake import FakeArgo, FakeClock
 from tests.support.trees import argocd_spec, write_tree
 
 SENTINEL = f"tok-SENTINEL-{uuid.uuid4().hex}"
-SWAGGER = Path(__file__).resolve().parents[2].parent / "shared/reference/argocd/swagger.json"
+SWAGGER = Path(__file__).resolve().parents[3].parent / "shared/reference/argocd/swagger.json"
 FAST = RetryPolicy(retries=3, backoff=0.5, connect_timeout=1.0, read_timeout=1.0)
 # For tests whose fake server always answers and which test no timeout: on a loaded machine
 # (CI, 2 cores) the in-process server may take over a second to answer.

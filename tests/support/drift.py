@@ -2,8 +2,8 @@
 committed, and the fake Argo CD loaded with its Applications. A conftest.py imports them
 with the Argo CD fixtures:
 
-    from tests.support.argocd_fixtures import *  # noqa: F403
-    from tests.support.drift_fixtures import *  # noqa: F403
+    from tests.support.argocd.fixtures import *  # noqa: F403
+    from tests.support.drift import *  # noqa: F403
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pytest
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.files import load_tree
 from gitops_tool.commands import render
-from tests.support.argocd_apps import populate
-from tests.support.argocd_fixtures import ANSWERING
-from tests.support.githistory import GitHistory
+from tests.support.argocd.apps import populate
+from tests.support.argocd.fixtures import ANSWERING
+from tests.support.git.history import GitHistory
 from tests.support.trees import argocd_spec, write_tree
 
 T0 = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)

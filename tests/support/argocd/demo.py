@@ -1,7 +1,7 @@
 """`make demo`: the fake Argo CD on 127.0.0.1, loaded with this repository's Applications,
 so that `doctor`, `status` and `sync` can be tried without a cluster.
 
-    .venv/bin/python -m tests.support.demo [--repo PATH]
+    .venv/bin/python -m tests.support.argocd.demo [--repo PATH]
 
 It renders the repository's Applications as `gitops-tool render` does (the core, not the
 files under argocd/), loads every environment's root Application, child Applications and
@@ -33,7 +33,7 @@ from gitops_tool.core.render.applications import (
     root_appproject_for,
 )
 from gitops_tool.errors import GitopsError
-from tests.support.fakeargo import FakeArgo, Record
+from tests.support.argocd.fake import FakeArgo, Record
 
 
 def branch_heads(root: Path, tree: Tree) -> dict[str, str]:

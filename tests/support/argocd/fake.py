@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.support.fakestate import (
+from tests.support.argocd.state import (
     HEALTH_LUA,
     FakeApp,
     deployment,

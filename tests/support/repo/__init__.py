@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"  # Argo CD's CRDs and swagger.json
 
 
