@@ -27,7 +27,9 @@ def _max_lag(value: str) -> Any:
     try:
         return parse_duration(value)
     except InputError as exc:
-        raise typer.BadParameter(f"{value!r} is not a duration ({exc.hint})") from None
+        # Click names the option itself: "Invalid value for '--max-lag': '7 days': ..."
+        raise typer.BadParameter(f"{exc.message.removeprefix('--max-lag ')} ({exc.hint})") \
+            from None
 
 
 @app.command()

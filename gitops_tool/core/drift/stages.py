@@ -43,7 +43,13 @@ def parse_duration(text: str) -> timedelta:
             hint="write days, hours, minutes or seconds: 7d, 36h, 90m, 1d12h",
         )
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise InputError(
+            f"--max-lag {text!r}: longer than any date can be apart",
+            hint="a lag is days or weeks: 7d, 14d, 36h",
+        ) from None
 
 
 def format_duration(delta: timedelta) -> str:

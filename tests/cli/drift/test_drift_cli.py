@@ -80,7 +80,8 @@ def test_unreachable_argo_cd_under_github_the_step_summary_says_live_drift_unkno
 
 @pytest.mark.parametrize("args, message", [
     (("qa",), "unknown environment 'qa'"),
-    (("--max-lag", "a week"), "is not a duration"),
+    (("--max-lag", "a week"), "'a week': not a duration"),
+    (("--max-lag", "99999999999d"), "'99999999999d': longer than any date"),
     (("-o", "yaml"), "'yaml' is not one of"),
 ])
 def test_bad_input_exits_2(cli, args, message):

@@ -40,6 +40,12 @@ def test_parse_duration_refuses_what_is_not_a_duration(text):
         parse_duration(text)
 
 
+@pytest.mark.parametrize("text", ["99999999999d", "1000000000d", "9" * 30 + "s"])
+def test_parse_duration_refuses_a_lag_past_any_date(text):
+    with pytest.raises(InputError, match="longer than any date"):
+        parse_duration(text)
+
+
 @pytest.mark.parametrize("delta, text", [
     (timedelta(days=7), "7d"), (timedelta(days=7, hours=1, minutes=5), "7d 1h"),
     (timedelta(hours=5, minutes=12), "5h 12m"), (timedelta(minutes=45), "45m"),
