@@ -36,8 +36,9 @@ compile: $(STAMP)
 run: $(STAMP) compile
 	$(BIN)/gitops-tool render
 
-# The fake Argo CD lives with the tests (tests/support/); it needs nothing beyond the package.
-demo: $(STAMP) compile
+# The fake Argo CD lives with the tests (tests/support/argocd/); it needs nothing beyond the
+# package. helm: `doctor`, which the demo walks through, checks it is there.
+demo: $(STAMP) compile helm
 	@$(BIN)/python -m tests.support.argocd.demo
 
 lint: $(TEST_STAMP)
