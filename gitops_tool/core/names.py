@@ -86,6 +86,8 @@ def environment_file(environment: str) -> str:
 
 # The AppProject of the root Applications (they deploy Applications into Argo CD's namespace).
 ROOT_PROJECT = "gitops-root"
+# The file of an environment's root Application, in its folder of the output (argocd/<env>/).
+ROOT_FILE = "root.yaml"
 # The Helm parameter render sets from a release pin (`--set-string image.tag=<pin>`).
 IMAGE_TAG_PARAMETER = "image.tag"
 

@@ -9,18 +9,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gitops_tool.core.drift.findings import KIND_REPO, REPO, Finding
+from gitops_tool.core.names import ROOT_FILE, root_application_name
 from gitops_tool.core.render.plan import WritePlan, diff_for
 
 
 def _where(path: str, output_dir: str) -> tuple[str, str]:
     """(environment, Application) a rendered path belongs to, from its place in the folder:
-    argocd/<env>/applications/<app>.yaml; argocd/bootstrap/ belongs to no environment."""
+    argocd/<env>/applications/<app>.yaml, and argocd/<env>/root.yaml (the root Application);
+    argocd/bootstrap/ belongs to no environment."""
     parts = path.split("/")
     if len(parts) < 3 or parts[0] != output_dir or parts[1] == "bootstrap":
         return "", ""
     app = ""
     if len(parts) == 4 and parts[2] == "applications" and parts[3].endswith(".yaml"):
         app = parts[3][: -len(".yaml")]
+    elif parts[2:] == [ROOT_FILE]:
+        app = root_application_name(parts[1])
     return parts[1], app
 
 

@@ -22,6 +22,7 @@ from gitops_tool.core.apps import applications_path
 from gitops_tool.core.model import Environment, Tree
 from gitops_tool.core.names import (
     ENVIRONMENTS_DIR,
+    ROOT_FILE,
     ROOT_PROJECT,
     SETTINGS_FILE,
     application_name,
@@ -97,10 +98,10 @@ def _environment_files(tree: Tree, env: Environment) -> dict[str, str]:
     env_file = environment_file(env.name)
     files = {
         f"{folder}/kustomization.yaml": _yaml(
-            command, (env_file,), m.kustomization_for(["project.yaml", "root.yaml"])
+            command, (env_file,), m.kustomization_for(["project.yaml", ROOT_FILE])
         ),
         f"{folder}/project.yaml": _yaml(command, (env_file,), m.appproject_for(env)),
-        f"{folder}/root.yaml": _yaml(
+        f"{folder}/{ROOT_FILE}": _yaml(
             command, (SETTINGS_FILE, env_file), m.root_application_for(settings, env)
         ),
     }

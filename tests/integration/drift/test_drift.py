@@ -52,13 +52,17 @@ def test_repo_drift_lists_edited_missing_and_extra_files_and_never_writes(root, 
     app.write_text(app.read_text().replace('value: "1.0.0"', 'value: "9.9.9"'))
     (root / "argocd/dev/applications/dev-portal.yaml").unlink()
     (root / "argocd/prod/applications/prod-by-hand.yaml").write_text("kind: Application\n")
+    root_app = root / "argocd/dev/root.yaml"
+    root_app.write_text(root_app.read_text().replace("selfHeal: true", "selfHeal: false"))
     before = {p: p.read_bytes() for p in (root / "argocd").rglob("*") if p.is_file()}
     result = run(root, runtime, details=True)
     assert result.exit_code == 1
     found = {f.file: f for f in result.findings}
     assert set(found) == {"argocd/dev/applications/dev-portal.yaml",
+                          "argocd/dev/root.yaml",
                           "argocd/prod/applications/prod-by-hand.yaml",
                           "argocd/staging/applications/staging-api.yaml"}
+    assert found["argocd/dev/root.yaml"].app == "dev-root"  # the root Application, named
     edited = found["argocd/staging/applications/staging-api.yaml"]
     assert (edited.kind, edited.environment, edited.app) == ("repo", "staging", "staging-api")
     assert '-          value: "9.9.9"\n+          value: "1.0.0"\n' in edited.details
