@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from gitops_tool.adapters import files
 from gitops_tool.core.names import environment_file
-from gitops_tool.core.promote.history import HistoryEntry, history_entry
+from gitops_tool.core.promote.history import HistoryEntry, Version, history_entry
 from gitops_tool.core.promote.versions import Versions, versions_in
 from gitops_tool.errors import EXIT_OK, InputError
 
@@ -40,14 +40,19 @@ class HistoryResult:
     exit_code: int = EXIT_OK
 
 
-def versions_at(clone: Clone, revision: str, path: str) -> Versions | None:
-    """The versions in `path` at `revision` (leniently), or None (no such file, or one that
-    is not YAML or past the bounds)."""
+def version_at(clone: Clone, revision: str, path: str) -> Version:
+    """The versions in `path` at `revision` (leniently); none when it has no such file, or
+    one that is not YAML or past the bounds (then the problem says which)."""
     try:
         data = clone.file_at(revision, path) if revision else None
-        return None if data is None else versions_in(data, path)
-    except InputError:
-        return None
+        return Version(None if data is None else versions_in(data, path))
+    except InputError as exc:
+        return Version(None, exc.message)
+
+
+def versions_at(clone: Clone, revision: str, path: str) -> Versions | None:
+    """The versions in `path` at `revision`, or None (no file, or one not read)."""
+    return version_at(clone, revision, path).versions
 
 
 def entries_of(clone: Clone, environment: str, limit: int = 0) -> tuple[list[HistoryEntry], bool]:
@@ -58,7 +63,7 @@ def entries_of(clone: Clone, environment: str, limit: int = 0) -> tuple[list[His
     for commit in clone.log_of(rel):
         entry = history_entry(
             commit.commit, commit.author, commit.date, commit.message,
-            versions_at(clone, commit.parent, rel), versions_at(clone, commit.commit, rel),
+            version_at(clone, commit.parent, rel), version_at(clone, commit.commit, rel),
         )
         if entry is None:
             continue

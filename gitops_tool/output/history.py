@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from gitops_tool.core.promote.history import EntryKind
 from gitops_tool.output import to_json
 from gitops_tool.output.promote import short
 
@@ -16,13 +17,17 @@ NONE = "(none)"  # the side of a move where the pin did not exist
 
 
 def _what(entry: HistoryEntry) -> str:
-    if entry.kind == "rollback":
-        return f"rollback {entry.promotion_id} of {entry.rollback_of}"
-    if entry.kind == "promotion":
+    if entry.kind is EntryKind.NOT_READ:
+        return f"a version gitops-tool does not read: {entry.note}"
+    if entry.kind is EntryKind.ROLLBACK:
+        what = f"rollback {entry.promotion_id} of {entry.rollback_of}"
+    elif entry.kind is EntryKind.PROMOTION:
         gate = f", gate {entry.gate}" if entry.gate else ""
         source = f"from {entry.source} ({short(entry.source_revision)})" if entry.source else ""
-        return f"promotion {entry.promotion_id} {source}{gate}".rstrip()
-    return "edited by hand" if entry.kind == "edit" else "file created"
+        what = f"promotion {entry.promotion_id} {source}{gate}".rstrip()
+    else:
+        what = "edited by hand" if entry.kind is EntryKind.EDIT else "file created"
+    return f"{what} ({entry.note})" if entry.note else what
 
 
 def history_text(result: HistoryResult) -> str:
@@ -33,7 +38,7 @@ def history_text(result: HistoryResult) -> str:
         lines.append(f"{entry.commit[:12]}  {entry.date}  {entry.author}")
         lines.append(f"    {_what(entry)}")
         lines.append(f"    {entry.subject}")
-        if entry.old_revision != entry.new_revision and entry.kind != "created":
+        if entry.old_revision != entry.new_revision and entry.kind is not EntryKind.CREATED:
             lines.append(f"    source.revision: {short(entry.old_revision)} -> "
                          f"{short(entry.new_revision)}")
         for move in entry.moves:

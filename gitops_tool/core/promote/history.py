@@ -9,12 +9,28 @@ which commits gitops-tool made, from where, and with what gate.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from gitops_tool.core.promote import trailers as t
 from gitops_tool.core.promote.plan import ServiceMove, moves_between
 from gitops_tool.core.promote.versions import Versions
 
-PROMOTION, ROLLBACK, EDIT, CREATED = "promotion", "rollback", "edit", "created"
+
+class EntryKind(StrEnum):
+    PROMOTION = "promotion"
+    ROLLBACK = "rollback"
+    EDIT = "edit"  # a version moved by hand
+    CREATED = "created"  # the file's first commit
+    NOT_READ = "not read"  # a version of the file past the YAML bounds (an alias bomb...)
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """The environment's versions as one commit has its file: None when it has no file;
+    `problem` says why a file that is there was not read (then `versions` is None too)."""
+
+    versions: Versions | None
+    problem: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +39,7 @@ class HistoryEntry:
     author: str
     date: str  # ISO 8601, the author date
     subject: str
-    kind: str  # promotion | rollback | edit (by hand) | created (the file's first commit)
+    kind: EntryKind
     promotion_id: str
     source: str
     source_revision: str
@@ -32,6 +48,7 @@ class HistoryEntry:
     old_revision: str
     new_revision: str
     moves: tuple[ServiceMove, ...]
+    note: str = ""  # why a version (this one, or the one before) was not read
 
 
 def history_entry(
@@ -39,36 +56,42 @@ def history_entry(
     author: str,
     date: str,
     message: str,
-    before: Versions | None,
-    after: Versions | None,
+    before: Version,
+    after: Version,
 ) -> HistoryEntry | None:
     """One commit that touched the environment file, or None when it moved no version and
-    is not gitops-tool's (a change of replicas, a comment)."""
+    is not gitops-tool's (a change of replicas, a comment). A version that was not read
+    makes no moves: the entry says so instead (kind `not read` for the commit that wrote it;
+    a note on the commit after it)."""
     found = t.parse_trailers(message)
     ours = bool(t.first(found, t.PROMOTION))
-    after = after or Versions("")
-    moves = moves_between(before, after) if before is not None else ()
-    moved = before is None or moves or before.revision != after.revision
+    entry = {
+        "commit": commit, "author": author, "date": date,
+        "subject": message.strip().splitlines()[0] if message.strip() else "",
+        "promotion_id": t.first(found, t.PROMOTION), "source": t.first(found, t.SOURCE),
+        "source_revision": t.first(found, t.SOURCE_REVISION), "gate": t.first(found, t.GATE),
+        "rollback_of": t.first(found, t.ROLLBACK_OF),
+    }
+    if after.problem:
+        return HistoryEntry(**entry, kind=EntryKind.NOT_READ, old_revision="",
+                            new_revision="", moves=(), note=after.problem)
+    now = after.versions or Versions("")
+    then = before.versions
+    if before.problem:  # nothing to compare with: what moved is unknown
+        kind = EntryKind.PROMOTION if ours else EntryKind.EDIT
+        return HistoryEntry(**entry, kind=kind, old_revision=now.revision,
+                            new_revision=now.revision, moves=(),
+                            note=f"the version before it was not read: {before.problem}")
+    moves = moves_between(then, now) if then is not None else ()
+    moved = then is None or moves or then.revision != now.revision
     if not moved and not ours:
         return None
     if t.first(found, t.ROLLBACK_OF):
-        kind = ROLLBACK
+        kind = EntryKind.ROLLBACK
     elif ours:
-        kind = PROMOTION
+        kind = EntryKind.PROMOTION
     else:
-        kind = EDIT if before is not None else CREATED
-    return HistoryEntry(
-        commit=commit,
-        author=author,
-        date=date,
-        subject=message.strip().splitlines()[0] if message.strip() else "",
-        kind=kind,
-        promotion_id=t.first(found, t.PROMOTION),
-        source=t.first(found, t.SOURCE),
-        source_revision=t.first(found, t.SOURCE_REVISION),
-        gate=t.first(found, t.GATE),
-        rollback_of=t.first(found, t.ROLLBACK_OF),
-        old_revision=before.revision if before is not None else "",
-        new_revision=after.revision,
-        moves=moves if before is not None else (),
-    )
+        kind = EntryKind.EDIT if then is not None else EntryKind.CREATED
+    return HistoryEntry(**entry, kind=kind,
+                        old_revision=then.revision if then is not None else "",
+                        new_revision=now.revision, moves=moves if then is not None else ())

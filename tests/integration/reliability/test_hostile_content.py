@@ -277,3 +277,6 @@ def test_a_hostile_version_in_git_history_is_read_within_the_bounds(
         for crash in ("Traceback", "MemoryError", "RecursionError"):
             assert crash not in said, said[-2000:]
         assert done.returncode in (0, 1), (verb, done.returncode, said[-2000:])
+        if verb[0] == "history":  # said, not taken for a file created or emptied
+            assert "a version gitops-tool does not read: environments/dev.yaml" in done.stdout
+            assert done.stdout.count("file created") == 1, done.stdout  # the seed alone

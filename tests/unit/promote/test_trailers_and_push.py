@@ -7,7 +7,7 @@ import pytest
 
 from gitops_tool.adapters.git.errors import scrub
 from gitops_tool.core.promote import trailers as t
-from gitops_tool.core.promote.history import history_entry
+from gitops_tool.core.promote.history import Version, history_entry
 from gitops_tool.core.promote.push import PushOutcome, classify_push, remote_messages
 from gitops_tool.core.promote.versions import Pin, Versions
 
@@ -122,8 +122,8 @@ def test_a_known_secret_is_scrubbed_anywhere():
 
 
 def test_history_entries():
-    before = Versions("a" * 40, {"api": Pin("1.0")})
-    after = Versions("b" * 40, {"api": Pin("2.0")})
+    before = Version(Versions("a" * 40, {"api": Pin("1.0")}))
+    after = Version(Versions("b" * 40, {"api": Pin("2.0")}))
     entry = history_entry("c" * 40, "Pat <p@x>", "2026-01-01T00:00:00Z", MESSAGE, before, after)
     assert entry is not None and entry.kind == "promotion"
     assert entry.promotion_id == "prod-20260101T000000Z-abcdef"
@@ -140,14 +140,33 @@ def test_history_shows_a_pin_added_as_coming_from_none():
     from gitops_tool.commands.history import HistoryResult
     from gitops_tool.output.history import history_text
 
-    before = Versions("a" * 40, {"api": Pin("1.0")})
-    after = Versions("a" * 40, {"api": Pin("1.0"), "billing": Pin("0.1.0")})
+    before = Version(Versions("a" * 40, {"api": Pin("1.0")}))
+    after = Version(Versions("a" * 40, {"api": Pin("1.0"), "billing": Pin("0.1.0")}))
     entry = history_entry("f" * 40, "Pat <p@x>", "2026-01-01T00:00:00Z", "add billing",
                           before, after)
     assert entry is not None and entry.kind == "edit"
     text = history_text(HistoryResult("prod", (entry,), False))
     assert "    billing: (none) -> 0.1.0" in text.splitlines()
     assert "None" not in text.replace("(none)", "")
+
+
+def test_history_says_which_versions_it_did_not_read():
+    """A version past the YAML bounds (an alias bomb committed, then reverted) moves
+    nothing it can show: the commit that wrote it says it was not read, and the commit after
+    it is an edit whose earlier version was not read, never 'file created'."""
+    from gitops_tool.commands.history import HistoryResult
+    from gitops_tool.output.history import history_text
+
+    good = Version(Versions("a" * 40, {"api": Pin("1.0")}))
+    bomb = Version(None, "environments/prod.yaml:3:1: its aliases reach more than 100,000 nodes")
+    wrote = history_entry("1" * 40, "P", "t", "a bomb", good, bomb)
+    reverted = history_entry("2" * 40, "P", "t", "revert", bomb, good)
+    assert wrote is not None and wrote.kind == "not read" and wrote.moves == ()
+    assert reverted is not None and reverted.kind == "edit" and reverted.moves == ()
+    text = history_text(HistoryResult("prod", (reverted, wrote), False))
+    assert "a version gitops-tool does not read: environments/prod.yaml:3:1" in text
+    assert "edited by hand (the version before it was not read: " in text
+    assert "file created" not in text and "source.revision" not in text
 
 
 @pytest.mark.parametrize(
