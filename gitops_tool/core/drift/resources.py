@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from gitops_tool.core.yamldoc import MAX_DEPTH
+
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 SECRET_FIELDS = ("data", "stringData")
 MASK_MIN = 8  # the shortest mask; each other value of the Secret gets one more `+`
@@ -52,11 +54,31 @@ def _state(text: Any) -> dict | None:
         return {}
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past what json reads
         return None
     if data is None:
         return {}
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or _deeper_than(data, MAX_DEPTH):
+        return None  # a state nested past YAML's bounds is not shown (nor dumped)
+    return data
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether `data` nests dicts and lists more than `limit` levels (walked level by
+    level, without recursion)."""
+    level, depth = [data], 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for item in level:
+            if isinstance(item, dict):
+                below += [v for v in item.values() if isinstance(v, (dict, list))]
+            elif isinstance(item, list):
+                below += [v for v in item if isinstance(v, (dict, list))]
+        level = below
+    return False
 
 
 def is_secret(group: str, kind: str) -> bool:

@@ -46,6 +46,24 @@ def test_a_secret_state_that_is_not_json_is_never_printed():
     assert f"+{NOT_SHOWN}\n" in shown.diff
 
 
+def _nested(levels: int) -> str:
+    return '{"kind": "ConfigMap", "data": ' + '{"a": ' * levels + "1" + "}" * levels + "}"
+
+
+def test_a_state_nested_past_the_bounds_is_not_shown_and_breaks_nothing():
+    """A hostile server's state, nested past what json (5000 levels) or the YAML dump (a few
+    hundred) can take, or past gitops-tool's YAML bound (100): not shown, no exception."""
+    for text in ("[" * 5000 + "]" * 5000, _nested(950), _nested(400), _nested(120)):
+        item = resource_diff("ConfigMap", "cm", {"data": {"a": "1"}}, {"data": {"a": "2"}})
+        item["normalizedLiveState"] = text
+        (shown,) = resource_diffs([item])
+        assert f"-{NOT_SHOWN}\n" in shown.diff, text[:40]
+    fine = resource_diff("ConfigMap", "cm", {"data": {"a": "1"}}, {"data": {"a": "2"}})
+    fine["normalizedLiveState"] = _nested(40)  # deep, but within the bound: shown
+    (shown,) = resource_diffs([fine])
+    assert NOT_SHOWN not in shown.diff
+
+
 def test_only_modified_resources_are_diffed_without_managed_fields():
     live = {"kind": "Deployment", "metadata": {"name": "api", "managedFields": [{"m": 1}]},
             "spec": {"replicas": 1}}
