@@ -128,6 +128,20 @@ def unfinished(root: Path, output_dir: str) -> bool:
     return os.path.lexists(journal.txn_folder(os.fspath(root), output_dir))
 
 
+def finish_unfinished(
+    root: Path,
+    output_dir: str,
+    locked: Callable[[], AbstractContextManager[object]],
+    warn: Callable[[str], None] = _quiet,
+) -> None:
+    """For a command that reads the output folder without a lock of its own (a dry run,
+    sync's check): complete or undo a write a killed process left, under `locked()` (the
+    repository lock), when there is one."""
+    if unfinished(root, output_dir):
+        with locked():
+            recover(root, output_dir, warn)
+
+
 def recover(root: Path, output_dir: str, warn: Callable[[str], None] = _quiet) -> None:
     """Complete or undo a write to `output_dir` that a killed process left unfinished, and
     say which on `warn`. The caller holds the repository lock."""

@@ -209,9 +209,11 @@ def settle_output(stack: ExitStack, options: Any, output_dir: str, command: str,
         stack.enter_context(repository_lock(options.root, command, options.lock_timeout,
                                             warn=warn))
         writer.recover(options.root, output_dir, warn)
-    elif writer.unfinished(options.root, output_dir):
-        with repository_lock(options.root, command, options.lock_timeout, warn=warn):
-            writer.recover(options.root, output_dir, warn)
+    else:
+        writer.finish_unfinished(
+            options.root, output_dir,
+            lambda: repository_lock(options.root, command, options.lock_timeout, warn=warn),
+            warn)
 
 
 def landing_for(clone: Clone, options: Any, branch: str) -> publish.Landing:

@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gitops_tool.adapters import writer
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.adapters.argocd.errors import (
     ArgoCDNotFound,
@@ -30,6 +31,7 @@ from gitops_tool.adapters.argocd.errors import (
     SyncWindowClosed,
 )
 from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT, repository_lock
 from gitops_tool.core import names
 from gitops_tool.core.apps import AppTarget
 from gitops_tool.core.argocd.appstatus import (
@@ -389,6 +391,12 @@ def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
     # working tree says otherwise (or read the plan from the remote branch, with
     # --from-remote). A dry run is refused alike: it shows what the real run would do.
     tree = load_tree(options.root, only=[options.environment])
+    if not options.from_remote:  # a write a killed render left is finished before the check
+        writer.finish_unfinished(
+            options.root, tree.settings.output_dir,
+            lambda: repository_lock(options.root, f"sync {options.environment}",
+                                    DEFAULT_TIMEOUT, warn=runtime.warn),
+            runtime.warn)
     with deployed_root(options.root, options.environment, options.from_remote,
                        runtime.warn) as root:
         if root != options.root:

@@ -477,13 +477,15 @@ def test_a_journal_committed_to_git_is_never_applied(
 
 
 @pytest.mark.parametrize("verb", [("rollback", "env00", "--to", "HEAD", "--dry-run"),
-                                  ("promote", "env00", "env01", "--dry-run")])
+                                  ("promote", "env00", "env01", "--dry-run"),
+                                  ("sync", "env00", "--dry-run"), ("sync", "env00")])
 def test_a_dry_run_of_the_git_commands_finishes_a_killed_write_first(
     big: dict, tmp_path: Path, verb: tuple[str, ...]
 ) -> None:
-    """promote and rollback read argocd/ (is the tree clean? what would the commit hold?):
-    a dry run, which takes no lock of its own, still completes a write a killed render left
-    unfinished before it reads, and says so; it never judges a half-written folder."""
+    """promote, rollback and sync read argocd/ (is the tree clean? is it what Argo CD
+    deploys?): a dry run, which takes no lock of its own, and sync still complete a write a
+    killed render left unfinished before they read, and say so; none judges a half-written
+    folder."""
     from tests.support.git import repos as g
 
     root = fresh(big, tmp_path)
@@ -499,5 +501,8 @@ def test_a_dry_run_of_the_git_commands_finishes_a_killed_write_first(
     no_traceback(done.stderr)
     assert "completed the write that " in done.stderr, done.stderr
     assert after_kill(root) == "none" and state(root / "argocd") == big["new"]
+    if verb[0] == "sync":  # a clone without a remote: sync then asks Argo CD (none here)
+        assert done.returncode == 2 and "no Argo CD server" in done.stderr, done.stderr
+        return
     # argocd/ now differs from the commit as a whole render would: the tree is not clean
     assert done.returncode == 2 and "uncommitted changes" in done.stderr, done.stderr
