@@ -38,7 +38,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from gitops_tool.adapters import journal
-from gitops_tool.adapters.files import check_link, inside, read_bounded, unreadable
+from gitops_tool.adapters.files import (
+    check_link,
+    check_links,
+    inside,
+    read_bounded,
+    unreadable,
+)
 from gitops_tool.adapters.oserror import write_error
 from gitops_tool.core.render.plan import WritePlan
 from gitops_tool.core.wording import plural
@@ -126,6 +132,15 @@ def unfinished(root: Path, output_dir: str) -> bool:
     """Whether a killed process left a write to `output_dir` unfinished (its transaction
     folder is there): `recover` has something to do."""
     return os.path.lexists(journal.txn_folder(os.fspath(root), output_dir))
+
+
+def check_output_links(root: Path, output_dir: str) -> None:
+    """Refuse (exit 2, naming the link and its target) a symlink anywhere in the output
+    folder that leads out of the repository: render refuses such a folder, so the commands
+    that commit it or compare with it (promote, rollback, diff) refuse it too."""
+    folder = root / output_dir
+    if folder.is_dir() and not folder.is_symlink():
+        check_links(folder, root, output_dir)
 
 
 def finish_unfinished(

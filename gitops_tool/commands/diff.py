@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_tool.adapters import files
+from gitops_tool.adapters import files, writer
 from gitops_tool.adapters.argocd.config import ConnectionFlags, server_given
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.commands import gate as source_gate
@@ -73,6 +73,7 @@ def run(options: DiffOptions, runtime: Runtime | None = None) -> DiffResult:
         raise InputError(f"SOURCE and TARGET are both {options.source}",
                          hint="name two environments, such as `diff staging prod`")
     tree = files.load_tree(root)
+    writer.check_output_links(root, tree.settings.output_dir)  # as render and promote refuse
     services = chosen_services(tree, options.services)
     from gitops_tool.adapters.git.clone import open_clone
     from gitops_tool.adapters.git.errors import NotARepository

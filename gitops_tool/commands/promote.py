@@ -204,7 +204,8 @@ def settle_output(stack: ExitStack, options: Any, output_dir: str, command: str,
     """Before anything reads argocd/: a real run takes the repository lock for its whole
     length, and completes or undoes a write a killed render left unfinished (saying which).
     A dry run changes nothing of its own and takes no lock, except to finish such a write
-    first, as `render --check` does: it never reads a half-written folder."""
+    first, as `render --check` does: it never reads a half-written folder. Then a link out
+    of the repository in it is refused, as render refuses it."""
     if not options.dry_run:
         stack.enter_context(repository_lock(options.root, command, options.lock_timeout,
                                             warn=warn))
@@ -214,6 +215,7 @@ def settle_output(stack: ExitStack, options: Any, output_dir: str, command: str,
             options.root, output_dir,
             lambda: repository_lock(options.root, command, options.lock_timeout, warn=warn),
             warn)
+    writer.check_output_links(options.root, output_dir)
 
 
 def landing_for(clone: Clone, options: Any, branch: str) -> publish.Landing:

@@ -64,7 +64,7 @@ CASES: dict[str, tuple[str, str]] = {
 }
 # Commands that read everything the case links (argocd/ is read by render and validate).
 VERBS = [("render",), ("render", "--check"), ("validate", "--no-helm"), ("validate",),
-         ("status", "dev")]
+         ("status", "dev"), ("diff", "dev", "staging")]
 
 
 def refused(done: subprocess.CompletedProcess, rel: str, target: Path) -> None:
@@ -89,6 +89,31 @@ def test_a_link_out_of_the_repository_is_refused_by_every_command(
         done = gitops(root, *verb, env=child_env(ARGOCD_SERVER="http://127.0.0.1:9"))
         refused(done, rel, outside / target)
         assert rel in done.stderr or rel.split("/")[0] in done.stderr
+
+
+@pytest.mark.parametrize("case", ["a file in argocd/", "a folder in argocd/"])
+@pytest.mark.parametrize("verb", [("promote", "dev", "staging", "--dry-run"),
+                                  ("promote", "dev", "staging", "--yes"),
+                                  ("rollback", "staging", "--to", "HEAD", "--dry-run")])
+def test_the_git_commands_refuse_a_link_out_of_the_repository_in_argocd(
+    world: tuple[Path, Path], tmp_path: Path, case: str, verb: tuple[str, ...]
+) -> None:
+    """promote and rollback commit argocd/ (and diff compares with it): a link in it that
+    leads out of the repository, even committed, is refused as render refuses it; nothing is
+    committed."""
+    from tests.support.git import repos as g
+
+    root, outside = world
+    rel, target = CASES[case]
+    link(root / rel, outside / target)
+    env = g.git_environment(tmp_path / "home")
+    g.git(root, "init", "-q", "-b", "main", env=env)
+    g.git(root, "add", "-A", env=env)
+    g.git(root, "commit", "-qm", "a link committed", env=env)
+    head = g.head(root)
+    done = gitops(root, *verb, env=child_env(**env))
+    refused(done, rel, outside / target)
+    assert g.head(root) == head
 
 
 @pytest.mark.parametrize("folder", ["charts", "environments", "argocd"])
