@@ -131,12 +131,16 @@ def _cut_password(host: str, rest: str) -> int | None:
     return rest.rfind("@")
 
 
-def url_credentials(url: str) -> str | None:
+def url_credentials(url: str, placeholders: bool = True) -> str | None:
     """What credential `url` carries ("a password", "a token as its user name", "a secret in
-    its query (token=)"), or None. A user name alone (`git@`, `ssh://deploy@`) is not one."""
+    its query (token=)"), or None. A user name alone (`git@`, `ssh://deploy@`) is not one.
+    With `placeholders` False, a password that looks like a placeholder (`$VAR`, `${VAR}`)
+    counts too: where nothing expands it (gitops-tool copies an environment's repoURL into
+    the Applications as written, and Argo CD does not expand it), it is the password."""
     _, authority, rest = _split(url.strip())
     user, password, host = _userinfo(authority)
-    if password is not None and not placeholder(password):
+    if password is not None and password.strip() and (
+            not placeholders or not placeholder(password)):
         return "a password"
     if user is not None and _TOKEN_LIKE.match(user):
         return "a token as its user name"
@@ -147,18 +151,18 @@ def url_credentials(url: str) -> str | None:
     return None
 
 
-def masked_url(url: str, mask: str = MASK) -> str:
+def masked_url(url: str, mask: str = MASK, placeholders: bool = True) -> str:
     """`url` with every credential replaced by `mask`: the password, a token used as the
     user name, secret query values. The rest (scheme, user name, host, path) is kept; a URL
-    without a credential comes back as it was."""
-    if url_credentials(url) is None:
+    without a credential comes back as it was. `placeholders` as for url_credentials."""
+    if url_credentials(url, placeholders) is None:
         return url
     scheme, authority, rest = _split(url)
     user, password, host = _userinfo(authority)
     if user is not None:
         shown = _shown_name(user)
         if password is not None:
-            shown += ":" + (password if placeholder(password) else mask)
+            shown += ":" + (password if placeholders and placeholder(password) else mask)
         authority = f"{shown}@{host}"
     elif (at := _cut_password(host, rest)) is not None:
         name = _decoded(host).partition(":")[0]

@@ -54,13 +54,16 @@ def _candidates(value: str) -> list[str]:
 
 def refuse_url_credentials(data: Any, source: str) -> None:
     """Raise InputError naming `source:line` and the key when any URL in `data` carries a
-    credential; the URL is shown masked."""
+    credential; the URL is shown masked. A password that looks like a placeholder (`$VAR`)
+    counts: nothing expands the settings or environment files, whose URLs render copies into
+    argocd/ as written."""
     for path, value, line in strings_of(data):
         for url in _candidates(value):
-            if problem := url_credentials(url):
+            if problem := url_credentials(url, placeholders=False):
                 where = f"{source}:{line}" if line else source
                 raise InputError(
-                    f"{where}: {path}: the URL {masked_url(url)!r} holds {problem}; "
+                    f"{where}: {path}: the URL {masked_url(url, placeholders=False)!r} "
+                    f"holds {problem}; "
                     "credentials do not belong in the repository",
                     hint=HINT,
                 )

@@ -79,6 +79,13 @@ REPO_URLS = {
     "encoded colon and a '/'": f"https://user%3A{PASSWORD}/x@github.com/ananta/gitops.git",
     "token as user name, no password": "https://ghp_" + PASSWORD.replace("-", "")
                                        + "0123456789abcdefghij@github.com",
+    # nothing expands an environment file: a password that looks like a variable is one
+    "password like a variable": "https://deploy:$" + PASSWORD.replace("-", "_")
+                                + "@github.com/ananta/gitops.git",
+    "password like a variable, encoded": "https://deploy:%24" + PASSWORD.replace("-", "_")
+                                         + "@github.com/ananta/gitops.git",
+    "password like ${VAR}": "https://deploy:${" + PASSWORD.replace("-", "_")
+                            + "}@github.com/ananta/gitops.git",
 }
 
 
