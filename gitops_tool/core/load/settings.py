@@ -93,9 +93,11 @@ def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
     settings = Settings(
         planes=planes,
         promotion=tuple(data["promotion"]),
-        charts_dir=data.get("charts", "charts"),
+        # normalised (`argocd/`, `./argocd` are argocd): they are joined into the paths
+        # render writes in the Applications
+        charts_dir=posixpath.normpath(data.get("charts", "charts")),
         library=data.get("library", "common"),
-        output_dir=data.get("output", "argocd"),
+        output_dir=posixpath.normpath(data.get("output", "argocd")),
     )
     for key, path in (("charts", settings.charts_dir), ("output", settings.output_dir)):
         if problem := relative_path_problem(path):

@@ -126,6 +126,13 @@ def test_settings_refuse_paths_leaving_the_repository():
         settings_from(SETTINGS + "output: /tmp/argocd\n")
 
 
+@pytest.mark.parametrize("written", ["argocd/", "./argocd", "argocd//", "./x/../argocd"])
+def test_settings_paths_are_normalised(written):
+    """They are joined into the paths the Applications carry (`path: argocd/dev/...`)."""
+    settings = settings_from(SETTINGS + f"output: {written}\ncharts: ./charts/\n")
+    assert (settings.output_dir, settings.charts_dir) == ("argocd", "charts")
+
+
 def _tree(env_text: str, services=("admin-app",), files=("values-dev.yaml",)):
     settings = settings_from(SETTINGS.replace("[dev, prod]", "[dev]"))
     svcs = [Service(name, "app-plane", f"charts/{name}") for name in services]
