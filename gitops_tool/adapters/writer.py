@@ -170,6 +170,8 @@ def recover(root: Path, output_dir: str, warn: Callable[[str], None] = _quiet) -
             f"{shown}: not a folder gitops-tool made (a file or a link)",
             hint=f"remove {shown}, then run again",
         )
+    # here, not at the top: only a killed write's folder needs git, and render's start-up
+    # would otherwise load the git adapter (and what it imports) on every run
     from gitops_tool.adapters.git.history import tracked_files
 
     if tracked_files(root, shown):  # a journal from a commit would rewrite what git holds

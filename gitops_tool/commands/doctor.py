@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.adapters.argocd.errors import ArgoCDNotFound
 from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.adapters.files import load_tree
+from gitops_tool.adapters.helm import find_helm, helm_version
 from gitops_tool.core import names
 from gitops_tool.core.apps import root_target
 from gitops_tool.core.argocd.rollout import expected_apps
@@ -83,7 +85,6 @@ class DoctorResult:
 def local_checks(root: Path) -> tuple[list[Check], str]:
     """helm (as validate finds it for the repository at `root`) and git on this machine;
     also returns the helm version ("" when none)."""
-    from gitops_tool.adapters.helm import find_helm, helm_version
 
     checks, version = [], ""
     try:
@@ -201,7 +202,6 @@ def environment_checks(client: ArgoCDClient, tree: Tree, env: Environment) -> li
 
 
 def run(options: DoctorOptions, runtime: Runtime) -> DoctorResult:
-    from gitops_tool.adapters.files import load_tree
 
     tree = load_tree(options.root, only=[options.environment] if options.environment else None,
                      values=False)

@@ -32,7 +32,7 @@ from gitops_tool.adapters import files, writer
 from gitops_tool.adapters.argocd.config import ConnectionFlags, NoServerError
 from gitops_tool.adapters.argocd.errors import ArgoCDAuthError, ArgoCDUnavailable
 from gitops_tool.adapters.git import history as git_adapter
-from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT, repository_lock
 from gitops_tool.core import names
 from gitops_tool.core.apps import root_target
 from gitops_tool.core.argocd.appstatus import app_state
@@ -116,7 +116,6 @@ def repo_drift(root: Path, tree: Tree, chosen: list[str] | None, details: bool,
     When argocd/ cannot be settled (the lock is held beyond `lock_timeout`, or the journal
     a killed write left is refused), repo drift is unknown: (no findings, the Unknown). A
     file under argocd/ that cannot be read is bad input, raised as render raises it."""
-    from gitops_tool.adapters.lock import repository_lock
 
     rendering = rendering_for(tree, chosen)
     out = tree.settings.output_dir

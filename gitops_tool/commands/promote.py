@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitops_tool.adapters import files, writer
-from gitops_tool.adapters.argocd.config import ConnectionFlags
+from gitops_tool.adapters.argocd.config import ConnectionFlags, server_given
 from gitops_tool.adapters.argocd.runtime import Runtime
 from gitops_tool.adapters.lock import DEFAULT_TIMEOUT, repository_lock
 from gitops_tool.commands import gate as source_gate
@@ -354,7 +354,6 @@ def _source_and_gate(
 ) -> tuple[SourceRun, Environment, Gate]:
     """The commit SOURCE runs, SOURCE with the pins it runs there, and the gate (asking
     Argo CD only when a server is configured, and only for what is needed)."""
-    from gitops_tool.adapters.argocd.config import server_given
 
     runtime = deps.runtime
     configured = server_given(options.flags, runtime.env, runtime.home)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from gitops_tool.adapters.argocd.config import ConnectionFlags
 from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.adapters.files import load_tree
 from gitops_tool.core import names
 from gitops_tool.core.argocd.appstatus import StatusRow, app_state, status_rows
 from gitops_tool.core.argocd.rollout import environment_of, expected_apps
@@ -76,7 +77,6 @@ def status_of(tree: Tree, env: Environment, client: ArgoCDClient) -> StatusResul
 
 
 def run(options: StatusOptions, runtime: Runtime) -> StatusResult:
-    from gitops_tool.adapters.files import load_tree
 
     tree = load_tree(options.root, only=[options.environment], values=False)
     env = environment_of(tree, options.environment)

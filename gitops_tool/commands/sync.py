@@ -31,7 +31,9 @@ from gitops_tool.adapters.argocd.errors import (
     SyncWindowClosed,
 )
 from gitops_tool.adapters.argocd.runtime import Runtime
+from gitops_tool.adapters.files import load_tree
 from gitops_tool.adapters.lock import DEFAULT_TIMEOUT, repository_lock
+from gitops_tool.commands.worktree import deployed_root
 from gitops_tool.core import names
 from gitops_tool.core.apps import AppTarget
 from gitops_tool.core.argocd.appstatus import (
@@ -384,8 +386,6 @@ def dry_run(client: ArgoCDClient, tree: Tree, plan: RolloutPlan) -> SyncResult:
 
 def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
     """Plan (always); then, with --dry-run, show it against Argo CD; else sync."""
-    from gitops_tool.adapters.files import load_tree
-    from gitops_tool.commands.worktree import deployed_root
 
     # Bad input first, alone; then what Argo CD deploys: the remote branch. Refuse when the
     # working tree says otherwise (or read the plan from the remote branch, with

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitops_tool.adapters import files
-from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
+from gitops_tool.adapters import files, writer
+from gitops_tool.adapters.git import history as git
+from gitops_tool.adapters.lock import DEFAULT_TIMEOUT, repository_lock
 from gitops_tool.commands.validate.argocd import check_argocd, read_manifests
 from gitops_tool.commands.validate.helm import ChartRun, run_helm
 from gitops_tool.core import selection
@@ -29,7 +30,7 @@ from gitops_tool.core.validate import findings as fnd
 from gitops_tool.core.validate import secrets, structure
 from gitops_tool.core.validate.argocd import pinned_chart_findings
 from gitops_tool.core.validate.findings import Check, Finding, Waiver
-from gitops_tool.core.yamldoc import check_yaml
+from gitops_tool.core.yamldoc import check_yaml, parse_yaml
 from gitops_tool.errors import InputError
 
 
@@ -146,11 +147,8 @@ def _settled_reader(
 ) -> Callable[[], Mapping[str, str]]:
     """Read argocd/ never half-written: a write under way is waited for (the repository
     lock), one a killed run left is completed or undone first, and deps.warn says which."""
-    from gitops_tool.adapters import writer
 
     def locked() -> Any:
-        from gitops_tool.adapters.lock import repository_lock
-
         return repository_lock(root, "validate", deps.lock_timeout, warn=deps.warn)
 
     return lambda: writer.read_settled(
@@ -163,8 +161,6 @@ def _pinned_chart_findings(
 ) -> list[Finding]:
     """Charts missing at the commit a pinned environment deploys (skipped when git cannot
     tell, e.g. in a shallow clone)."""
-    from gitops_tool.adapters.git import history as git
-
     found: list[Finding] = []
     for env in environments:
         by_revision: dict[str, list[str]] = {}  # a pinned commit -> the charts it deploys
@@ -183,8 +179,6 @@ def _credentials_in_files(root: Path, env_names: Sequence[str]) -> list[Finding]
     """Credentials recognised by their shape in the chosen environment files (read again,
     with their lines: they loaded already). gitops-tool.yaml holds only names and paths: a
     credential there is refused when it loads."""
-    from gitops_tool.core.yamldoc import parse_yaml
-
     found: list[Finding] = []
     for env in env_names:
         rel = environment_file(env)
