@@ -50,6 +50,9 @@ THIRD_PARTY_CREDENTIALS = {
     "github-token": "the GitHub API",
     "keycloak-client-secret": "Keycloak",
 }
+# Workloads that deliver to third parties whose credentials are not in a Secret: Novu's worker
+# sends through the providers configured in Novu itself (HTTPS APIs, SMTP submission).
+DELIVERY_PORTS = {"novu-worker": (443, 465, 587)}
 NOT_PUBLIC = frozenset(  # RFC 1918, shared address space (RFC 6598), link-local (metadata)
     {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"}
 )
@@ -171,6 +174,8 @@ def expected_egress(ns: Namespace, chart: str, workload: dict[str, Any]) -> set[
         rules.add((None, release_pods(chart), None, None, None))
     if read_keys(workload) & THIRD_PARTY_CREDENTIALS.keys():
         rules.add((None, None, PUBLIC, "TCP", 443))
+    for port in DELIVERY_PORTS.get(workload["metadata"]["name"], ()):
+        rules.add((None, None, PUBLIC, "TCP", port))
     otlp = settings(ns.renders[chart], workload).get("OTEL_EXPORTER_OTLP_ENDPOINT")
     collector = {(h.split(".")[1], p) for h, p in endpoints({"OTLP": otlp})} if otlp else set()
     for kind, target in ns.calls(chart, workload):
@@ -338,20 +343,21 @@ def test_the_third_party_apis_are_reached_over_public_https_only(
     rendered: Rendered, env: str
 ) -> None:
     """Guards the credential derivation: the four services the audit named get public HTTPS,
-    and no other chart gets an ipBlock at all."""
+    Novu's worker gets it for its delivery providers, and no other workload gets an ipBlock
+    at all."""
     public = (None, None, PUBLIC, "TCP", 443)
     with_block = {
-        chart
+        policy["metadata"]["name"]: policy
         for chart in CHARTS
         for policy in rendered(chart, env).of_kind("NetworkPolicy")
         if any("ipBlock" in peer for rule in policy["spec"]["egress"] for peer in rule["to"])
     }
-    assert with_block == {
-        "subscription-service", "backstage-portal", "tenant-management-service", "middleware-api"
+    assert set(with_block) == {
+        "subscription-service", "backstage-portal", "tenant-management-service",
+        "middleware-api", "novu-worker",
     }
-    for chart in with_block:
-        [policy] = rendered(chart, env).of_kind("NetworkPolicy")
-        assert public in actual(policy["spec"]["egress"], "to"), chart
+    for name, policy in with_block.items():
+        assert public in actual(policy["spec"]["egress"], "to"), name
 
 
 EXTRA_EGRESS = """
