@@ -12,6 +12,7 @@ EXIT_FOUND = 1  # the check found something: drift, findings, unhealthy apps
 EXIT_INPUT = 2  # bad usage or bad input, decided locally
 EXIT_EXTERNAL = 3  # an external system failed: Argo CD, git remote, helm
 EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70  # a bug in gitops-tool (sysexits' EX_SOFTWARE): never read as a finding
 
 
 class GitopsError(Exception):

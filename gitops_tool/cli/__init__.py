@@ -8,6 +8,7 @@ cost less than Typer evaluating them from strings (about 5 ms of a 110 ms render
 
 import signal
 import sys
+import traceback
 
 # Each verb module adds its command to `app` when imported.
 from gitops_tool.cli import (  # noqa: F401
@@ -23,6 +24,7 @@ from gitops_tool.cli import (  # noqa: F401
     validate,
 )
 from gitops_tool.cli.app import app
+from gitops_tool.errors import EXIT_INTERNAL
 
 
 def main() -> None:
@@ -48,6 +50,12 @@ def _run() -> int | str | None:
         code = done.code
     except streams.StdoutFailed as failed:
         return streams.report(failed)
+    except Exception:  # a bug: its own exit code, so that CI never reads it as a finding
+        traceback.print_exc()
+        sys.stderr.write("error: internal error in gitops-tool (the traceback above)\n"
+                         "hint: this is a bug: please report it with the traceback; "
+                         f"the exit code is {EXIT_INTERNAL}\n")
+        return EXIT_INTERNAL
     try:
         streams.finish()
     except streams.StdoutFailed as failed:

@@ -124,3 +124,18 @@ def test_ctrl_c_during_the_interpreters_exit_ends_it_without_a_traceback(drifted
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == -2  # SIGINT's own end
     assert len(done.stdout) > 2000  # printed in full before
+
+
+def test_a_bug_exits_70_with_its_traceback_never_1(drifted: Path) -> None:
+    """An unexpected exception is a bug, not a finding: CI must not read it as drift or
+    findings (exit 1). The traceback is printed (to report it), then one error line."""
+    before = ("import gitops_tool.commands.render as command\n"
+              "def broken(*args, **kwargs):\n"
+              "    raise ZeroDivisionError('a bug')\n"
+              "command.run = broken")
+    done = entry("--repo", str(drifted), "render", "--check", before=before)
+    assert done.returncode == 70, done.stderr
+    assert done.stderr.count("Traceback (most recent call last)") == 1, done.stderr
+    assert "ZeroDivisionError: a bug" in done.stderr
+    assert done.stderr.rstrip().splitlines()[-2] == \
+        "error: internal error in gitops-tool (the traceback above)"
