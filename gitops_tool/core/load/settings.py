@@ -90,25 +90,25 @@ def settings_from(text: str, source: str = names.SETTINGS_FILE) -> Settings:
         if len(set(seq)) != len(seq):
             raise InputError(f"{source}:{line_of(data, key)}: {key}: names must be unique",
                              hint=f"list each name once under `{key}`")
-    settings = Settings(
-        planes=planes,
-        promotion=tuple(data["promotion"]),
-        # normalised (`argocd/`, `./argocd` are argocd): they are joined into the paths
-        # render writes in the Applications
-        charts_dir=posixpath.normpath(data.get("charts", "charts")),
-        library=data.get("library", "common"),
-        output_dir=posixpath.normpath(data.get("output", "argocd")),
-    )
-    for key, path in (("charts", settings.charts_dir), ("output", settings.output_dir)):
+    charts, output = data.get("charts", "charts"), data.get("output", "argocd")
+    for key, path in (("charts", charts), ("output", output)):
         if problem := relative_path_problem(path):
             raise InputError(f"{source}:{line_of(data, key)}: {key}: {path!r} {problem}",
                              hint="give a folder relative to the repository, such as "
                              f"{'charts' if key == 'charts' else 'argocd'}")
-    if problem := output_problem(settings.output_dir, settings.charts_dir):
+    if problem := output_problem(output, charts):
         raise InputError(
-            f"{source}:{line_of(data, 'output')}: output: {settings.output_dir!r} {problem}; "
+            f"{source}:{line_of(data, 'output')}: output: {output!r} {problem}; "
             "render removes the files it wrote there before",
             hint="give render a folder of its own inside the repository (the default is "
             "argocd)",
         )
-    return settings
+    return Settings(
+        planes=planes,
+        promotion=tuple(data["promotion"]),
+        # normalised (`argocd/`, `./argocd` are argocd): they are joined into the paths
+        # render writes in the Applications
+        charts_dir=posixpath.normpath(charts),
+        library=data.get("library", "common"),
+        output_dir=posixpath.normpath(output),
+    )
