@@ -8,6 +8,7 @@ environment's release pin.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +20,8 @@ from gitops_tool.errors import HelmError
 from tests.support.repo import REPO
 from tests.support.repo.helm import Render, Rendered, RepoValidation, parse
 
-from .objects import CHARTS_DIR, parallel
-from .spec import CASES, CHARTS
+from .objects import CHARTS_DIR, TemplateWith, parallel, values_files
+from .spec import CASES, CHARTS, NAMESPACE, PINNED_TAG
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +87,23 @@ def chart_copy(tmp_path_factory: pytest.TempPathFactory, built: str) -> Callable
         return target
 
     return copy
+
+
+@pytest.fixture
+def template_with(
+    built: str, chart_copy: Callable[[str], Path], tmp_path: Path
+) -> TemplateWith:
+    """template_with(chart, env, extra): `helm template` of a copy of `chart` with `env`'s
+    values files, then `extra` (YAML) as the last one, and the pinned image tag, as Argo CD
+    renders it."""
+    made = itertools.count()
+
+    def template(chart: str, env: str, extra: str) -> helm.HelmRun:
+        chart_dir = chart_copy(chart)
+        extra_file = tmp_path / f"extra-{next(made)}.yaml"
+        extra_file.write_text(extra)
+        return helm.template(built, chart_dir, chart, NAMESPACE[env],
+                             [*values_files(chart_dir, env), extra_file],
+                             {"image.tag": PINNED_TAG})
+
+    return template

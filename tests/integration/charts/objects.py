@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gitops_tool.adapters.helm import HelmRun
 from tests.support.repo import REPO
 
 CHARTS_DIR = REPO / "charts"
@@ -22,6 +23,10 @@ def parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
     """map() over a small thread pool (helm does the work in subprocesses)."""
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         return list(pool.map(function, items))
+
+
+# template_with(chart, env, extra YAML) -> the `helm template` run (conftest's fixture)
+TemplateWith = Callable[[str, str, str], HelmRun]
 
 
 def values_files(chart_dir: Path, env: str) -> list[Path]:

@@ -6,17 +6,14 @@ docs/secrets.md's table is the one scripts/secrets_doc.py builds from these rend
 from __future__ import annotations
 
 import runpy
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from gitops_tool.adapters import helm
 from tests.support.repo import REPO
 from tests.support.repo.helm import Render, Rendered, parse
 
-from .objects import containers, values_files
-from .spec import CASE_IDS, CASES, CHARTS, EXTERNAL_SECRETS, PINNED_TAG
+from .objects import TemplateWith, containers
+from .spec import CASE_IDS, CASES, CHARTS, EXTERNAL_SECRETS
 
 pytestmark = pytest.mark.helm
 
@@ -69,24 +66,15 @@ def test_prod_reads_the_same_keys_as_staging_under_its_own_prefix(
     assert remote("staging") == remote("prod")
 
 
-def test_store_prefix_and_property_are_values(
-    built: str, chart_copy: Callable[[str], Path], tmp_path: Path
-) -> None:
-    chart_dir = chart_copy("audit-logger")
-    extra = tmp_path / "store.yaml"
-    extra.write_text(
+def test_store_prefix_and_property_are_values(template_with: TemplateWith) -> None:
+    extra = (
         "externalSecrets:\n"
         "  storeName: vault-{{ .Values.environment }}\n"
         "  remoteKeyPrefix: ananta/{{ .Chart.Name }}\n"
         "  remoteProperty: value\n"
         "  refreshInterval: 15m\n"
     )
-    r = parse(
-        helm.template(
-            built, chart_dir, "audit-logger", "ananta-prod",
-            [*values_files(chart_dir, "prod"), extra], {"image.tag": PINNED_TAG},
-        )
-    )
+    r = parse(template_with("audit-logger", "prod", extra))
     [external] = r.of_kind("ExternalSecret")
     assert external["spec"]["secretStoreRef"]["name"] == "vault-prod"
     assert external["spec"]["refreshInterval"] == "15m"

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from gitops_tool.adapters import helm
 from tests.support.repo.helm import Render, Rendered, parse
 
-from .objects import pod_spec, values_files
-from .spec import CASE_IDS, CASES, PINNED_TAG, TRACE_SAMPLING
+from .objects import TemplateWith, pod_spec
+from .spec import CASE_IDS, CASES, TRACE_SAMPLING
 
 pytestmark = pytest.mark.helm
 
@@ -64,16 +61,8 @@ def test_json_logs_and_opentelemetry_in_every_config_map(
             assert float(data["OTEL_TRACES_SAMPLER_ARG"]) == ratio
 
 
-def test_tracing_can_be_switched_on_in_dev(
-    built: str, chart_copy: Callable[[str], Path], tmp_path: Path
-) -> None:
-    chart_dir = chart_copy("audit-logger")
-    on = tmp_path / "tracing.yaml"
-    on.write_text("tracing:\n  enabled: true\n  samplingRatio: 0.5\n")
-    run = helm.template(
-        built, chart_dir, "audit-logger", "ananta-dev",
-        [*values_files(chart_dir, "dev"), on], {"image.tag": PINNED_TAG},
-    )
+def test_tracing_can_be_switched_on_in_dev(template_with: TemplateWith) -> None:
+    run = template_with("audit-logger", "dev", "tracing:\n  enabled: true\n  samplingRatio: 0.5\n")
     r = parse(run)
     data = r.get("ConfigMap", "audit-logger")["data"]
     assert data["OTEL_TRACES_EXPORTER"] == "otlp" and data["OTEL_TRACES_SAMPLER_ARG"] == "0.5"
@@ -93,15 +82,10 @@ def test_tracing_can_be_switched_on_in_dev(
     ["https://otlp.vendor.example:443", "http://otel-collector:4317", "otel-collector.o:4317"],
 )
 def test_an_endpoint_outside_the_cluster_is_refused(
-    built: str, chart_copy: Callable[[str], Path], tmp_path: Path, endpoint: str
+    template_with: TemplateWith, endpoint: str
 ) -> None:
-    chart_dir = chart_copy("audit-logger")
-    bad = tmp_path / "endpoint.yaml"
-    bad.write_text(f"tracing:\n  enabled: true\n  endpoint: {endpoint}\n")
-    run = helm.template(
-        built, chart_dir, "audit-logger", "ananta-prod",
-        [*values_files(chart_dir, "prod"), bad], {"image.tag": PINNED_TAG},
-    )
+    run = template_with("audit-logger", "prod",
+                        f"tracing:\n  enabled: true\n  endpoint: {endpoint}\n")
     assert not run.ok and "endpoint" in run.stderr
 
 
@@ -166,13 +150,9 @@ def test_nginx_access_logs_are_json_with_correlation_ids(
 
 
 def test_nginx_keeps_its_text_access_log_with_log_format_text(
-    built: str, chart_copy: Callable[[str], Path], tmp_path: Path
+    template_with: TemplateWith,
 ) -> None:
-    chart_dir = chart_copy("admin-app")
-    text = tmp_path / "text.yaml"
-    text.write_text("logFormat: text\n")
-    r = parse(helm.template(built, chart_dir, "admin-app", "ananta-dev",
-                            [*values_files(chart_dir, "dev"), text], {"image.tag": PINNED_TAG}))
+    r = parse(template_with("admin-app", "dev", "logFormat: text\n"))
     [conf] = nginx_configs(r).values()
     assert "log_format" not in conf and "map " not in conf
     assert [a for a, _ in ACCESS_LOG.findall(conf)] == ["off"], "only /health is silenced"

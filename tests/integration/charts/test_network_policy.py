@@ -17,7 +17,7 @@ import pytest
 from gitops_tool.adapters import helm
 from tests.support.repo.helm import Render, Rendered, parse
 
-from .objects import pod_spec, scraped_services, selector_matches, values_files
+from .objects import TemplateWith, pod_spec, scraped_services, selector_matches, values_files
 from .spec import CASE_IDS, CASES, CHARTS, ENVIRONMENTS, PINNED_TAG, SELECTOR_KEYS
 
 pytestmark = pytest.mark.helm
@@ -408,11 +408,8 @@ def test_external_egress_allows_exactly_what_values_declare(
     ],
 )
 def test_external_egress_schema_refuses_a_malformed_entry(
-    built: str, chart_copy: Callable[[str], Path], tmp_path: Path, entry: str
+    template_with: TemplateWith, entry: str
 ) -> None:
-    chart_dir = chart_copy("audit-logger")
-    extra = tmp_path / "egress.yaml"
-    extra.write_text(f"networkPolicy:\n  externalEgress:\n    - {entry}\n")
-    run = helm.template(built, chart_dir, "audit-logger", "ananta-dev",
-                        [*values_files(chart_dir, "dev"), extra], {"image.tag": PINNED_TAG})
+    run = template_with("audit-logger", "dev",
+                        f"networkPolicy:\n  externalEgress:\n    - {entry}\n")
     assert not run.ok and "externalEgress" in run.stderr, run.stderr

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from tests.integration.ci.workflows import REPO
+from tests.support.repo import copy_tree
 
 pytestmark = pytest.mark.slow
 
@@ -69,16 +70,7 @@ def hook_repo(tmp_path_factory, home) -> tuple[Path, str]:
 @pytest.fixture
 def gitops_repo(tmp_path, hook_repo, home) -> Path:
     """This repository's GitOps inputs and argocd/, committed, using the hooks."""
-    repo = tmp_path / "gitops"
-    repo.mkdir()
-    shutil.copy2(REPO / "gitops-tool.yaml", repo / "gitops-tool.yaml")
-    shutil.copytree(REPO / "environments", repo / "environments")
-    shutil.copytree(
-        REPO / "charts",
-        repo / "charts",
-        ignore=shutil.ignore_patterns("charts", "Chart.lock", "*.tgz"),
-    )
-    shutil.copytree(REPO / "argocd", repo / "argocd")
+    repo = copy_tree(tmp_path / "gitops")
     hooks_path, rev = hook_repo
     config = {"repos": [{"repo": str(hooks_path), "rev": rev, "hooks": [{"id": h} for h in HOOKS]}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))

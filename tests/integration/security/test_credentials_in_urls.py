@@ -173,6 +173,17 @@ SERVER_CREDENTIALS = {
 }
 
 
+def _server_given(where: str, server: str) -> tuple[dict[str, str], list[str]]:
+    """(environment, flags) that give `server` to a command the way `where` says, with the
+    sentinel token."""
+    env = {"ARGOCD_AUTH_TOKEN": SENTINEL}
+    if where == "--server":
+        return env, ["--server", server]
+    if where == "ARGOCD_OPTS":
+        return {**env, "ARGOCD_OPTS": f"--server {server} --plaintext"}, []
+    return {**env, "ARGOCD_SERVER": server}, []
+
+
 @pytest.mark.parametrize("where", ["ARGOCD_SERVER", "--server", "ARGOCD_OPTS", "context"])
 @pytest.mark.parametrize("scheme", ["http://", ""])
 @pytest.mark.parametrize("form", sorted(SERVER_CREDENTIALS))
@@ -182,16 +193,10 @@ def test_a_server_address_with_credentials_is_refused_before_any_request(
     populate(fake, tree, "dev")
     userinfo, problem, shown = SERVER_CREDENTIALS[form]
     server = f"{scheme}{userinfo}@127.0.0.1:{fake.port}"
-    env = {"ARGOCD_AUTH_TOKEN": SENTINEL}
-    flags: list[str] = []
-    if where == "ARGOCD_SERVER":
-        env["ARGOCD_SERVER"] = server
-    elif where == "--server":
-        flags = ["--server", server]
-    elif where == "ARGOCD_OPTS":
-        env["ARGOCD_OPTS"] = f"--server {server} --plaintext"
+    if where == "context":
+        env, flags = {"ARGOCD_CONFIG_DIR": str(_config(tmp_path, server))}, []
     else:
-        env = {"ARGOCD_CONFIG_DIR": str(_config(tmp_path, server))}
+        env, flags = _server_given(where, server)
     for verb in (["status", "dev"], ["sync", "dev"], ["doctor", "dev"]):
         result = invoke("--repo", str(tree_root), *verb, *flags, env=env)
         assert result.exit_code == 2, (verb, result.stdout, result.stderr)
@@ -204,14 +209,7 @@ def test_a_server_address_with_credentials_is_refused_before_any_request(
 def test_a_user_name_in_the_server_address_is_never_shown(invoke, tree_root, where):
     """A user name alone is no credential and is not refused, but no message shows it."""
     server = "http://deploy-SENTINEL-bot@127.0.0.1:9"  # nothing listens on port 9
-    env = {"ARGOCD_AUTH_TOKEN": SENTINEL}
-    flags: list[str] = []
-    if where == "ARGOCD_SERVER":
-        env["ARGOCD_SERVER"] = server
-    elif where == "--server":
-        flags = ["--server", server]
-    else:
-        env["ARGOCD_OPTS"] = f"--server {server} --plaintext"
+    env, flags = _server_given(where, server)
     # status and sync fail on the unreachable server (3); doctor reports a failed check (1)
     for verb, code in ((["status", "dev"], 3), (["sync", "dev"], 3), (["doctor", "dev"], 1)):
         result = invoke("--repo", str(tree_root), *verb, *flags, env=env,
