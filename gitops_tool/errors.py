@@ -25,7 +25,7 @@ class GitopsError(Exception):
     default_hint = "fix what the message names, then re-run (--debug shows the traceback)"
 
     def __init__(self, message: str, hint: str | None = None) -> None:
-        message, hint = _masked(message), _masked(hint) if hint else hint
+        message, hint = masked(message), masked(hint) if hint else hint
         super().__init__(message)
         self.message = message
         self.hint: str = hint or self.default_hint
@@ -66,7 +66,8 @@ class ArgoCDError(ExternalError):
     default_hint = "check the server, the token and its settings with `gitops-tool doctor`"
 
 
-def _masked(text: str) -> str:
+def masked(text: str) -> str:
+    """`text` with anything of a credential's shape masked (for messages and tracebacks)."""
     from gitops_tool.core.validate.shapes import masked_shapes  # only once an error happens
 
     return masked_shapes(text)

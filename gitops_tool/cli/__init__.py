@@ -24,7 +24,7 @@ from gitops_tool.cli import (  # noqa: F401
     validate,
 )
 from gitops_tool.cli.app import app
-from gitops_tool.errors import EXIT_INTERNAL
+from gitops_tool.errors import EXIT_INTERNAL, masked
 
 
 def main() -> None:
@@ -51,7 +51,7 @@ def _run() -> int | str | None:
     except streams.StdoutFailed as failed:
         return streams.report(failed)
     except Exception:  # a bug: its own exit code, so that CI never reads it as a finding
-        traceback.print_exc()
+        sys.stderr.write(masked(traceback.format_exc()))
         sys.stderr.write("error: internal error in gitops-tool (the traceback above)\n"
                          "hint: this is a bug: please report it with the traceback; "
                          f"the exit code is {EXIT_INTERNAL}\n")

@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - older Typer, on Click itself
 
 from gitops_tool import __version__
 from gitops_tool.adapters.lock import DEFAULT_TIMEOUT
-from gitops_tool.errors import EXIT_INTERRUPTED, GitopsError, InputError
+from gitops_tool.errors import EXIT_INTERRUPTED, GitopsError, InputError, masked
 from gitops_tool.output import Format, error_json
 
 T = TypeVar("T")
@@ -339,7 +339,7 @@ def guarded(ctx: typer.Context, call: Callable[[], T], output: Format | None = N
         return call()
     except GitopsError as exc:
         if options.debug:
-            traceback.print_exc(file=sys.stderr)
+            sys.stderr.write(masked(traceback.format_exc()))
         report(exc.message, exc.hint, exc.exit_code, output, "error: ")
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:  # the command may say what state it left: "interrupted; ..."
