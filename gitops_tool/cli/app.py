@@ -38,7 +38,10 @@ T = TypeVar("T")
 
 REPO_HELP = "The GitOps repository (default: the nearest folder with gitops-tool.yaml)."
 DEBUG_HELP = "Show tracebacks for errors, and each Argo CD request."
-INTERRUPTED_HINT = "the line above says what it left; run the command again to carry on"
+INTERRUPTED_HINT = "run the command again to finish what it started"
+# After an interruption the command reported on ("interrupted; argocd/ was fully written"):
+# the message says whether anything is left.
+INTERRUPTED_SAID_HINT = "the message says what it left; run the command again if anything is"
 
 
 class _Group(TyperGroup):
@@ -343,6 +346,8 @@ def guarded(ctx: typer.Context, call: Callable[[], T], output: Format | None = N
         report(exc.message, exc.hint, exc.exit_code, output, "error: ")
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:  # the command may say what state it left: "interrupted; ..."
-        report(f"interrupted; {exc}" if str(exc) else "interrupted", INTERRUPTED_HINT,
-               EXIT_INTERRUPTED, output, "")
+        if str(exc):
+            report(f"interrupted; {exc}", INTERRUPTED_SAID_HINT, EXIT_INTERRUPTED, output, "")
+        else:
+            report("interrupted", INTERRUPTED_HINT, EXIT_INTERRUPTED, output, "")
         raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -67,11 +67,11 @@ def drift(
     is still reported), or no server with --require-live.
     """
     options = options_of(ctx)
-    report = report_for_github if github else report_plainly
+    reporter = report_for_github if github else report_plainly
     if github:  # the value may come from a CI variable: say it is wrong as an annotation too
         from gitops_tool.core.drift.stages import parse_duration
 
-        lag = guarded(ctx, lambda: parse_duration(max_lag), report=report)
+        lag = guarded(ctx, lambda: parse_duration(max_lag), report=reporter)
     else:
         lag = _max_lag(max_lag)
     flags = connection.flags(server, auth_token, insecure, plaintext, server_crt, argocd_context)
@@ -88,7 +88,7 @@ def drift(
                                  require_live=require_live),
             runtime)
 
-    result = guarded(ctx, call, report=report)
+    result = guarded(ctx, call, report=reporter)
     from gitops_tool.output import drift as present
     from gitops_tool.output import github as actions
 

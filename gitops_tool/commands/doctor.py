@@ -85,7 +85,6 @@ class DoctorResult:
 def local_checks(root: Path) -> tuple[list[Check], str]:
     """helm (as validate finds it for the repository at `root`) and git on this machine;
     also returns the helm version ("" when none)."""
-
     checks, version = [], ""
     try:
         helm = find_helm(root)
@@ -202,7 +201,6 @@ def environment_checks(client: ArgoCDClient, tree: Tree, env: Environment) -> li
 
 
 def run(options: DoctorOptions, runtime: Runtime) -> DoctorResult:
-
     tree = load_tree(options.root, only=[options.environment] if options.environment else None,
                      values=False)
     checks, helm = local_checks(options.root)

@@ -116,7 +116,6 @@ def repo_drift(root: Path, tree: Tree, chosen: list[str] | None, details: bool,
     When argocd/ cannot be settled (the lock is held beyond `lock_timeout`, or the journal
     a killed write left is refused), repo drift is unknown: (no findings, the Unknown). A
     file under argocd/ that cannot be read is bad input, raised as render raises it."""
-
     rendering = rendering_for(tree, chosen)
     out = tree.settings.output_dir
     reading: list[GitopsError] = []  # an error of the read itself, not of settling

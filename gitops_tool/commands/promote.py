@@ -282,7 +282,7 @@ def carry_out(
     pending), or prepare the commit, show it (dry run), confirm, commit and push."""
     story, root = result.story, options.root
     if not result.changes:
-        notes = (_nothing_note(result),)
+        notes = (*result.notes, _nothing_note(result))
         published = None
         if pending and not options.dry_run:
             published = publish.land(clone, root, prepare.Intent(story.promotion_id, ""),

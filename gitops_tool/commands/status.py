@@ -77,7 +77,6 @@ def status_of(tree: Tree, env: Environment, client: ArgoCDClient) -> StatusResul
 
 
 def run(options: StatusOptions, runtime: Runtime) -> StatusResult:
-
     tree = load_tree(options.root, only=[options.environment], values=False)
     env = environment_of(tree, options.environment)
     with runtime.connect(options.flags, timeout=options.timeout) as client:

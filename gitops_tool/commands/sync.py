@@ -386,7 +386,6 @@ def dry_run(client: ArgoCDClient, tree: Tree, plan: RolloutPlan) -> SyncResult:
 
 def run(options: SyncOptions, runtime: Runtime) -> SyncResult:
     """Plan (always); then, with --dry-run, show it against Argo CD; else sync."""
-
     # Bad input first, alone; then what Argo CD deploys: the remote branch. Refuse when the
     # working tree says otherwise (or read the plan from the remote branch, with
     # --from-remote). A dry run is refused alike: it shows what the real run would do.

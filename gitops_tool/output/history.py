@@ -38,7 +38,8 @@ def history_text(result: HistoryResult) -> str:
         lines.append(f"{entry.commit[:12]}  {entry.date}  {entry.author}")
         lines.append(f"    {_what(entry)}")
         lines.append(f"    {entry.subject}")
-        if entry.old_revision != entry.new_revision and entry.kind is not EntryKind.CREATED:
+        known = entry.kind is not EntryKind.CREATED and not entry.note  # a side not read
+        if entry.old_revision != entry.new_revision and known:
             lines.append(f"    source.revision: {short(entry.old_revision)} -> "
                          f"{short(entry.new_revision)}")
         for move in entry.moves:

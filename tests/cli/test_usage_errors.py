@@ -74,8 +74,8 @@ def test_an_abort_at_a_prompt_is_an_interruption(args):
     assert result.exit_code == EXIT_INTERRUPTED
     assert "Aborted!" not in result.stderr
     assert result.stderr.splitlines()[-2:] == [
-        "interrupted", "hint: the line above says what it left; run the command again to carry on"]
+        "interrupted", "hint: run the command again to finish what it started"]
     if "json" in args:
         assert json.loads(result.stdout[result.stdout.index("{"):]) == {
             "error": "interrupted", "exit_code": EXIT_INTERRUPTED,
-            "hint": "the line above says what it left; run the command again to carry on"}
+            "hint": "run the command again to finish what it started"}

@@ -60,15 +60,16 @@ def file_history(root: Path, path: str) -> Generator[FileVersion, None, None] | 
     def versions() -> Generator[FileVersion, None, None]:
         try:
             for commit in repo.iter_commits(head, paths=rel, first_parent=True):
+                unread = False
                 try:
                     blob = commit.tree / rel
-                    # a version past the size bound is not read: it has no pins to compare
-                    data = blob.data_stream.read() if blob.size <= MAX_FILE_BYTES else b""
-                    text: str | None = data.decode("utf-8", errors="replace")
+                    unread = blob.size > MAX_FILE_BYTES  # past the size bound: not read
+                    text: str | None = None if unread else \
+                        blob.data_stream.read().decode("utf-8", errors="replace")
                 except KeyError:
                     text = None
                 yield FileVersion(commit.hexsha, commit.committed_datetime, text,
-                                  cut=commit.hexsha in cut)
+                                  cut=commit.hexsha in cut, unread=unread)
         except git.GitError as exc:
             raise GitError(f"{rel}: cannot read its git history: {exc}",
                            hint="check the repository with `git log -- " + rel + "`") from exc

@@ -147,7 +147,6 @@ def _settled_reader(
 ) -> Callable[[], Mapping[str, str]]:
     """Read argocd/ never half-written: a write under way is waited for (the repository
     lock), one a killed run left is completed or undone first, and deps.warn says which."""
-
     def locked() -> Any:
         return repository_lock(root, "validate", deps.lock_timeout, warn=deps.warn)
 

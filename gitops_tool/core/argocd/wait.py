@@ -90,6 +90,16 @@ def stale_status(state: AppState) -> str | None:
     return None
 
 
+def shown_lags_deployed(state: AppState) -> str | None:
+    """Why `status.sync.revision` is not (yet) what the last sync deployed, or None: no
+    sync recorded, or the status still shows another revision."""
+    deployed = state.synced_revision
+    if not deployed or state.sync_revision != deployed:
+        return (f"status shows revision {short_revision(state.sync_revision) or '(none)'}, "
+                f"the last sync deployed {short_revision(deployed) or '(unknown)'}")
+    return None
+
+
 def settling(state: AppState, now: datetime, settle: timedelta = SETTLE) -> bool:
     """Healthy for less than `settle` at `now` (unknown when the time is missing, or when
     the clocks disagree by more than CLOCK_SKEW_LIMIT: then it is not held)."""
@@ -129,11 +139,8 @@ def _operation_verdict(state: AppState, expect: Expectation) -> Verdict | None:
             f"the sync deployed {short_revision(deployed) or '(unknown)'}, "
             f"expected {short_revision(expect.revision)}",
         )
-    if not deployed or state.sync_revision != deployed:
-        return _waiting(
-            f"status shows revision {short_revision(state.sync_revision) or '(none)'}, "
-            f"the sync deployed {short_revision(deployed) or '(unknown)'}"
-        )
+    if (lag := shown_lags_deployed(state)) is not None:
+        return _waiting(lag)
     stale = stale_status(state)
     return None if stale is None else _waiting(stale)
 

@@ -92,7 +92,7 @@ def live_findings(env: Environment, root: AppTarget, expected: Sequence[AppTarge
     then the services in rollout order, then the orphans by name."""
     by_name = {s.name: s for s in states}
     folder = f"{output_dir}/{env.name}"
-    found = _checked(env, root, by_name.get(root.name), f"{folder}/root.yaml",
+    found = _checked(env, root, by_name.get(root.name), f"{folder}/{names.ROOT_FILE}",
                      f"bootstrap it: kubectl apply -k {folder}")
     for target in expected:
         found += _checked(env, target, by_name.get(target.name),

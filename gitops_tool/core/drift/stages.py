@@ -84,15 +84,16 @@ def pins_of(env: Environment) -> dict[PinKey, str]:
     return pins
 
 
-def pins_in(text: str | None) -> dict[PinKey, str]:
+def pins_in(text: str | None) -> dict[PinKey, str] | None:
     """The same values read leniently from one version of an environment file (an old
-    version need not pass today's checks); nothing when it cannot be read."""
+    version need not pass today's checks); None when it is past the YAML bounds (an alias
+    bomb, say), which says nothing of its pins."""
     if text is None:
         return {}
     try:  # bounded as every load is: an old version may be an alias bomb, or huge
         data = load_plain(text, "an earlier version of an environment file")
     except InputError:
-        return {}
+        return None
     if not isinstance(data, dict):
         return {}
     source = data.get("source")
@@ -164,6 +165,7 @@ class FileVersion:
     committed_at: datetime
     text: str | None  # None: the file did not exist in that commit
     cut: bool = False  # the oldest commit a shallow clone holds: older history is unknown
+    unread: bool = False  # past the size bound: not read (its text is None then)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,14 +182,19 @@ class Arrival:
 def arrivals(wanted: Mapping[PinKey, str],
              versions: Iterable[FileVersion]) -> dict[PinKey, Arrival]:
     """When each wanted value arrived in the file whose `versions` (newest first) are
-    given. Reads only as many versions as it needs."""
+    given. Reads only as many versions as it needs. A version that cannot be read (past the
+    YAML bounds) is stepped over, and an arrival found beyond one is marked not exact."""
     open_keys: dict[PinKey, FileVersion | None] = dict.fromkeys(wanted)
     done: dict[PinKey, Arrival] = {}
     newest = True
     last: FileVersion | None = None
+    skipped = False  # a version was not read: what it held is unknown
     for version in versions:
         last = version
-        pins = pins_in(version.text)
+        pins = None if version.unread else pins_in(version.text)
+        if pins is None:
+            skipped = True
+            continue
         for key in list(open_keys):
             if pins.get(key) == wanted[key]:
                 open_keys[key] = version
@@ -196,7 +203,7 @@ def arrivals(wanted: Mapping[PinKey, str],
             if seen is None:  # not even the newest commit holds it
                 done[key] = Arrival(None, why=NOT_COMMITTED if newest else "")
             else:
-                done[key] = Arrival(seen.committed_at, seen.commit)
+                done[key] = Arrival(seen.committed_at, seen.commit, exact=not skipped)
         newest = False
         if not open_keys:
             break
@@ -205,7 +212,7 @@ def arrivals(wanted: Mapping[PinKey, str],
             done[key] = Arrival(None, why="the file has no committed version")
         else:  # held since the oldest version there is
             done[key] = Arrival(seen.committed_at, seen.commit,
-                                exact=not (last is not None and last.cut))
+                                exact=not skipped and not (last is not None and last.cut))
     return done
 
 

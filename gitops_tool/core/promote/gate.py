@@ -25,7 +25,7 @@ from gitops_tool.core.argocd.appstatus import (
     AppState,
     short_revision,
 )
-from gitops_tool.core.argocd.wait import SETTLE, settling, stale_status
+from gitops_tool.core.argocd.wait import SETTLE, settling, shown_lags_deployed, stale_status
 from gitops_tool.core.model import is_commit
 
 
@@ -107,10 +107,8 @@ def problems_of(check: GateCheck, state: AppState | None, now: datetime) -> tupl
         )
     if state.image_tag != app.image_tag:
         found.append(f"image tag {state.image_tag or '(none)'}, expected {app.image_tag}")
-    deployed = state.synced_revision
-    if deployed and state.sync_revision != deployed:
-        found.append(f"its last sync deployed {short_revision(deployed)}, its status shows "
-                     f"{short_revision(state.sync_revision) or '(none)'}")
+    if (lag := shown_lags_deployed(state)) is not None:
+        found.append(lag)
     if (stale := stale_status(state)) is not None:
         found.append(stale)
     elif state.health == HEALTHY and settling(state, now):

@@ -77,21 +77,20 @@ def history_entry(
                             new_revision="", moves=(), note=after.problem)
     now = after.versions or Versions("")
     then = before.versions
-    if before.problem:  # nothing to compare with: what moved is unknown
-        kind = EntryKind.PROMOTION if ours else EntryKind.EDIT
-        return HistoryEntry(**entry, kind=kind, old_revision=now.revision,
-                            new_revision=now.revision, moves=(),
-                            note=f"the version before it was not read: {before.problem}")
-    moves = moves_between(then, now) if then is not None else ()
-    moved = then is None or moves or then.revision != now.revision
-    if not moved and not ours:
-        return None
     if t.first(found, t.ROLLBACK_OF):
         kind = EntryKind.ROLLBACK
     elif ours:
         kind = EntryKind.PROMOTION
     else:
-        kind = EntryKind.EDIT if then is not None else EntryKind.CREATED
+        kind = EntryKind.EDIT if then is not None or before.problem else EntryKind.CREATED
+    if before.problem:  # nothing to compare with: what moved, and the old revision, unknown
+        return HistoryEntry(**entry, kind=kind, old_revision="", new_revision=now.revision,
+                            moves=(), note=f"the version before it was not read: "
+                            f"{before.problem}")
+    moves = moves_between(then, now) if then is not None else ()
+    moved = then is None or moves or then.revision != now.revision
+    if not moved and not ours:
+        return None
     return HistoryEntry(**entry, kind=kind,
                         old_revision=then.revision if then is not None else "",
                         new_revision=now.revision, moves=moves if then is not None else ())

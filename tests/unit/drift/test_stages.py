@@ -65,8 +65,12 @@ def test_pins_in_reads_images_and_per_service_revisions_leniently():
     assert pins_in(env_text(revision="a" * 40, worker_revision="b" * 40)) == {
         ("api", IMAGE): "1.0.0", ("api", REVISION): "a" * 40, ("worker", IMAGE): "2.0.0",
         ("worker", REVISION): "b" * 40}
-    assert pins_in(None) == {} and pins_in(": not yaml: [") == {} and pins_in("- a\n") == {}
+    assert pins_in(None) == {} and pins_in("- a\n") == {}
     assert pins_in("releases: [1, 2]\n") == {}
+    # a version that cannot be read says nothing of its pins (not: it had none)
+    assert pins_in(": not yaml: [") is None
+    assert pins_in("a: &a [x, x]\nb: &b [*a, *a]\n" + "c: [" + ", ".join(["*b"] * 30000)
+                   + "]\n") is None
 
 
 def versions(*items: tuple[int, str | None], cut_last: bool = False) -> list[FileVersion]:
@@ -104,6 +108,21 @@ def test_a_value_held_since_the_first_commit_is_exact_unless_history_is_cut():
     assert arrivals({API: "3.0.0"}, whole)[API] == Arrival(T0 + DAY, f"{1:040x}")
     cut = versions((3, env_text("3.0.0")), (1, env_text("3.0.0")), cut_last=True)
     assert arrivals({API: "3.0.0"}, cut)[API] == Arrival(T0 + DAY, f"{1:040x}", exact=False)
+
+
+def test_a_version_that_cannot_be_read_is_stepped_over_and_the_date_is_not_exact():
+    """An alias bomb committed and reverted since (or a version past 8 MiB) does not end the
+    run of versions holding the value: what it held is unknown."""
+    bomb = "x: &x [1, 1]\n" + "y: [" + ", ".join(["*x"] * 60000) + "]\n"
+    history = versions((9, env_text("3.0.0")), (7, bomb), (5, env_text("3.0.0")),
+                       (4, env_text("2.0.0")))
+    assert arrivals({API: "3.0.0"}, history)[API] == Arrival(T0 + 5 * DAY, f"{5:040x}",
+                                                             exact=False)
+    huge = versions((9, env_text("3.0.0")), (7, None), (5, env_text("3.0.0")),
+                    (4, env_text("2.0.0")))
+    huge[1] = FileVersion(huge[1].commit, huge[1].committed_at, None, unread=True)
+    assert arrivals({API: "3.0.0"}, huge)[API] == Arrival(T0 + 5 * DAY, f"{5:040x}",
+                                                          exact=False)
 
 
 def test_a_value_the_newest_commit_lacks_is_not_committed_and_no_history_is_unknown():

@@ -16,7 +16,8 @@ APP = AppTarget(name="staging-api", service="api", plane="p", wave=1, project="p
 
 def _state(**changes) -> AppState:
     base = dict(name="staging-api", target_revision=COMMIT, image_tag="2.0",
-                sync_status="Synced", sync_revision=COMMIT, health="Healthy", phase="Succeeded",
+                sync_status="Synced", sync_revision=COMMIT, synced_revision=COMMIT,
+                health="Healthy", phase="Succeeded",
                 finished_at=NOW - timedelta(minutes=5), reconciled_at=NOW)
     return AppState(**{**base, **changes})
 
@@ -37,7 +38,7 @@ def test_each_condition_names_itself():
         "targets main": _state(target_revision="main"),
         "not reconciled since the last operation": _state(reconciled_at=NOW - timedelta(hours=1)),
         "not reconciled since the last operation finished": _state(finished_at=None),
-        "its last sync deployed eeeeeee": _state(synced_revision="e" * 40),
+        "the last sync deployed eeeeeee": _state(synced_revision="e" * 40),
         "not settled yet": _state(health_since=NOW - timedelta(seconds=2)),
         "compared against an older spec": _state(compared_revision="d" * 40),
         "ComparisonError: x": _state(conditions=(("ComparisonError", "x"),)),

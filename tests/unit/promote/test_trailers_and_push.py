@@ -167,6 +167,9 @@ def test_history_says_which_versions_it_did_not_read():
     assert "a version gitops-tool does not read: environments/prod.yaml:3:1" in text
     assert "edited by hand (the version before it was not read: " in text
     assert "file created" not in text and "source.revision" not in text
+    back = history_entry("3" * 40, "P", "t", "rollback\n\nGitops-Tool-Promotion: x\n"
+                         "Gitops-Tool-Rollback-Of: y", bomb, good)
+    assert back is not None and back.kind == "rollback" and back.old_revision == ""
 
 
 @pytest.mark.parametrize(
