@@ -218,6 +218,28 @@ def settle_output(stack: ExitStack, options: Any, output_dir: str, command: str,
     writer.check_output_links(options.root, output_dir)
 
 
+def new_branch_is_free(clone: Clone, remote: str, name: str, ask_remote: bool = True) -> None:
+    """--branch NAME makes a new branch for a pull request: refuse (exit 2, before the
+    fetch, the gate or any commit) a NAME the remote has already (it may be the branch Argo
+    CD deploys), or a local branch that is not a commit of ours waiting on HEAD to be pushed
+    (a re-run after a failed push). A dry run, which contacts no remote, asks only git."""
+    local = clone.rev(f"refs/heads/{name}")
+    if local is not None and clone.parents(local) != [clone.rev("HEAD")]:
+        raise InputError(
+            f"--branch {name}: a branch {name!r} exists already in this clone",
+            hint="give the pull request's branch a new name, or delete the old one "
+            f"(git branch -D {name}); nothing was changed",
+        )
+    there = clone.remote_tip(remote, name) if ask_remote else None
+    if there is not None and there != local:
+        raise InputError(
+            f"--branch {name}: {remote} has a branch {name!r} already; --branch makes a new "
+            "branch for a pull request and never moves an existing one",
+            hint="give the pull request's branch a new name; to land on an existing branch, "
+            "check it out and use --push; nothing was changed",
+        )
+
+
 def landing_for(clone: Clone, options: Any, branch: str) -> publish.Landing:
     """Where a commit of `options` (push, branch) goes."""
     if options.branch:
@@ -227,6 +249,7 @@ def landing_for(clone: Clone, options: Any, branch: str) -> publish.Landing:
         if not remote:
             raise InputError("--branch needs a remote to push to; this clone has none",
                              hint="git remote add origin <url>")
+        new_branch_is_free(clone, remote, options.branch, ask_remote=not options.dry_run)
         return publish.Landing(branch, True, remote, upstream[1] if upstream else "",
                                new_branch=options.branch)
     if options.push:

@@ -249,6 +249,11 @@ def land(
                 commit = _on_new_branch(clone, landing.new_branch, made, head)
             else:
                 clone.fast_forward(made)
+        elif landing.new_branch and pending and clone.rev(
+                f"refs/heads/{landing.new_branch}") is None:
+            # nothing new, but our unpushed commits: the pull request's branch carries them
+            clone.set_ref(f"refs/heads/{landing.new_branch}", clone.rev("HEAD") or "",
+                          "gitops-tool: a branch for the pending promotion")
         if not landing.push:
             return Published(commit, landing.branch)
         return push(clone, root, landing, commit, pending, intent, deps)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from gitops_tool.core.promote.trailers import parse_trailers
@@ -109,6 +110,47 @@ def test_the_pull_request_flow_pushes_a_new_branch_and_prints_its_body(repo: Rep
     assert g.head(repo.remote, "main") == before
     assert g.git(repo.work, "rev-parse", "--abbrev-ref",
                  "promote/staging-to-prod-42@{upstream}") == "origin/promote/staging-to-prod-42"
+
+
+@pytest.mark.parametrize("name", ["main", "release"])
+def test_branch_never_moves_a_branch_the_remote_has(repo: Repo, name: str):
+    """--branch NAME makes a new branch for a pull request: a NAME the remote has already
+    (main is the branch Argo CD deploys) is refused before the fetch, the gate or any
+    commit, and nothing moves anywhere."""
+    if name != "main":
+        g.git(repo.work, "push", "-q", "origin", "HEAD:refs/heads/release")
+    g.git(repo.work, "switch", "-q", "-c", "work")
+    g.git(repo.work, "branch", "-q", "-D", "main")  # no local main: only the remote has it
+    before, remote = g.tree_hash(repo.work), g.tree_hash(repo.remote)
+    result = repo.run("promote", "staging", "prod", "--yes", "--branch", name)
+    assert result.exit_code == 2, result.stderr
+    assert f"origin has a branch {name!r} already" in result.stderr
+    after = g.tree_hash(repo.work)
+    after.pop(".git/gitops-tool.lock", None)  # the lock's (empty) file
+    assert g.tree_hash(repo.remote) == remote and after == before
+
+
+def test_branch_refuses_a_local_branch_early(repo: Repo):
+    g.git(repo.work, "branch", "-q", "pr1", "HEAD")
+    g.git(repo.work, "commit", "-q", "--allow-empty", "-m", "a commit of someone's")
+    g.git(repo.work, "push", "-q", "origin", "main")
+    before = g.tree_hash(repo.work)
+    result = repo.run("promote", "staging", "prod", "--yes", "--branch", "pr1")
+    assert result.exit_code == 2 and "a branch 'pr1' exists already" in result.stderr
+    assert "fetching" not in result.stderr  # before the fetch, the gate or any commit
+    after = g.tree_hash(repo.work)
+    after.pop(".git/gitops-tool.lock", None)  # the lock's (empty) file
+    assert after == before
+
+
+def test_branch_after_an_unpushed_promotion_pushes_it_on_the_new_branch(repo: Repo):
+    committed = repo.run("promote", "staging", "prod", "--yes")
+    assert committed.exit_code == 0, committed.stderr
+    ours = g.head(repo.work)
+    result = repo.run("promote", "staging", "prod", "--yes", "--branch", "pr/x", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert g.head(repo.remote, "pr/x") == ours  # the pending promotion, for review
+    assert g.head(repo.remote, "main") != ours  # main itself did not move
 
 
 def test_render_commit_commits_only_what_render_changed(repo: Repo):
