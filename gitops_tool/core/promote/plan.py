@@ -185,8 +185,12 @@ def restored_versions(
     current: Versions, then: Versions
 ) -> tuple[Versions, tuple[str, ...], tuple[str, ...]]:
     """`current` with the revision and pins of `then` (a rollback): the versions, the
-    services `then` has no pin for (kept as they are) and those only `then` has (ignored)."""
-    pins = dict(current.pins)
+    services `then` has no pin for (kept as they are) and those only `then` has (ignored).
+    A kept service keeps the commit its chart runs too: one that followed the environment's
+    revision gets that revision as its own, since the environment's moves back (to a
+    commit that may not have its chart)."""
+    pins = {name: Pin(pin.image, pin.revision or current.revision)
+            for name, pin in current.pins.items()}
     for name in current.pins:
         if name in then.pins:
             pins[name] = then.pins[name]
