@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from gitops_tool.adapters import files
 from gitops_tool.core.names import environment_file
 from gitops_tool.core.promote.history import HistoryEntry, Version, history_entry
+from gitops_tool.core.promote.trailers import is_ours, parse_trailers
 from gitops_tool.core.promote.versions import Versions, versions_in
 from gitops_tool.errors import EXIT_OK, InputError
 
@@ -61,6 +62,8 @@ def entries_of(clone: Clone, environment: str, limit: int = 0) -> tuple[list[His
     rel = environment_file(environment)
     found: list[HistoryEntry] = []
     for commit in clone.log_of(rel):
+        if commit.merge and not is_ours(parse_trailers(commit.message)):
+            continue  # a merge (of a pull request's branch): the commits it brings are listed
         entry = history_entry(
             commit.commit, commit.author, commit.date, commit.message,
             version_at(clone, commit.parent, rel), version_at(clone, commit.commit, rel),

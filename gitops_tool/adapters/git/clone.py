@@ -51,10 +51,11 @@ class LogEntry:
     """One commit as `history` reads it."""
 
     commit: str
-    parent: str  # "" for a root commit
+    parent: str  # the first parent; "" for a root commit
     author: str
     date: str  # ISO 8601
     message: str
+    merge: bool = False  # more than one parent
 
 
 class Clone:
@@ -413,7 +414,9 @@ class Clone:
             if not record:
                 continue
             sha, parents, author, date, message = record.split("\0", 4)
-            entries.append(LogEntry(sha, (parents.split() or [""])[0], author, date, message))
+            parent_list = parents.split()
+            entries.append(LogEntry(sha, (parent_list or [""])[0], author, date, message,
+                                    merge=len(parent_list) > 1))
         return entries
 
 

@@ -153,6 +153,24 @@ def test_branch_after_an_unpushed_promotion_pushes_it_on_the_new_branch(repo: Re
     assert g.head(repo.remote, "main") != ours  # main itself did not move
 
 
+def test_a_merged_pull_request_is_its_promotion_once_in_history(repo: Repo):
+    """The pull-request flow, a change of prod.yaml on main meanwhile, then the merge (it
+    differs from both parents, so git lists it): history lists the promotion once, and not
+    the merge as a hand edit of the versions it brings."""
+    branch = repo.run("promote", "staging", "prod", "--service", "portal", "--yes",
+                      "--branch", "pr/a", "-o", "json")
+    assert branch.exit_code == 0, branch.stderr
+    pr_id = json.loads(branch.stdout)["promotion_id"]
+    g.git(repo.work, "switch", "-q", "main")
+    prod = repo.work / "environments/prod.yaml"
+    prod.write_text(prod.read_text().replace("domain: ", "# the public domain\ndomain: ", 1))
+    g.git(repo.work, "commit", "-qam", "prod: a comment")
+    g.git(repo.work, "merge", "-q", "--no-ff", "--no-edit", "pr/a")
+    listed = json.loads(repo.run("history", "prod", "-o", "json").stdout)["entries"]
+    assert [e["kind"] for e in listed].count("edit") == 0, listed[0]
+    assert [e["promotion_id"] for e in listed if e["kind"] == "promotion"] == [pr_id]
+
+
 def test_render_commit_commits_only_what_render_changed(repo: Repo):
     values = repo.work / "environments/dev.yaml"
     values.write_text(values.read_text().replace("  selfHeal: true", "  selfHeal: false"))
