@@ -58,6 +58,7 @@ class DiffResult:
     moves: tuple[ServiceMove, ...]
     changes: tuple[Change, ...]
     identical: tuple[str, ...]  # services that would not move
+    chain: tuple[str, ...] = ()  # the promotion chain, when SOURCE -> TARGET is not one step
 
     @property
     def exit_code(self) -> int:
@@ -107,7 +108,14 @@ def run(options: DiffOptions, runtime: Runtime | None = None) -> DiffResult:
         current=current, wanted=wanted, moves=moves,
         changes=changes_between(current, wanted),
         identical=tuple(s for s in chosen if s in ran.releases and s not in moved),
+        chain=() if _one_step(tree.settings.promotion, source.name, target.name)
+        else tree.settings.promotion,
     )
+
+
+def _one_step(chain: tuple[str, ...], source: str, target: str) -> bool:
+    """Whether `promote SOURCE TARGET` is a step `promote` takes (the next stage)."""
+    return source in chain and target in chain and chain.index(target) == chain.index(source) + 1
 
 
 def _loaded(tree: Tree, name: str) -> Environment:

@@ -29,7 +29,11 @@ def summary(result: DiffResult) -> str:
     revision = " and source.revision" if result.current.revision != result.wanted.revision \
         else ""
     kept = len(result.identical) + len(result.moves) - shown
-    return (f"`gitops-tool promote {result.source} {result.target}` would move "
+    who = (f"`gitops-tool promote {result.source} {result.target}`" if not result.chain
+           else f"taking {result.source}'s versions ({result.source} -> {result.target} is "
+           f"not a promotion step of {' -> '.join(result.chain)}: use rollback, or edit "
+           "by hand)")
+    return (f"{who} would move "
             f"{plural(shown, 'service')}{revision}; "
             f"{kept} {agreeing(kept, 'keeps its', 'keep their')} image "
             f"({result.source} runs {result.source_run.commit[:12]}, "
@@ -66,4 +70,5 @@ def diff_json(result: DiffResult) -> str:
         "revision": {"old": result.current.revision, "new": result.wanted.revision},
         "changes": [asdict(m) for m in result.moves],
         "identical": list(result.identical),
+        "promotion_step": not result.chain,  # `promote SOURCE TARGET` would be taken
     })

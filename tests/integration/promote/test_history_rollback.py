@@ -76,7 +76,7 @@ def test_diff_says_what_promote_would_change(repo: Repo):
     result = repo.run("diff", "staging", "prod", "-o", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert data["exit_code"] == 1
+    assert data["exit_code"] == 1 and data["promotion_step"] is True
     assert data["revision"] == {"old": PROD_REVISION, "new": STAGING_REVISION}
     images = {c["service"]: (c["old_image"], c["new_image"]) for c in data["changes"]}
     assert images["portal"] == ("2.0.0", "2.1.0") and images["worker"] == ("1.3.0", "1.4.0")
@@ -88,6 +88,17 @@ def test_diff_says_what_promote_would_change(repo: Repo):
     assert repo.run("promote", "staging", "prod", "--yes").exit_code == 0
     same = repo.run("diff", "staging", "prod")
     assert same.exit_code == 0 and "nothing to promote" in same.stdout
+
+
+@pytest.mark.parametrize(("source", "target"), [("prod", "staging"), ("dev", "prod")])
+def test_diff_names_no_promote_command_promote_would_refuse(repo: Repo, source, target):
+    result = repo.run("diff", source, target)
+    assert result.exit_code == 1, result.stderr
+    assert f"`gitops-tool promote {source} {target}`" not in result.stdout
+    assert f"{source} -> {target} is not a promotion step of dev -> staging -> prod" \
+        in result.stdout
+    data = json.loads(repo.run("diff", source, target, "-o", "json").stdout)
+    assert data["promotion_step"] is False
 
 
 def test_the_pull_request_flow_pushes_a_new_branch_and_prints_its_body(repo: Repo):
