@@ -123,6 +123,10 @@ def _rollback(
     current = versions_of(env)
     wanted, kept, gone = restored_versions(current, then)
     notes = []
+    rel = environment_file(options.environment)
+    if named == commit and clone.file_at(commit, rel) == clone.file_at(f"{commit}^", rel):
+        notes.append(f"{commit[:12]} did not change {rel}: {options.environment} goes back to "
+                     "its versions as they were at that commit")
     if kept:
         notes.append(f"{commit[:12]} has no pin for {', '.join(kept)}: kept as they are")
     if gone:

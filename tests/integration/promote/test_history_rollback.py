@@ -182,6 +182,17 @@ def test_a_merged_pull_request_is_its_promotion_once_in_history(repo: Repo):
     assert [e["promotion_id"] for e in listed if e["kind"] == "promotion"] == [pr_id]
 
 
+def test_rollback_to_a_commit_that_left_the_file_alone_says_so(repo: Repo):
+    dev = repo.work / "environments/dev.yaml"
+    dev.write_text(dev.read_text().replace("domain: ", "# a comment\ndomain: ", 1))
+    g.git(repo.work, "commit", "-qam", "dev: a comment")
+    other = g.head(repo.work)
+    result = repo.run("rollback", "prod", "--to", other, "--dry-run", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert f"{other[:12]} did not change environments/prod.yaml: prod goes back to its " \
+        "versions as they were at that commit" in json.loads(result.stdout)["notes"]
+
+
 def test_render_commit_commits_only_what_render_changed(repo: Repo):
     values = repo.work / "environments/dev.yaml"
     values.write_text(values.read_text().replace("  selfHeal: true", "  selfHeal: false"))
