@@ -320,7 +320,7 @@ def carry_out(
         **message_context(story, rendered_summary(paths, result.output_dir)),
     )
     result = replace(result, diff=prepared.diff, files=paths,
-                      notes=result.notes + _stale_note(prepared, story.target))
+                     notes=result.notes + _stale_note(prepared, story.target))
     if options.dry_run:
         return result
     if not options.yes and not deps.confirm(Preview(story, result.gate, prepared.diff)):
@@ -377,7 +377,6 @@ def _source_and_gate(
 ) -> tuple[SourceRun, Environment, Gate]:
     """The commit SOURCE runs, SOURCE with the pins it runs there, and the gate (asking
     Argo CD only when a server is configured, and only for what is needed)."""
-
     runtime = deps.runtime
     configured = server_given(options.flags, runtime.env, runtime.home)
     need_states = configured and (not options.skip_gate or not source.pinned)

@@ -167,9 +167,7 @@ def masked_url(url: str, mask: str = MASK, placeholders: bool = True) -> str:
     elif (at := _cut_password(host, rest)) is not None:
         name = _decoded(host).partition(":")[0]
         authority, rest = f"{_shown_name(name)}:{mask}", rest[at:]
-    for _, start, end in reversed(list(_query_secrets(rest))):
-        rest = rest[:start] + mask + rest[end:]
-    return scheme + authority + rest
+    return scheme + authority + _masked_query(rest, mask)
 
 
 def masked_userinfo(url: str, mask: str = MASK) -> str:
@@ -180,9 +178,14 @@ def masked_userinfo(url: str, mask: str = MASK) -> str:
         authority = f"{mask}@{authority.rpartition('@')[2]}"
     elif (at := _cut_password(authority, rest)) is not None:
         authority, rest = mask, rest[at:]
+    return scheme + authority + _masked_query(rest, mask)
+
+
+def _masked_query(rest: str, mask: str) -> str:
+    """`rest` (path, query, fragment) with every secret query value replaced by `mask`."""
     for _, start, end in reversed(list(_query_secrets(rest))):
         rest = rest[:start] + mask + rest[end:]
-    return scheme + authority + rest
+    return rest
 
 
 def urls_in(text: str) -> list[str]:

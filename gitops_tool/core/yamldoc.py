@@ -114,7 +114,13 @@ class _Bound(Exception):
 def check_size(text: str | bytes, source: str, limit: int = MAX_FILE_BYTES) -> None:
     """Raise InputError when `text` is larger than `limit` bytes (characters count as at
     least one byte each, so a text is refused no later than its encoding would be)."""
-    if len(text) > limit:
+    check_length(len(text), source, limit)
+
+
+def check_length(size: int, source: str, limit: int = MAX_FILE_BYTES) -> None:
+    """Raise InputError when `size` bytes (a file not read yet: a git blob) are past
+    `limit`."""
+    if size > limit:
         raise InputError(
             f"{source}: larger than {_size(limit)}; gitops-tool refuses to parse it",
             hint="no real file is this big: check what wrote it",

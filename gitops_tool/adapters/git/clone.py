@@ -31,8 +31,8 @@ from gitops_tool.adapters.git.errors import (
 )
 from gitops_tool.adapters.interrupts import ctrl_c_recorded
 from gitops_tool.core.promote.push import classify_push, remote_messages, unreachable
-from gitops_tool.core.yamldoc import MAX_FILE_BYTES
-from gitops_tool.errors import GitError, InputError
+from gitops_tool.core.yamldoc import check_length
+from gitops_tool.errors import GitError
 
 NETWORK_TIMEOUT = 300.0  # seconds a fetch or push may take before it is killed
 _IDENTITY_SIGNS = ("please tell me who you are", "empty ident name", "unable to auto-detect")
@@ -227,11 +227,7 @@ class Clone:
             return None
         if blob.type != "blob":
             return None
-        if blob.size > MAX_FILE_BYTES:
-            raise InputError(f"{path} at {revision[:12]}: larger than "
-                             f"{MAX_FILE_BYTES // (1024 * 1024)} MiB; gitops-tool refuses to "
-                             "read it", hint="no real environment file is this big: check "
-                             "what wrote that commit")
+        check_length(blob.size, f"{path} at {revision[:12]}")  # the bound of every YAML read
         return blob.data_stream.read()
 
     def files_at(self, revision: str, folder: str) -> dict[str, bytes]:
